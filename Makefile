@@ -1,0 +1,69 @@
+# Set-up and everyday commands. `make serve` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+SHARED_NLTK := $(wildcard ../shared/nltk_data)
+export NLTK_DATA := $(CURDIR)/nltk_data
+SEARCH_INDEX ?= $(CURDIR)/index
+SOURCE ?= $(CURDIR)/samples
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: install install-dev nltk-data system-deps serve index test test-fast stress bench lint clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed nltk-data
+
+install-dev: $(VENV)/.installed-dev nltk-data system-deps
+
+# NLTK 3.10 refuses data that others can write, so take a private copy of ../shared/nltk_data.
+nltk-data: $(VENV)/.installed
+	@if [ -n "$(SHARED_NLTK)" ]; then \
+		mkdir -p nltk_data && cp -R $(SHARED_NLTK)/. nltk_data/ && chmod -R go-w nltk_data; \
+	fi
+	$(PY) -m search.enrich.nltk_data
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+system-deps:
+	@if ! command -v chromium >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+index: install
+	$(PY) -m search index "$(SOURCE)" --index "$(SEARCH_INDEX)" --if-empty
+
+serve: index
+	SEARCH_INDEX="$(SEARCH_INDEX)" $(PY) -m search serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+test: install-dev
+	$(PY) -m ruff check search tests bench
+	$(PY) -m pytest -q
+
+test-fast: install-dev
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+stress: install-dev
+	$(PY) -m pytest -q tests/stress
+
+bench: install-dev
+	$(PIP) install --quiet -r requirements-bench.txt
+	$(PY) -m bench.run_all
+
+lint: install-dev
+	$(PY) -m ruff check search tests bench
+	$(PY) -m ruff format --check search tests bench
+
+clean:
+	rm -rf $(VENV) nltk_data index/*[!.gitkeep] .pytest_cache

@@ -1,0 +1,82 @@
+"""The Document record that every extractor returns and every later stage reads."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A publication date that keeps its precision: a year, a month or a day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        # Validates the calendar (raises ValueError on 2023-02-30 or month 13).
+        date(self.year, self.month or 1, self.day or 1)
+        if self.day is not None and self.month is None:
+            raise ValueError("a day needs a month")
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError otherwise."""
+        m = _PARTIAL_DATE.match(text.strip())
+        if not m:
+            raise ValueError(f"not a date (expected YYYY, YYYY-MM or YYYY-MM-DD): {text!r}")
+        y, mo, d = m.groups()
+        return cls(int(y), int(mo) if mo else None, int(d) if d else None)
+
+    @classmethod
+    def from_date(cls, value: date) -> PartialDate:
+        return cls(value.year, value.month, value.day)
+
+    @property
+    def precision(self) -> str:
+        """``year``, ``month`` or ``day``."""
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    def start(self) -> date:
+        """The first day the date can mean (for sorting and range filters)."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def __str__(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as extracted from a file or record, before enrichment."""
+
+    id: str
+    body: str
+    title: str = ""
+    date: PartialDate | None = None
+    author: str = ""
+    source: str = ""
+    url: str = ""
+    dateline: str = ""
+    path: str = ""
+    content_hash: str = ""
+    extras: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def with_overrides(self, **changes: object) -> Document:
+        """A copy with the given non-empty fields replaced (used by manifests)."""
+        return replace(self, **{k: v for k, v in changes.items() if v not in (None, "")})
+
+
+def content_hash(data: bytes) -> str:
+    """A stable hash of a file's or record's raw content, for incremental indexing."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -1,0 +1,99 @@
+"""The one text analyzer, used by the index schema and by the query parser alike."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from nltk.stem.snowball import EnglishStemmer
+from nltk.tokenize import RegexpTokenizer
+from whoosh.analysis import Analyzer, LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
+
+from search.enrich import nltk_data
+
+# Words (with inner apostrophes), dotted acronyms (U.S., U.K.), and numbers with separators.
+TOKEN_PATTERN = r"(?:[^\W\d_]\.){2,}|\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*"
+_word_tokenizer = RegexpTokenizer(TOKEN_PATTERN)
+_APOSTROPHE = str.maketrans({"’": "'"})
+_stemmer = EnglishStemmer()
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """NLTK's English stop words."""
+    nltk_data.require("stopwords")
+    from nltk.corpus import stopwords
+
+    return frozenset(stopwords.words("english"))
+
+
+def snowball_stem(word: str) -> str:
+    """Snowball (Porter 2) English stem; dotted acronyms are kept whole."""
+    if "." in word:
+        return word.rstrip(".")
+    return _stemmer.stem(word)
+
+
+class NltkTokenizer(Tokenizer):
+    """Whoosh tokenizer backed by NLTK's RegexpTokenizer, with positions and character spans."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer protocol
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            spans: Iterator[tuple[int, int]] = iter([(0, len(value))])
+        else:
+            spans = _word_tokenizer.span_tokenize(value)
+        for pos, (start, end) in enumerate(spans):
+            t.text = value[start:end].translate(_APOSTROPHE)
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+def news_analyzer() -> Analyzer:
+    """Tokenise with NLTK, lowercase, drop English stop words, Snowball-stem."""
+    return (
+        NltkTokenizer()
+        | LowercaseFilter()
+        | StopFilter(stoplist=stop_words(), minsize=1)
+        | StemFilter(stemfn=snowball_stem, cachesize=200_000)
+    )
+
+
+def words(text: str) -> list[str]:
+    """The analysed terms of a text, in order (for signatures and tests)."""
+    return [t.text for t in _shared_analyzer()(text)]
+
+
+@cache
+def _shared_analyzer() -> Analyzer:
+    return news_analyzer()
+
+
+_SENTENCE_END = re.compile(r"[.!?]\s")

@@ -1,0 +1,7 @@
+"""Read article files and records into Documents: one module per input format."""
+
+from __future__ import annotations
+
+from search.extract.errors import ExtractError
+
+__all__ = ["ExtractError"]

@@ -1,0 +1,102 @@
+"""The search core's own request and result types: no Whoosh object crosses this line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+
+class Sort(str, Enum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a user asked: the query text, filters, sort and page."""
+
+    q: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    people: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    sort: Sort = Sort.RELEVANCE
+    page: int = 1
+    per_page: int = 10
+    collapse: bool = True
+    cluster: str | None = None  # list the members of one near-duplicate cluster
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    date: str | None  # "YYYY", "YYYY-MM" or "YYYY-MM-DD"; None when undated
+    author: str
+    source: str
+    url: str
+    snippet: str  # HTML: escaped text with <mark> around matches
+    score: float
+    people: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    similar: int = 0  # other articles in this hit's near-duplicate cluster
+    cluster: str = ""
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class DateBucket:
+    start: date
+    end: date  # inclusive
+    count: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Facets:
+    people: tuple[FacetValue, ...] = ()
+    organizations: tuple[FacetValue, ...] = ()
+    places: tuple[FacetValue, ...] = ()
+    dates: tuple[DateBucket, ...] = ()
+    date_unit: str = ""  # "year", "month" or "day"
+    undated: int = 0
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...]
+    facets: Facets = field(default_factory=Facets)
+    suggestion: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """One whole article, optionally with every hit of a query highlighted."""
+
+    id: str
+    title: str
+    date: str | None
+    author: str
+    source: str
+    url: str
+    dateline: str
+    body_html: str  # escaped body, <mark id="hit-N"> around matches when a query is given
+    hits: int
+    people: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    cluster: str = ""
