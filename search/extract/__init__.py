@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from search.extract.errors import ExtractError
+from search.extract.errors import ExtractError, Skipped
 
-__all__ = ["ExtractError"]
+__all__ = ["ExtractError", "Skipped"]
