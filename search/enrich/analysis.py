@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import cache
 
@@ -44,7 +43,7 @@ class NltkTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self))
 
-    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer protocol
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -95,5 +94,3 @@ def words(text: str) -> list[str]:
 def _shared_analyzer() -> Analyzer:
     return news_analyzer()
 
-
-_SENTENCE_END = re.compile(r"[.!?]\s")

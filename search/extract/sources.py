@@ -110,6 +110,7 @@ def extract_file(src: SourceFile, raw: bytes) -> list[Document | Skipped]:
         doc = item.with_overrides(
             path=src.rel,
             content_hash=item.content_hash or fingerprint,
+            extras={**item.extras, "source_hash": fingerprint},
             **_overrides(src.overrides),
         )
         out.append(doc)

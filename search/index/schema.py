@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from search.enrich.analysis import news_analyzer
@@ -17,9 +18,11 @@ def build_schema() -> Schema:
     analyzer = news_analyzer()
     names = name_analyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
-        path=ID(stored=True),
-        content_hash=ID(stored=True),
+        id=ID(stored=True, unique=True, sortable=True),
+        # Columns read in bulk by the incremental writer: the source file, its fingerprint, the article's.
+        path=ID(stored=True, sortable=True),
+        source_hash=ID(sortable=True),
+        content_hash=ID(sortable=True),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
         body=TEXT(analyzer=analyzer, stored=True),
         # Start of the (possibly partial) date: sortable, for ranges and the histogram.
@@ -40,7 +43,7 @@ def build_schema() -> Schema:
         places_words=TEXT(analyzer=names),
         entities_json=STORED(),  # {"people": {"Sergey Lavrov": ["Lavrov", ...]}, ...}
         cluster=ID(stored=True, sortable=True),  # near-duplicate cluster id
-        lsh=KEYWORD(),  # MinHash LSH band keys: candidates for near-duplicate clustering
+        minhash=COLUMN(VarBytesColumn()),  # near-duplicate signature (search.enrich.duplicates)
         length=NUMERIC(stored=True),
     )
 

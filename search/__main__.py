@@ -1,0 +1,218 @@
+"""Command line: index, query, stats, serve, entities (python -m search ...)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from search.enrich.nltk_data import NltkDataMissing
+from search.index.errors import IndexLockedError, IndexStorageError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+SKIPPED_SHOWN = 20
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; errors print one plain line (never a stack trace) and set the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.run(args)
+    except (NltkDataMissing, IndexLockedError, IndexStorageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: the last committed index is intact", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if type(exc).__name__ in ("IndexUnavailable",):  # the query core's, imported lazily
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        raise
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m search", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    index_help = "index folder (default: $SEARCH_INDEX or ./index)"
+
+    p = sub.add_parser("index", help="add, update (and with --prune delete) articles in the index")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
+    p.add_argument("--index", type=Path, help=index_help)
+    p.add_argument("--workers", type=int, default=None, help="enrichment processes (default: number of cores)")
+    p.add_argument("--prune", action="store_true", help="delete articles whose files are gone")
+    p.add_argument("--if-empty", action="store_true", help="do nothing when the index already has articles")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_cmd_index)
+
+    p = sub.add_parser("stats", help="what the index holds")
+    p.add_argument("--index", type=Path, help=index_help)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--top", type=int, default=10, help="entities listed per type")
+    p.set_defaults(run=_cmd_stats)
+
+    p = sub.add_parser("query", help="search the index")
+    p.add_argument("text", metavar="TEXT")
+    p.add_argument("--index", type=Path, help=index_help)
+    p.add_argument("--from", dest="date_from", type=_date_arg, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=_date_arg, metavar="YYYY-MM-DD")
+    p.add_argument("--person", action="append", default=[])
+    p.add_argument("--org", action="append", default=[])
+    p.add_argument("--place", action="append", default=[])
+    p.add_argument("--source", action="append", default=[])
+    p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    p.add_argument("--page", type=_positive, default=1)
+    p.add_argument("--per-page", type=_positive, default=10)
+    p.add_argument("--json", action="store_true", help="the same JSON as the web API")
+    p.set_defaults(run=_cmd_query)
+
+    p = sub.add_parser("serve", help="serve the web front end under gunicorn")
+    p.add_argument("--index", type=Path, help=index_help)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    p.set_defaults(run=_cmd_serve)
+
+    try:
+        from search.entities_cli import add_entities_commands
+    except ImportError:
+        pass
+    else:
+        add_entities_commands(sub)
+    return parser
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (expected YYYY-MM-DD): {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def _index_dir(args: argparse.Namespace) -> Path:
+    from search.index.storage import default_index_dir
+
+    return args.index or default_index_dir()
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from search.index.writer import index_paths
+
+    index_dir = _index_dir(args)
+    if args.if_empty and _has_documents(index_dir):
+        print(f"{index_dir} already holds an index; not re-indexing (run `python -m search index` to update it)")
+        return 0
+    summary = index_paths(args.paths, index_dir, workers=args.workers, prune=args.prune, progress=not args.quiet)
+    if args.json:
+        print(json.dumps(summary.as_dict(), indent=2))
+        return 0
+    print(
+        f"Indexed into {index_dir} in {summary.seconds:.1f} s: {summary.added} added, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.deleted} deleted, {len(summary.skipped)} skipped; "
+        f"{summary.documents} articles in the index."
+    )
+    for item in summary.skipped[:SKIPPED_SHOWN]:
+        print(f"  skipped {item.where}: {item.reason}")
+    if len(summary.skipped) > SKIPPED_SHOWN:
+        print(f"  ... and {len(summary.skipped) - SKIPPED_SHOWN} more skipped (see --json for all)")
+    return 0
+
+
+def _has_documents(index_dir: Path) -> bool:
+    from search.index.storage import open_for_reading
+
+    try:
+        return open_for_reading(index_dir).doc_count() > 0
+    except IndexStorageError:
+        return False
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from search.query import open_index, stats
+
+    result = stats(open_index(_index_dir(args)), top=args.top)
+    data = result.as_dict()
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    span = f"{data['date_min']} to {data['date_max']}" if data["date_min"] else "no dates"
+    print(f"{data['documents']} articles ({data['dated']} dated, {data['undated']} undated), {span}")
+    print(f"index size: {data['size_bytes'] / 1e6:.1f} MB")
+    for key, label in (("people", "People"), ("organizations", "Organisations"), ("places", "Places")):
+        values = ", ".join(f"{v['value']} ({v['count']})" for v in data[key]) or "none"
+        print(f"{label}: {values}")
+    return 0
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from search.query import SearchRequest, Sort, open_index, search, to_json
+
+    request = SearchRequest(
+        q=args.text,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        people=tuple(args.person),
+        organizations=tuple(args.org),
+        places=tuple(args.place),
+        sources=tuple(args.source),
+        sort=Sort(args.sort),
+        page=args.page,
+        per_page=args.per_page,
+    )
+    result = search(open_index(_index_dir(args)), request)
+    if args.json:
+        print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+        return 0
+    for note in result.notes:
+        print(f"note: {note}")
+    if result.suggestion:
+        print(f"did you mean: {result.suggestion}")
+    first = (result.request.page - 1) * result.request.per_page
+    print(f"{result.total} results" + (f", showing {first + 1}-{first + len(result.hits)}" if result.hits else ""))
+    for n, hit in enumerate(result.hits, start=first + 1):
+        similar = f"  (+{hit.similar} similar)" if hit.similar else ""
+        print(f"{n:>3}. {hit.title or hit.id}  [{hit.date or 'undated'}]  {hit.id}{similar}")
+        print(f"     {_plain(hit.snippet)[:200]}")
+    return 0
+
+
+def _plain(snippet: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"</?mark[^>]*>", "", snippet)).replace("\n", " ")
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    index_dir = _index_dir(args)
+    env = {**os.environ, "SEARCH_INDEX": str(index_dir.resolve())}
+    gunicorn = [sys.executable, "-m", "gunicorn", "wsgi:app"]
+    argv = [*gunicorn, "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers)]
+    argv += ["--config", "python:search.web.gunicorn_conf"] if _has_gunicorn_conf() else []
+    print(f"Serving {index_dir} on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    os.chdir(Path(__file__).resolve().parents[1])
+    os.execve(sys.executable, argv, env)
+    return 0  # not reached
+
+
+def _has_gunicorn_conf() -> bool:
+    return (Path(__file__).parent / "web" / "gunicorn_conf.py").exists()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Read one HTML news page into a Document: its article text, title, date, author and canonical URL."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+
+from bs4 import BeautifulSoup
+from bs4.dammit import EncodingDetector, UnicodeDammit
+
+from search.documents import Document, PartialDate
+from search.extract.errors import ExtractError
+from search.extract.htmlmeta import PageMeta, parse_partial_date, read_meta
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 20 * 1024 * 1024  # larger pages are refused (ExtractError), not truncated
+# Use readability's text instead of trafilatura's when it has this many times more words: trafilatura
+# in precision mode sometimes keeps only part of an article (measured in bench/html_extraction.py).
+READABILITY_RATIO = 2.0
+
+_BINARY_MAGIC = {
+    b"\x1f\x8b": "gzip-compressed data",
+    b"PK\x03\x04": "a zip archive",
+    b"PK\x05\x06": "a zip archive",
+    b"%PDF": "a PDF",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"BZh": "bzip2-compressed data",
+    b"\xfd7zXZ": "xz-compressed data",
+    b"7z\xbc\xaf": "a 7-zip archive",
+    b"\x7fELF": "an executable",
+    b"MZ": "an executable",
+    b"\xd0\xcf\x11\xe0": "an Office document",
+    b"RIFF": "a media file",
+}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WORD = re.compile(r"\w+")
+_BREAK = "\ue000"  # a private-use character marking paragraph breaks in the last-resort reader
+_BLOCKS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption footer h1 h2 h3 h4 h5 h6 header hr li main "
+    "ol p pre section table td th tr ul".split()
+)
+_DROP = [
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
+    "svg", "button", "select", "textarea", "figure", "head", "menu", "dialog",
+]  # fmt: skip
+_JUNK_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:ads?|advert\w*|sponsor\w*|promo\w*|banner|cookie\w*|newsletter|share|sharing|social|"
+    r"related|comments?|sidebar|breadcrumbs?|subscribe|popup|modal|nav\w*|menu|footer|header)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+def extract(raw: bytes, doc_id: str) -> list[Document]:
+    """Read one HTML page into a Document; raise ExtractError(reason) if it cannot be read."""
+    try:
+        return [_extract(raw, doc_id)]
+    except ExtractError:
+        raise
+    except RecursionError:
+        raise ExtractError("page is too deeply nested to read") from None
+    except MemoryError:
+        raise ExtractError("page is too large to read in memory") from None
+    except Exception as exc:  # a library failing on a hostile page must not stop the run
+        log.warning("HTML extraction failed for %s", doc_id, exc_info=True)
+        raise ExtractError(f"cannot read HTML ({type(exc).__name__}: {exc})") from exc
+
+
+def _extract(raw: bytes, doc_id: str) -> Document:
+    html = decode_html(raw)
+    meta = _safe_meta(html, doc_id)
+    body, method = main_text(html)
+    if not body:
+        raise ExtractError("no article text found in the page")
+    date = meta.date or _htmldate(html, meta.url)
+    extras = {"body_from": method}
+    if meta.lang:
+        extras["lang"] = meta.lang
+    return Document(
+        id=doc_id,
+        body=body,
+        title=meta.title,
+        date=date,
+        author=meta.author,
+        source=meta.source,
+        url=meta.url,
+        extras=extras,
+    )
+
+
+def decode_html(raw: bytes) -> str:
+    """The page as text: BOM, then UTF-8, then the declared charset, then a detected one; binary is refused."""
+    if len(raw) > MAX_BYTES:
+        raise ExtractError(f"page too large ({len(raw) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB), not read")
+    if not raw.strip():
+        raise ExtractError("empty file")
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return _check_text(raw.decode(encoding))
+            except UnicodeDecodeError:
+                raise ExtractError(f"invalid {encoding} text after its byte-order mark") from None
+    for magic, what in _BINARY_MAGIC.items():
+        if raw.startswith(magic):
+            raise ExtractError(f"binary content ({what}), not HTML")
+    if b"\x00" in raw[:8192]:
+        raise ExtractError("binary content (NUL bytes), not HTML")
+    try:
+        return _check_text(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    declared = _declared_encoding(raw)
+    if declared:
+        try:
+            return _check_text(raw.decode(declared))
+        except UnicodeDecodeError:
+            log.debug("page declares %s but does not decode with it", declared)
+    # Detect on a bounded sample (detection is slow on big pages), then decode the whole page.
+    dammit = UnicodeDammit(raw[: 1024 * 1024], is_html=True, exclude_encodings=["utf-8"])
+    guess = dammit.original_encoding
+    if not guess or dammit.unicode_markup is None:
+        raise ExtractError("cannot decode the page: unknown text encoding")
+    text = raw.decode(_whatwg(guess), errors="replace")
+    if text.count("\ufffd") > max(10, len(text) // 100):
+        raise ExtractError(f"cannot decode the page: not valid {guess} text")
+    return _check_text(text)
+
+
+def _declared_encoding(raw: bytes) -> str | None:
+    """The meta charset, as a Python codec name (latin-1 read as windows-1252, as browsers do)."""
+    name = EncodingDetector.find_declared_encoding(raw[:65536], is_html=True)
+    if not name:
+        return None
+    try:
+        return _whatwg(codecs.lookup(name).name)
+    except LookupError:
+        log.debug("unknown declared charset %r", name)
+        return None
+
+
+def _whatwg(encoding: str) -> str:
+    return "cp1252" if codecs.lookup(encoding).name in ("latin-1", "iso8859-1", "ascii") else encoding
+
+
+def _check_text(text: str) -> str:
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > len(sample) * 0.01:
+        raise ExtractError("binary content (control bytes), not HTML")
+    if not text.strip():
+        raise ExtractError("empty file")
+    return text
+
+
+def _safe_meta(html: str, doc_id: str) -> PageMeta:
+    try:
+        return read_meta(html)
+    except (RecursionError, Exception):
+        log.warning("could not read the metadata of %s; indexing its text without it", doc_id, exc_info=True)
+        return PageMeta()
+
+
+def main_text(html: str) -> tuple[str, str]:
+    """The article's text (paragraphs separated by blank lines) and which method found it."""
+    traf = _trafilatura_text(html)
+    read = _readability_text(html)
+    if _words(read) > READABILITY_RATIO * max(_words(traf), 1):
+        return read, "readability"
+    if traf:
+        return traf, "trafilatura"
+    return _markup_text(html), "markup"
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _paragraphs(lines: list[str]) -> str:
+    cleaned = (" ".join(line.split()) for line in lines)
+    return "\n\n".join(line for line in cleaned if line)
+
+
+def _trafilatura_text(html: str) -> str:
+    import trafilatura
+
+    try:
+        text = trafilatura.extract(
+            html, favor_precision=True, include_comments=False, deduplicate=False, output_format="txt"
+        )
+    except (RecursionError, Exception):
+        log.debug("trafilatura failed", exc_info=True)
+        return ""
+    return _paragraphs(text.splitlines()) if text else ""
+
+
+def _readability_text(html: str) -> str:
+    from lxml import html as lxml_html
+    from readability import Document as Readable
+
+    try:
+        summary = Readable(html).summary(html_partial=True)
+        return _block_text(lxml_html.fromstring(summary)) if summary.strip() else ""
+    except (RecursionError, Exception):
+        log.debug("readability failed", exc_info=True)
+        return ""
+
+
+def _block_text(root: object) -> str:
+    """Paragraph text of an lxml tree: a new paragraph at every block element."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        paragraphs.append("".join(current))
+        current.clear()
+
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:  # iterative walk: deep trees must not hit the recursion limit
+        el, closing = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if closing:
+            if tag in _BLOCKS:
+                flush()
+            if el.tail:
+                current.append(el.tail)
+            continue
+        if tag in _BLOCKS:
+            flush()
+        if tag and el.text:
+            current.append(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(list(el)))
+    flush()
+    return _paragraphs(paragraphs)
+
+
+def _markup_text(html: str) -> str:
+    """Last resort when both libraries find nothing (tiny or deeply nested pages): the text of the
+    <article>, <main> or <body> element without navigation, scripts, styles and ad blocks."""
+    soup = BeautifulSoup(html, "html.parser")  # lxml drops everything below depth 256
+    for tag in soup.find_all(_DROP):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.attrs is None:
+            continue
+        marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""), str(tag.get("role") or "")])
+        if marks.strip() and _JUNK_ATTR.search(marks) and tag.name not in ("html", "body", "article", "main"):
+            tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    for tag in root.find_all(_BLOCKS):
+        tag.insert_before(_BREAK)
+        tag.insert_after(_BREAK)
+    return _paragraphs(root.get_text().split(_BREAK))
+
+
+def _htmldate(html: str, url: str) -> PartialDate | None:
+    """htmldate's reading of the page's own markup (never a file time, never a guess from the text)."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(html, extensive_search=False, original_date=True, url=url or None)
+    except (RecursionError, Exception):
+        log.debug("htmldate failed", exc_info=True)
+        return None
+    return parse_partial_date(found) if found else None

@@ -1,0 +1,60 @@
+"""Open or create the on-disk Whoosh index, turning OS trouble into clear errors."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError, FileIndex
+
+from search.index.errors import IndexStorageError
+from search.index.schema import build_schema
+
+INDEX_NAME = "MAIN"
+
+
+def default_index_dir() -> Path:
+    """``SEARCH_INDEX`` or ``./index``."""
+    return Path(os.environ.get("SEARCH_INDEX") or "index")
+
+
+def open_for_writing(index_dir: Path) -> FileIndex:
+    """Open the index, creating the folder and an empty index when there is none."""
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(str(index_dir), INDEX_NAME):
+            return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        return whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
+    except OSError as exc:
+        raise IndexStorageError(describe_os_error(index_dir, exc)) from None
+
+
+def open_for_reading(index_dir: Path) -> FileIndex:
+    """Open an existing index read-only; IndexStorageError if there is none or it cannot be read."""
+    if not index_dir.is_dir():
+        raise IndexStorageError(f"no index at {index_dir}: the folder does not exist (run `python -m search index`)")
+    try:
+        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, readonly=True)
+    except EmptyIndexError:
+        raise IndexStorageError(f"no index at {index_dir}: the folder holds no index yet") from None
+    except OSError as exc:
+        raise IndexStorageError(describe_os_error(index_dir, exc)) from None
+
+
+def index_size(index_dir: Path) -> int:
+    """Bytes on disk of everything in the index folder."""
+    return sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
+
+
+def describe_os_error(index_dir: Path, exc: OSError) -> str:
+    """A plain-language reason for an OS error on the index folder."""
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EACCES: "permission denied (is the folder read-only?)",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOENT: "the folder does not exist",
+        errno.EDQUOT: "the disk quota is exceeded",
+    }
+    return f"index at {index_dir}: {reasons.get(exc.errno, exc.strerror or str(exc))}"

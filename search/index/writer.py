@@ -1,0 +1,346 @@
+"""The single index writer: incremental by content hash, enrichment in worker processes, atomic commits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from tqdm import tqdm
+from whoosh.index import FileIndex, LockError
+from whoosh.writing import IndexWriter
+
+from search.documents import Document
+from search.enrich.duplicates import Clusters
+from search.enrich.pipeline import Enriched, enrich, warm_up
+from search.extract.errors import ExtractError, Skipped
+from search.extract.sources import SourceFile, discover, extract_file, read_file
+from search.index.catalog import Catalog
+from search.index.errors import IndexLockedError, IndexStorageError
+from search.index.schema import ENTITY_FIELDS
+from search.index.storage import describe_os_error, open_for_writing
+
+log = logging.getLogger(__name__)
+
+ENTITY_TYPES = {"people": "person", "organizations": "organization", "places": "place"}
+DOCS_PER_TASK = 32  # records sent to a worker at once
+COMMIT_EVERY = 5000  # documents between commits: a crash loses at most this much work, never a commit
+
+
+@dataclass
+class IndexSummary:
+    """What one indexing run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    documents: int = 0  # in the index after the run
+    stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
+            "seconds": round(self.seconds, 3),
+            "documents": self.documents,
+            "stages": {k: round(v, 3) for k, v in self.stages.items()},
+        }
+
+
+@dataclass(frozen=True)
+class _FileTask:
+    src: SourceFile
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class _DocsTask:
+    docs: tuple[Document, ...]
+
+
+def index_paths(
+    paths: Sequence[str | Path],
+    index_dir: str | Path,
+    workers: int | None = None,
+    prune: bool = False,
+    progress: bool = False,
+    commit_every: int = COMMIT_EVERY,
+) -> IndexSummary:
+    """Bring the index at ``index_dir`` up to date with the articles under ``paths``."""
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    ix = open_for_writing(index_dir)
+    run = _Run(ix, index_dir, workers or os.cpu_count() or 1, commit_every)
+    try:
+        run.go(paths, prune=prune, progress=progress)
+    except OSError as exc:
+        raise IndexStorageError(describe_os_error(index_dir, exc)) from None
+    finally:
+        run.close()
+    run.summary.seconds = time.perf_counter() - started
+    return run.summary
+
+
+class _Run:
+    """One indexing run: plans the work, fans enrichment out, writes and commits from this process."""
+
+    def __init__(self, ix: FileIndex, index_dir: Path, workers: int, commit_every: int) -> None:
+        self.ix = ix
+        self.index_dir = index_dir
+        self.workers = max(1, workers)
+        self.commit_every = commit_every
+        self.summary = IndexSummary()
+        self.catalog = Catalog.read(ix)
+        self._writer: IndexWriter | None = None
+        self._pending = 0
+        self._clusters: Clusters | None = None
+        self._aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._seen_paths: set[str] = set()
+
+    # -- planning -------------------------------------------------------------------------------------
+    def _tasks(self, paths: Sequence[str | Path], bar: tqdm) -> Iterator[_FileTask | _DocsTask]:
+        for item in discover(paths):
+            if isinstance(item, Skipped):
+                self.summary.skipped.append(item)
+                continue
+            self._seen_paths.add(item.rel)
+            try:
+                raw = read_file(item)
+            except ExtractError as exc:
+                self.summary.skipped.append(Skipped(item.rel, str(exc)))
+                bar.update()
+                continue
+            if self.catalog.file_unchanged(item.rel, item.fingerprint(raw)):
+                self.summary.unchanged += len(self.catalog.ids_for_path(item.rel))
+                bar.update()
+                continue
+            if not item.is_records:
+                yield _FileTask(item, raw)
+                continue
+            yield from self._record_tasks(item, raw)
+            bar.update()
+
+    def _record_tasks(self, src: SourceFile, raw: bytes) -> Iterator[_DocsTask]:
+        """A records file is split in the main process, so its records spread over the workers."""
+        docs: list[Document] = []
+        present: set[str] = set()
+        for item in extract_file(src, raw):
+            if isinstance(item, Skipped):
+                self.summary.skipped.append(item)
+                continue
+            present.add(item.id)
+            if self.catalog.doc_unchanged(item.id, item.content_hash):
+                self.summary.unchanged += 1
+                continue
+            docs.append(item)
+            if len(docs) >= DOCS_PER_TASK:
+                yield _DocsTask(tuple(docs))
+                docs = []
+        if docs:
+            yield _DocsTask(tuple(docs))
+        # Records that vanished from a changed file go with it.
+        for gone in self.catalog.ids_for_path(src.rel) - present:
+            self._delete(gone)
+
+    # -- running --------------------------------------------------------------------------------------
+    def go(self, paths: Sequence[str | Path], prune: bool, progress: bool) -> None:
+        sources = list(discover(paths))
+        files = sum(1 for s in sources if isinstance(s, SourceFile))
+        with tqdm(total=files, unit="file", disable=not progress, file=sys.stderr, desc="indexing") as bar:
+            for result in self._results(self._tasks(paths, bar), bar):
+                self._write(result)
+        if prune:
+            for path in sorted(self.catalog.paths() - self._seen_paths):
+                for doc_id in self.catalog.ids_for_path(path):
+                    self._delete(doc_id)
+        self._commit(final=True)
+
+    def _results(self, tasks: Iterable[_FileTask | _DocsTask], bar: tqdm) -> Iterator[Enriched | Skipped]:
+        if self.workers == 1:
+            for task in tasks:
+                yield from _run_task(task)
+                if isinstance(task, _FileTask):
+                    bar.update()
+            return
+        warm_up()  # loaded once here; forked workers share the models
+        context = multiprocessing.get_context("fork")
+        limit = self.workers * 4
+        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            inflight: dict[Future, _FileTask | _DocsTask] = {}
+            for task in tasks:
+                inflight[pool.submit(_run_task, task)] = task
+                while len(inflight) >= limit:
+                    yield from self._drain(inflight, bar, FIRST_COMPLETED)
+            while inflight:
+                yield from self._drain(inflight, bar, FIRST_COMPLETED)
+
+    def _drain(self, inflight: dict[Future, _FileTask | _DocsTask], bar: tqdm, how: str) -> Iterator:
+        done, _ = wait(list(inflight), return_when=how)
+        for future in done:
+            task = inflight.pop(future)
+            if isinstance(task, _FileTask):
+                bar.update()
+            try:
+                yield from future.result()
+            except Exception as exc:  # a worker crash on one file must not stop the run
+                where = task.src.rel if isinstance(task, _FileTask) else ", ".join(d.id for d in task.docs)
+                log.exception("enrichment failed for %s", where)
+                yield Skipped(where, f"enrichment failed: {type(exc).__name__}: {exc}")
+
+    # -- writing --------------------------------------------------------------------------------------
+    def _writer_open(self) -> IndexWriter:
+        if self._writer is None:
+            try:
+                self._writer = self.ix.writer(limitmb=256)
+            except LockError:
+                raise IndexLockedError(
+                    f"index at {self.index_dir} is locked: another indexer is writing to it. "
+                    "Wait for it to finish, then run again."
+                ) from None
+        return self._writer
+
+    def _write(self, result: Enriched | Skipped) -> None:
+        if isinstance(result, Skipped):
+            self.summary.skipped.append(result)
+            return
+        for stage, seconds in result.timings.items():
+            self.summary.stages[stage] += seconds
+        t0 = time.perf_counter()
+        doc = result.doc
+        cluster = self._cluster_of(doc.id, result.signature)
+        fields = _fields(result, cluster)
+        for kind, values in (
+            ("person", result.entities.people),
+            ("organization", result.entities.organizations),
+            ("place", result.entities.places),
+        ):
+            for value, aliases in values.items():
+                self._aliases[(kind, value)].update(aliases)
+        writer = self._writer_open()
+        if doc.id in self.catalog:
+            writer.update_document(**fields)
+            self.summary.updated += 1
+        else:
+            writer.add_document(**fields)
+            self.summary.added += 1
+        self.catalog.record(doc.id, doc.path, fields["source_hash"], doc.content_hash)
+        self._pending += 1
+        self.summary.stages["write"] += time.perf_counter() - t0
+        if self._pending >= self.commit_every:
+            self._commit()
+
+    def _delete(self, doc_id: str) -> None:
+        self._writer_open().delete_by_term("id", doc_id)
+        self.catalog.forget(doc_id)
+        self.summary.deleted += 1
+        self._pending += 1
+
+    def _cluster_of(self, doc_id: str, sig: bytes) -> str:
+        if self._clusters is None:
+            self._clusters = Clusters()
+            for sig_, cluster in self.catalog.signatures(self.ix):
+                self._clusters.add(sig_, cluster)
+        return self._clusters.assign(sig, doc_id)
+
+    def _commit(self, final: bool = False) -> None:
+        t0 = time.perf_counter()
+        if self._writer is not None and (self._pending or final):
+            self._writer.commit()
+            self._writer = None
+            self._pending = 0
+        changed = self.summary.added or self.summary.updated or self.summary.deleted
+        if final and (changed or not (self.index_dir / "entities.json").exists()):
+            self._rebuild_entity_map()
+        if final:
+            self.summary.documents = self.ix.doc_count()
+        self.summary.stages["commit"] += time.perf_counter() - t0
+
+    def _rebuild_entity_map(self) -> None:
+        from search.enrich.entity_map import EntityMap
+
+        counts: Counter[tuple[str, str]] = Counter()
+        with self.ix.reader() as reader:
+            for fieldname in ENTITY_FIELDS:
+                for term, info in reader.iter_field(fieldname):
+                    value = term.decode() if isinstance(term, bytes) else term
+                    count = info.doc_frequency()
+                    if reader.has_deletions():  # the lexicon still counts deleted documents
+                        count = sum(1 for d in reader.postings(fieldname, term).all_ids() if not reader.is_deleted(d))
+                    if count:
+                        counts[(ENTITY_TYPES[fieldname], value)] = count
+        EntityMap.rebuild(self.index_dir, counts, self._aliases)
+
+    def close(self) -> None:
+        if self._writer is not None:  # an error mid-run: drop the uncommitted part, keep the last commit
+            self._writer.cancel()
+            self._writer = None
+
+
+def _run_task(task: _FileTask | _DocsTask) -> list[Enriched | Skipped]:
+    """Worker side: extract (for a file) and enrich; never raises for one bad article."""
+    t0 = time.perf_counter()
+    items = extract_file(task.src, task.raw) if isinstance(task, _FileTask) else list(task.docs)
+    extract_seconds = time.perf_counter() - t0
+    out: list[Enriched | Skipped] = []
+    for item in items:
+        if isinstance(item, Skipped):
+            out.append(item)
+            continue
+        try:
+            enriched = enrich(item)
+        except Exception as exc:  # a bug on one article is reported, the rest goes on
+            log.exception("enrichment failed for %s", item.id)
+            out.append(Skipped(item.id, f"enrichment failed: {type(exc).__name__}: {exc}"))
+            continue
+        if extract_seconds:
+            enriched.timings["extract"] = extract_seconds
+            extract_seconds = 0.0
+        out.append(enriched)
+    return out
+
+
+def _fields(result: Enriched, cluster: str) -> dict[str, object]:
+    """The Whoosh fields of one enriched article."""
+    doc, ents = result.doc, result.entities
+    groups = {"people": ents.people, "organizations": ents.organizations, "places": ents.places}
+    fields: dict[str, object] = {
+        "id": doc.id,
+        "path": doc.path or doc.id,
+        "source_hash": doc.extras.get("source_hash") or doc.content_hash,
+        "content_hash": doc.content_hash,
+        "title": doc.title,
+        "body": doc.body,
+        "date_text": str(doc.date) if doc.date else "",
+        "dated": "y" if doc.date else "n",
+        "author": doc.author,
+        "source": doc.source,
+        "dateline": doc.dateline,
+        "url": doc.url,
+        "entities_json": json.dumps({k: {v: list(a) for v, a in g.items()} for k, g in groups.items()}),
+        "cluster": cluster,
+        "minhash": result.signature,
+        "length": len(doc.body.split()),
+    }
+    if doc.date:
+        start = doc.date.start()
+        fields["date"] = datetime(start.year, start.month, start.day)
+    for name, group in groups.items():
+        fields[name] = ",".join(v.replace(",", " ") for v in group)
+        fields[f"{name}_words"] = " ".join([*group, *(a for aliases in group.values() for a in aliases)])
+    return fields
+
