@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--if-empty", action="store_true", help="do nothing when the index already has articles")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--commit-every", type=_positive, default=None, help="articles between commits (default 5000)")
     p.set_defaults(run=_cmd_index)
 
     p = sub.add_parser("stats", help="what the index holds")
@@ -111,13 +112,20 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from search.index.writer import index_paths
+    from search.index.writer import COMMIT_EVERY, index_paths
 
     index_dir = _index_dir(args)
     if args.if_empty and _has_documents(index_dir):
         print(f"{index_dir} already holds an index; not re-indexing (run `python -m search index` to update it)")
         return 0
-    summary = index_paths(args.paths, index_dir, workers=args.workers, prune=args.prune, progress=not args.quiet)
+    summary = index_paths(
+        args.paths,
+        index_dir,
+        workers=args.workers,
+        prune=args.prune,
+        progress=not args.quiet,
+        commit_every=args.commit_every or COMMIT_EVERY,
+    )
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2))
         return 0

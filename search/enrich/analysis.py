@@ -93,4 +93,3 @@ def words(text: str) -> list[str]:
 @cache
 def _shared_analyzer() -> Analyzer:
     return news_analyzer()
-

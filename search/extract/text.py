@@ -17,6 +17,8 @@ _BOILERPLATE_LINE = re.compile(
     r"|also read:.*|read more:.*|read also:.*|pic\.twitter\.com/\S+|[A-Z]{3,}\d{10,}ID\d+|[A-Z]{3,})$",
     re.IGNORECASE,
 )
+# An embedded social post: "... pic.twitter.com/xyz — Name (@handle) May 4, 2023".
+_EMBEDDED_POST = re.compile(r"(?:pic\.twitter\.com/\S+\s*)?[—–-]\s*[^()]{1,80}\(@\w{1,30}\)\s+\w+ \d{1,2}, \d{4}\s*$")
 _DISCLAIMER = re.compile(r"^(?:legal disclaimer|disclaimer)\s*:?", re.IGNORECASE)
 _MAX_TITLE = 140
 
@@ -95,12 +97,12 @@ def _paragraphs(lines: list[str]) -> list[str]:
 
 
 def _drop_boilerplate(paragraphs: list[str]) -> list[str]:
-    """Drop ad markers, cross-links, tweet links and everything from a legal disclaimer on."""
+    """Drop ad markers, cross-links, embedded posts and everything from a legal disclaimer on."""
     kept: list[str] = []
     for para in paragraphs:
         if _DISCLAIMER.match(para):
             break
-        if _BOILERPLATE_LINE.match(para):
+        if _BOILERPLATE_LINE.match(para) or _EMBEDDED_POST.search(para):
             continue
         kept.append(para)
     return kept

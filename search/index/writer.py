@@ -343,4 +343,3 @@ def _fields(result: Enriched, cluster: str) -> dict[str, object]:
         fields[name] = ",".join(v.replace(",", " ") for v in group)
         fields[f"{name}_words"] = " ".join([*group, *(a for aliases in group.values() for a in aliases)])
     return fields
-
