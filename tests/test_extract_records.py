@@ -40,7 +40,7 @@ def test_json_file_with_a_list_of_records() -> None:
 
 
 def test_malformed_json_file_is_an_error_with_its_position() -> None:
-    with pytest.raises(ExtractError, match="malformed JSON: .* line 1"):
+    with pytest.raises(ExtractError, match=r"malformed JSON: .* line 1"):
         extract_json(b'{"title": ', "x.json")
 
 
