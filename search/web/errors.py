@@ -1,0 +1,73 @@
+"""Map errors to answers: JSON for API clients, a page for people, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from search.query.errors import IndexUnavailable
+from search.web.params import BadParameter
+
+log = logging.getLogger(__name__)
+
+_JSON_PATHS = ("/api/", "/export.json", "/healthz")
+
+
+def wants_json() -> bool:
+    """Whether this request is from a program (JSON API, JSON export, health check)."""
+    return request.path.startswith(_JSON_PATHS) or request.blueprint == "api"
+
+
+def _answer(status: int, body: dict[str, object], title: str) -> Response | tuple[str, int]:
+    if wants_json():
+        response = jsonify(body)
+        response.status_code = status
+        return response
+    return render_template("error.html", status=status, title=title, error=body), status
+
+
+def bad_parameter(exc: BadParameter) -> Response | tuple[str, int]:
+    return _answer(400, exc.to_json(), "That request could not be understood")
+
+
+def index_unavailable(exc: Exception) -> Response | tuple[str, int]:
+    log.warning("index unavailable: %s", exc)
+    body = {
+        "error": "index_unavailable",
+        "message": "The archive's index cannot be read right now.",
+        "reason": str(exc),
+    }
+    answer = _answer(503, body, "The archive is not available")
+    response = answer if isinstance(answer, Response) else Response(answer[0], status=503, mimetype="text/html")
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    status = exc.code or 500
+    body = {"error": (exc.name or "error").lower().replace(" ", "_"), "message": exc.description or ""}
+    if status == 404:
+        body["message"] = "Nothing here: check the address, or search the archive."
+    answer = _answer(status, body, exc.name or "Error")
+    if status == 405 and isinstance(exc, HTTPException):
+        response = answer if isinstance(answer, Response) else Response(answer[0], status=405)
+        response.headers["Allow"] = "GET, HEAD, OPTIONS"
+        return response
+    return answer
+
+
+def unexpected(exc: Exception) -> Response | tuple[str, int]:
+    if isinstance(exc, HTTPException):
+        return http_error(exc)
+    log.exception("unexpected error on %s", request.path)
+    body = {"error": "internal_error", "message": InternalServerError.description}
+    return _answer(500, body, "Something went wrong on our side")
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(BadParameter, bad_parameter)
+    app.register_error_handler(IndexUnavailable, index_unavailable)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected)

@@ -1,0 +1,52 @@
+"""Jinja filters and globals: safe snippets, dates, numbers, the site title."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from search.web.context import settings
+from search.web.safe_html import plain_text, safe_url, sanitize_marked
+
+
+def date_label(value: object) -> str:
+    """A date as shown to people; 'undated' when there is none."""
+    return str(value) if value else "undated"
+
+
+def thousands(value: object) -> str:
+    """1234567 -> '1,234,567'."""
+    try:
+        return f"{int(value):,}"  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def filesize(value: object) -> str:
+    """Bytes in a human unit."""
+    try:
+        size = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        marked=sanitize_marked,
+        marked_source=lambda fragment: str(sanitize_marked(fragment)),  # plain str: autoescaped in XML
+        plain=plain_text,
+        safe_url=safe_url,
+        date_label=date_label,
+        thousands=thousands,
+        filesize=filesize,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def globals_() -> dict[str, object]:
+        return {"site_title": settings().site_title}

@@ -1,0 +1,55 @@
+"""Security headers on every response, framing rules per page, and CORS for the allow-listed origins."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from search.web.context import settings
+
+# Paths other intranet pages may read from their own origin (with CORS) besides /api/.
+_CORS_PATHS = ("/feed.atom", "/export.json", "/export.csv", "/opensearch.xml", "/healthz")
+
+
+def _csp(frame_ancestors: str) -> str:
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            f"frame-ancestors {frame_ancestors}",
+        ]
+    )
+
+
+def _wants_cors(path: str) -> bool:
+    return path.startswith("/api/") or path in _CORS_PATHS
+
+
+def add_headers(response: Response) -> Response:
+    """Set CSP, framing, no-sniff, referrer and CORS headers."""
+    conf = settings()
+    embeddable = request.blueprint == "embed"
+    frame_ancestors = " ".join(conf.frame_ancestors) if embeddable else "'self'"
+    response.headers["Content-Security-Policy"] = _csp(frame_ancestors)
+    if not embeddable:
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if _wants_cors(request.path):
+        response.vary.add("Origin")
+        origin = request.headers.get("Origin", "")
+        if conf.origin_allowed(origin):
+            response.headers["Access-Control-Allow-Origin"] = "*" if "*" in conf.allowed_origins else origin
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+            response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def register(app: Flask) -> None:
+    app.after_request(add_headers)

@@ -1,0 +1,269 @@
+"""The OpenAPI 3.0 description of the JSON API (kept beside the views it describes; tests check both)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search import __version__
+from search.web.params import MAX_QUERY_CHARS, MAX_VALUE_CHARS, MAX_VALUES
+
+_STR_LIST = {"type": "array", "items": {"type": "string"}}
+_NULLABLE_STR = {"type": "string", "nullable": True}
+
+HIT = {
+    "type": "object",
+    "required": [
+        "id",
+        "title",
+        "date",
+        "author",
+        "source",
+        "url",
+        "snippet",
+        "score",
+        "people",
+        "organizations",
+        "places",
+        "similar",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "date": {**_NULLABLE_STR, "description": "YYYY, YYYY-MM or YYYY-MM-DD; null when undated"},
+        "author": {"type": "string"},
+        "source": {"type": "string"},
+        "url": {"type": "string"},
+        "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around matches"},
+        "score": {"type": "number"},
+        "people": _STR_LIST,
+        "organizations": _STR_LIST,
+        "places": _STR_LIST,
+        "similar": {"type": "integer", "minimum": 0, "description": "other versions of this story"},
+    },
+}
+
+FACET_VALUES = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["value", "count"],
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}},
+    },
+}
+
+SEARCH_RESULT = {
+    "type": "object",
+    "required": ["query", "total", "page", "per_page", "hits", "facets", "suggestion", "notes"],
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+        "facets": {
+            "type": "object",
+            "required": ["people", "organizations", "places", "dates", "undated"],
+            "properties": {
+                "people": FACET_VALUES,
+                "organizations": FACET_VALUES,
+                "places": FACET_VALUES,
+                "dates": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["start", "end", "count"],
+                        "properties": {
+                            "start": {"type": "string", "format": "date"},
+                            "end": {"type": "string", "format": "date", "description": "inclusive"},
+                            "count": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                },
+                "undated": {"type": "integer", "minimum": 0},
+            },
+        },
+        "suggestion": {**_NULLABLE_STR, "description": "a corrected query, when one would match better"},
+        "notes": {**_STR_LIST, "description": "parts of the query that could not be fully understood"},
+    },
+}
+
+DOCUMENT = {
+    "type": "object",
+    "required": [
+        "id",
+        "title",
+        "date",
+        "author",
+        "source",
+        "url",
+        "dateline",
+        "body",
+        "body_html",
+        "hits",
+        "people",
+        "organizations",
+        "places",
+        "cluster",
+        "permalink",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "date": _NULLABLE_STR,
+        "author": {"type": "string"},
+        "source": {"type": "string"},
+        "url": {"type": "string"},
+        "dateline": {"type": "string"},
+        "body": {"type": "string", "description": "plain text"},
+        "body_html": {"type": "string", "description": 'escaped text, <mark id="hit-N"> around each hit'},
+        "hits": {"type": "integer", "minimum": 0, "description": "how many hits are highlighted"},
+        "people": _STR_LIST,
+        "organizations": _STR_LIST,
+        "places": _STR_LIST,
+        "cluster": {"type": "string", "description": "near-duplicate cluster id"},
+        "permalink": {"type": "string", "description": "the stable address of the article page"},
+    },
+}
+
+RELATED = {
+    "type": "object",
+    "required": ["id", "related", "similar"],
+    "properties": {
+        "id": {"type": "string"},
+        "related": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+        "similar": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/Hit"},
+            "description": "near-duplicates: other versions of the same story",
+        },
+    },
+}
+
+ERROR = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "parameter": {"type": "string", "description": "the parameter that is wrong (400 only)"},
+        "fix": {"type": "string", "description": "what to send instead (400 only)"},
+        "reason": {"type": "string", "description": "why the index is unavailable (503 only)"},
+    },
+}
+
+
+def _param(name: str, description: str, schema: dict[str, Any], *, repeat: bool = False) -> dict[str, Any]:
+    if repeat:
+        schema = {"type": "array", "items": schema, "maxItems": MAX_VALUES}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        **({"style": "form", "explode": True} if repeat else {}),
+    }
+
+
+_VALUE = {"type": "string", "maxLength": MAX_VALUE_CHARS}
+_DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+_Q = _param(
+    "q",
+    'Query: words, "phrases", AND/OR/NOT, field:value, wildcards*, fuzzy~',
+    {"type": "string", "maxLength": MAX_QUERY_CHARS},
+)
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _ok(ref: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
+
+
+def _search_params(max_page: int, max_per_page: int) -> list[dict[str, Any]]:
+    sorts = {"type": "string", "enum": ["relevance", "newest", "oldest"], "default": "relevance"}
+    page = {"type": "integer", "minimum": 1, "maximum": max_page, "default": 1}
+    per_page = {"type": "integer", "minimum": 1, "maximum": max_per_page, "default": 10}
+    cluster = {"type": "string", "maxLength": MAX_VALUE_CHARS}
+    return [
+        _Q,
+        _param("from", "First day (YYYY-MM-DD; YYYY or YYYY-MM mean the first day)", _DATE),
+        _param("to", "Last day, inclusive (YYYY-MM-DD; YYYY or YYYY-MM mean the last day)", _DATE),
+        _param("person", "Only articles naming this person (repeatable: all must match)", _VALUE, repeat=True),
+        _param("org", "Only articles naming this organisation (repeatable)", _VALUE, repeat=True),
+        _param("place", "Only articles naming this place (repeatable)", _VALUE, repeat=True),
+        _param("source", "Only articles from this source (repeatable)", _VALUE, repeat=True),
+        _param("sort", "Order of the hits", sorts),
+        _param("page", "Page number", page),
+        _param("per_page", "Hits per page", per_page),
+        _param("cluster", "List every version of one near-duplicate story", cluster),
+    ]
+
+
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 300}}
+
+
+def openapi_document(url_root: str, *, max_page: int = 1000, max_per_page: int = 100) -> dict[str, Any]:
+    """The API description, with the server URL as this request sees it (prefix included)."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "News archive search API",
+            "version": __version__,
+            "description": "Full-text search over a news archive, with date and entity facets.",
+        },
+        "servers": [{"url": url_root.rstrip("/")}],
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Search the archive",
+                    "parameters": _search_params(max_page, max_per_page),
+                    "responses": {
+                        "200": _ok("#/components/schemas/SearchResult", "Ranked hits, facets and notes"),
+                        "400": _error("A parameter is wrong; `parameter` names it and `fix` says what to send"),
+                        "503": _error("The index cannot be read"),
+                    },
+                }
+            },
+            "/api/documents/{id}": {
+                "get": {
+                    "operationId": "document",
+                    "summary": "One article with its metadata and entities",
+                    "parameters": [_ID, {**_Q, "description": "Highlight this query's hits in body_html"}],
+                    "responses": {
+                        "200": _ok("#/components/schemas/Document", "The article"),
+                        "400": _error("A parameter is wrong"),
+                        "404": _error("No article has this id"),
+                        "503": _error("The index cannot be read"),
+                    },
+                }
+            },
+            "/api/documents/{id}/related": {
+                "get": {
+                    "operationId": "related",
+                    "summary": "Articles related to one article, and its near-duplicates",
+                    "parameters": [_ID],
+                    "responses": {
+                        "200": _ok("#/components/schemas/Related", "Related articles"),
+                        "404": _error("No article has this id"),
+                        "503": _error("The index cannot be read"),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Hit": HIT,
+                "SearchResult": SEARCH_RESULT,
+                "Document": DOCUMENT,
+                "Related": RELATED,
+                "Error": ERROR,
+            }
+        },
+    }

@@ -1,0 +1,234 @@
+"""Server-rendered pages: search, document, about; plus feed, exports, OpenSearch and health."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from search import query
+from search.query.errors import IndexUnavailable
+from search.query.types import SearchRequest, SearchResult, Sort
+from search.web import context
+from search.web.documents import document_id, document_json, highlight_query, hit_json
+from search.web.params import BadParameter, is_filtered, parse_search
+from search.web.present import Presenter, search_url
+from search.web.safe_html import plain_text, safe_url, sanitize_marked
+
+bp = Blueprint("pages", __name__)
+
+_HIT_ID = re.compile(r'<mark id="(hit-\d+)">')
+
+
+def render_search(endpoint: str, template: str) -> tuple[str, int]:
+    """Shared by the search page and the embed page: parse, search, shape, render."""
+    conf = context.settings()
+    try:
+        req = parse_search(request.args, conf)
+    except BadParameter as exc:
+        form = {k: request.args.get(k, "") for k in ("q", "from", "to", "sort")}
+        return render_template(template, error=exc, form=form, req=None, result=None, endpoint=endpoint), 400
+    result = query.search(context.archive(), req)
+    p = Presenter(endpoint, req, conf)
+    form = {
+        "q": req.q,
+        "from": req.date_from.isoformat() if req.date_from else "",
+        "to": req.date_to.isoformat() if req.date_to else "",
+        "sort": req.sort.value,
+    }
+    return (
+        render_template(
+            template,
+            endpoint=endpoint,
+            req=req,
+            result=result,
+            form=form,
+            p=p,
+            filtered=is_filtered(req),
+            facets=p.facet_groups(result),
+            chips=p.chips(),
+            histogram=p.histogram(result),
+            pager=p.pager(result.total),
+            suggestion_url=p.suggestion_link(result.suggestion),
+            first=(req.page - 1) * req.per_page + 1,
+            json_url=search_url("api.search", req, conf),
+            feed_url=search_url("pages.feed", replace(req, page=1), conf),
+            csv_url=search_url("pages.export_csv", replace(req, page=1), conf),
+            export_json_url=search_url("pages.export_json", replace(req, page=1), conf),
+            sorts=[s.value for s in Sort],
+        ),
+        200,
+    )
+
+
+@bp.get("/")
+def search_page() -> tuple[str, int]:
+    return render_search("pages.search_page", "search.html")
+
+
+@bp.get("/documents/<path:doc_id>")
+def document_page(doc_id: str) -> tuple[str, int]:
+    doc_id = document_id(doc_id)
+    q = highlight_query()
+    archive = context.archive()
+    view = query.document(archive, doc_id, q=q or None)
+    if view is None:
+        return render_template("error.html", status=404, title="No such article", error=None, doc_id=doc_id), 404
+    body_html = sanitize_marked(view.body_html)
+    return (
+        render_template(
+            "document.html",
+            doc=view,
+            body_html=body_html,
+            hit_ids=list(dict.fromkeys(_HIT_ID.findall(body_html))),
+            q=q,
+            original_url=safe_url(view.url),
+            permalink=url_for("pages.document_page", doc_id=view.id, _external=True),
+            related=query.related(archive, view.id, limit=5),
+            similar=query.similar(archive, view.id),
+            json_url=url_for("api.document", doc_id=view.id, q=q or None),
+            search_url=url_for("pages.search_page", q=q or None),
+        ),
+        200,
+    )
+
+
+@bp.get("/about")
+def about_page() -> str:
+    return render_template("about.html", stats=query.stats(context.archive()))
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """200 when the index opens and answers; 503 with the reason otherwise (never a stack trace)."""
+    holder = context.current_holder()
+    try:
+        stats = query.stats(holder.get())
+    except (IndexUnavailable, OSError) as exc:
+        holder.forget()
+        body = {"status": "unavailable", "reason": str(exc) or type(exc).__name__}
+        return Response(json.dumps(body), status=503, mimetype="application/json"), 503
+    body = {"status": "ok", "documents": getattr(stats, "documents", None)}
+    last = getattr(stats, "last_update", None)
+    body["last_update"] = last.isoformat() if hasattr(last, "isoformat") else last
+    return Response(json.dumps(body), status=200, mimetype="application/json"), 200
+
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    template = url_for("pages.search_page", _external=True) + "?q={searchTerms}"
+    feed = url_for("pages.feed", _external=True) + "?q={searchTerms}"
+    suggest = url_for("api.search", _external=True) + "?q={searchTerms}"
+    xml = render_template("opensearch.xml", template=template, feed=feed, api=suggest)
+    return Response(xml, mimetype="application/opensearchdescription+xml")
+
+
+def _newest(args_req: SearchRequest, size: int) -> SearchResult:
+    return query.search(context.archive(), replace(args_req, sort=Sort.NEWEST, page=1, per_page=size))
+
+
+@bp.get("/feed.atom")
+def feed() -> Response:
+    """An Atom feed of the newest articles matching a query, for portals and feed readers."""
+    conf = context.settings()
+    req = parse_search(request.args, conf)
+    result = _newest(req, conf.feed_size)
+    now = datetime.now(UTC).replace(microsecond=0)
+    dated = [h.date for h in result.hits if h.date]
+    xml = render_template(
+        "feed.atom",
+        req=req,
+        result=result,
+        updated=atom_time(max(dated)) if dated else now.isoformat().replace("+00:00", "Z"),
+        self_url=search_url("pages.feed", req, conf, _external=True),
+        page_url=search_url("pages.search_page", req, conf, _external=True),
+        atom_time=atom_time,
+        fallback_time=now.isoformat().replace("+00:00", "Z"),
+    )
+    return Response(xml, mimetype="application/atom+xml")
+
+
+def atom_time(partial: str) -> str:
+    """'1987', '1987-03' or '1987-03-02' as an RFC 3339 time (the first day it can mean)."""
+    parts = [*partial.split("-"), "01", "01"][:3]
+    return f"{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z"
+
+
+def _export_hits(req: SearchRequest) -> tuple[SearchResult, list[Any]]:
+    """Every hit of a request up to the export limit, read page by page."""
+    conf = context.settings()
+    archive = context.archive()
+    per_page = min(100, conf.export_limit)
+    hits: list[Any] = []
+    page = 1
+    first = None
+    while len(hits) < conf.export_limit:
+        result = query.search(archive, replace(req, page=page, per_page=per_page))
+        first = first or result
+        hits.extend(result.hits)
+        if not result.hits or page * per_page >= result.total:
+            break
+        page += 1
+    assert first is not None
+    return first, hits[: conf.export_limit]
+
+
+def _export_name(ext: str) -> str:
+    return f"search-export-{datetime.now(UTC):%Y%m%d-%H%M%S}.{ext}"
+
+
+_CSV_COLUMNS = ("id", "title", "date", "author", "source", "url", "permalink", "score", "similar")
+_CSV_LISTS = ("people", "organizations", "places")
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    req = parse_search(request.args, context.settings())
+    _, hits = _export_hits(req)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*_CSV_COLUMNS, *_CSV_LISTS, "snippet"])
+    for hit in hits:
+        row = hit_json(hit)
+        row["permalink"] = url_for("pages.document_page", doc_id=hit.id, _external=True)
+        writer.writerow(
+            [_cell(row[c]) for c in _CSV_COLUMNS]
+            + [_cell("; ".join(row[c])) for c in _CSV_LISTS]
+            + [_cell(plain_text(hit.snippet))]
+        )
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    return response
+
+
+@bp.get("/export.json")
+def export_json() -> Response:
+    req = parse_search(request.args, context.settings())
+    first, hits = _export_hits(req)
+    body = {
+        "query": req.q,
+        "total": first.total,
+        "exported": len(hits),
+        "search_url": search_url("pages.search_page", req, context.settings(), _external=True),
+        "hits": [
+            {**hit_json(h), "permalink": url_for("pages.document_page", doc_id=h.id, _external=True)} for h in hits
+        ],
+    }
+    response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name("json")}"'
+    return response
+
+
+__all__ = ["bp", "document_json"]

@@ -1,0 +1,164 @@
+"""Turn query-string parameters into a SearchRequest, and a SearchRequest back into parameters."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from search.query.types import SearchRequest, Sort
+from search.web.settings import Settings
+
+MAX_QUERY_CHARS = 1000
+MAX_VALUES = 20
+MAX_VALUE_CHARS = 200
+
+# Query-string name -> SearchRequest field, for the repeatable filters.
+FACET_PARAMS: dict[str, str] = {
+    "person": "people",
+    "org": "organizations",
+    "place": "places",
+    "source": "sources",
+}
+FIELD_PARAMS = {field: name for name, field in FACET_PARAMS.items()}
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class BadParameter(ValueError):
+    """A query-string parameter a client sent cannot be used; says which one and how to fix it."""
+
+    def __init__(self, parameter: str, message: str, fix: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+        self.fix = fix
+
+    def to_json(self) -> dict[str, str]:
+        return {"error": "bad_parameter", "parameter": self.parameter, "message": self.message, "fix": self.fix}
+
+
+def _one(args: MultiDict[str, str], name: str) -> str:
+    """The single value of a parameter ('' when absent); a parameter given twice is an error."""
+    values = args.getlist(name)
+    if len(values) > 1 and len(set(values)) > 1:
+        raise BadParameter(name, f"{name} was given {len(values)} times", f"send {name} once")
+    return values[0].strip() if values else ""
+
+
+def parse_date(name: str, raw: str, *, end: bool) -> date | None:
+    """Parse YYYY-MM-DD (or YYYY, YYYY-MM as the first/last day of that span)."""
+    if not raw:
+        return None
+    m = _DATE.match(raw)
+    fix = f"write {name} as YYYY-MM-DD, for example {name}=1987-03-01"
+    if not m:
+        raise BadParameter(name, f"{raw[:40]!r} is not a date", fix)
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if month is None:
+            return date(year, 12, 31) if end else date(year, 1, 1)
+        mon = int(month)
+        if day is None:
+            return date(year, mon, calendar.monthrange(year, mon)[1] if end else 1)
+        return date(year, mon, int(day))
+    except (ValueError, calendar.IllegalMonthError):
+        raise BadParameter(name, f"{raw!r} is not a day on the calendar", fix) from None
+
+
+def _int(args: MultiDict[str, str], name: str, default: int, high: int) -> int:
+    raw = _one(args, name)
+    if not raw:
+        return default
+    if not re.fullmatch(r"\d{1,9}", raw) or not 1 <= int(raw) <= high:
+        raise BadParameter(name, f"{raw[:40]!r} is not a whole number from 1 to {high}", f"send {name}=1 to {high}")
+    return int(raw)
+
+
+def _values(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
+    values: list[str] = []
+    for raw in args.getlist(name):
+        value = raw.strip()
+        if not value or value in values:
+            continue
+        if len(value) > MAX_VALUE_CHARS:
+            raise BadParameter(
+                name, f"a {name} value is longer than {MAX_VALUE_CHARS} characters", "send a shorter value"
+            )
+        values.append(value)
+    if len(values) > MAX_VALUES:
+        raise BadParameter(name, f"{len(values)} {name} values were given", f"send at most {MAX_VALUES}")
+    return tuple(values)
+
+
+def parse_search(args: MultiDict[str, str], settings: Settings) -> SearchRequest:
+    """Build a SearchRequest from query-string parameters; raise BadParameter naming what is wrong."""
+    q = _one(args, "q")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter("q", f"the query is {len(q)} characters long", f"send at most {MAX_QUERY_CHARS}")
+    date_from = parse_date("from", _one(args, "from"), end=False)
+    date_to = parse_date("to", _one(args, "to"), end=True)
+    if date_from and date_to and date_from > date_to:
+        raise BadParameter("to", f"the range ends ({date_to}) before it starts ({date_from})", "swap from and to")
+    sort_raw = _one(args, "sort") or Sort.RELEVANCE.value
+    try:
+        sort = Sort(sort_raw)
+    except ValueError:
+        choices = "|".join(s.value for s in Sort)
+        raise BadParameter("sort", f"{sort_raw[:40]!r} is not a sort order", f"send sort={choices}") from None
+    cluster = _one(args, "cluster") or None
+    if cluster and (len(cluster) > MAX_VALUE_CHARS or not cluster.isprintable()):
+        raise BadParameter("cluster", "the cluster id is not valid", "use the link from a search result")
+    return SearchRequest(
+        q=q,
+        date_from=date_from,
+        date_to=date_to,
+        people=_values(args, "person"),
+        organizations=_values(args, "org"),
+        places=_values(args, "place"),
+        sources=_values(args, "source"),
+        sort=sort,
+        page=_int(args, "page", 1, settings.max_page),
+        per_page=_int(args, "per_page", settings.per_page, settings.max_per_page),
+        cluster=cluster,
+    )
+
+
+def to_params(req: SearchRequest, *, page: bool = True, per_page: int | None = None) -> list[tuple[str, str]]:
+    """The query-string parameters that reproduce a request (defaults left out, so URLs stay short)."""
+    params: list[tuple[str, str]] = []
+    if req.q:
+        params.append(("q", req.q))
+    if req.date_from:
+        params.append(("from", req.date_from.isoformat()))
+    if req.date_to:
+        params.append(("to", req.date_to.isoformat()))
+    for name, field in FACET_PARAMS.items():
+        params.extend((name, value) for value in getattr(req, field))
+    if req.sort != Sort.RELEVANCE:
+        params.append(("sort", req.sort.value))
+    if req.cluster:
+        params.append(("cluster", req.cluster))
+    if page and req.page != 1:
+        params.append(("page", str(req.page)))
+    if per_page is not None and req.per_page != per_page:
+        params.append(("per_page", str(req.per_page)))
+    return params
+
+
+def toggle(req: SearchRequest, field: str, value: str) -> SearchRequest:
+    """The request with one facet value added (or removed if present), back on page 1."""
+    current: Iterable[str] = getattr(req, field)
+    values = tuple(v for v in current if v != value) if value in current else (*current, value)
+    return replace(req, **{field: values}, page=1)
+
+
+def is_filtered(req: SearchRequest) -> bool:
+    """Whether anything beyond the query text narrows the results."""
+    return bool(
+        req.date_from or req.date_to or req.people or req.organizations or req.places or req.sources or req.cluster
+    )

@@ -1,0 +1,189 @@
+"""Shape a SearchResult for the pages: facet links, chips, histogram bars, pages (templates only render)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import url_for
+
+from search.query.types import DateBucket, SearchRequest, SearchResult
+from search.web.params import FIELD_PARAMS, to_params, toggle
+from search.web.settings import Settings
+
+FACET_LABELS = {"people": "People", "organizations": "Organisations", "places": "Places"}
+
+
+def search_url(endpoint: str, req: SearchRequest, settings: Settings, **kw: object) -> str:
+    """The URL of a search page (or feed, export, API) that reproduces a request."""
+    params = to_params(req, per_page=settings.per_page)
+    base = url_for(endpoint, **kw)  # type: ignore[arg-type]
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    href: str
+    count: int = 0
+    selected: bool = False
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    field: str
+    param: str
+    label: str
+    values: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    count: int
+    href: str | None
+
+
+@dataclass(frozen=True)
+class Histogram:
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+    first: str
+    last: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Pager:
+    page: int
+    pages: int
+    prev: str | None
+    next: str | None
+    numbers: tuple[tuple[int, str | None], ...]  # (page, href) with href None for the gap marker
+
+
+class Presenter:
+    """Builds links for one request on one endpoint (the search page or the embed page)."""
+
+    def __init__(self, endpoint: str, req: SearchRequest, settings: Settings) -> None:
+        self.endpoint = endpoint
+        self.req = req
+        self.settings = settings
+
+    def url(self, req: SearchRequest) -> str:
+        return search_url(self.endpoint, req, self.settings)
+
+    def facet_groups(self, result: SearchResult) -> tuple[FacetGroup, ...]:
+        groups = []
+        for field, label in FACET_LABELS.items():
+            chosen = getattr(self.req, field)
+            values = [
+                Link(v.value, self.url(toggle(self.req, field, v.value)), v.count, v.selected or v.value in chosen)
+                for v in getattr(result.facets, field)
+            ]
+            shown = {v.label for v in values}
+            # A selected value always shows, even when the core left it out of the top values.
+            values += [Link(v, self.url(toggle(self.req, field, v)), 0, True) for v in chosen if v not in shown]
+            groups.append(FacetGroup(field, FIELD_PARAMS[field], label, tuple(values)))
+        return tuple(groups)
+
+    def entity_link(self, field: str, value: str) -> str:
+        """A link that adds one entity to the current filters."""
+        if value in getattr(self.req, field):
+            return self.url(replace(self.req, page=1))
+        return self.url(toggle(self.req, field, value))
+
+    def chips(self) -> tuple[Link, ...]:
+        """The active filters, each with a link that removes it."""
+        req = self.req
+        chips = []
+        if req.date_from or req.date_to:
+            span = f"{req.date_from or '…'} to {req.date_to or '…'}"
+            chips.append(Link(span, self.url(replace(req, date_from=None, date_to=None, page=1)), kind="Dates"))
+        names = {"people": "Person", "organizations": "Organisation", "places": "Place", "sources": "Source"}
+        for field, kind in names.items():
+            for value in getattr(req, field):
+                chips.append(Link(value, self.url(toggle(req, field, value)), kind=kind))
+        if req.cluster:
+            chips.append(Link("one story's versions", self.url(replace(req, cluster=None, page=1)), kind="Similar"))
+        return tuple(chips)
+
+    def clear_all(self) -> str:
+        return self.url(SearchRequest(q=self.req.q, sort=self.req.sort, per_page=self.req.per_page))
+
+    def histogram(self, result: SearchResult, width: int = 300, height: int = 64) -> Histogram | None:
+        buckets = result.facets.dates
+        if not buckets:
+            return None
+        peak = max(b.count for b in buckets) or 1
+        step = width / len(buckets)
+        gap = min(2.0, step * 0.2)
+        bars = []
+        for i, b in enumerate(buckets):
+            h = 0.0 if b.count == 0 else max(2.0, (height - 2) * b.count / peak)
+            href = self.url(replace(self.req, date_from=b.start, date_to=b.end, page=1)) if b.count else None
+            bars.append(
+                Bar(
+                    x=round(i * step, 2),
+                    y=round(height - h, 2),
+                    width=round(max(step - gap, 1.0), 2),
+                    height=round(h, 2),
+                    label=bucket_label(b, result.facets.date_unit),
+                    count=b.count,
+                    href=href,
+                )
+            )
+        unit = result.facets.date_unit or "period"
+        return Histogram(width, height, tuple(bars), bars[0].label, bars[-1].label, unit)
+
+    def pager(self, total: int) -> Pager | None:
+        pages = min(math.ceil(total / self.req.per_page), self.settings.max_page) if total else 0
+        if pages <= 1 and self.req.page <= 1:
+            return None
+        page = self.req.page
+
+        def href(n: int) -> str:
+            return self.url(replace(self.req, page=n))
+
+        wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)} - {0})
+        numbers: list[tuple[int, str | None]] = []
+        for n in wanted:
+            if numbers and n - numbers[-1][0] > 1:
+                numbers.append((0, None))
+            numbers.append((n, href(n)))
+        return Pager(
+            page=page,
+            pages=pages,
+            prev=href(page - 1) if page > 1 else None,
+            next=href(page + 1) if page < pages else None,
+            numbers=tuple(numbers),
+        )
+
+    def suggestion_link(self, suggestion: str | None) -> str | None:
+        return self.url(replace(self.req, q=suggestion, page=1)) if suggestion else None
+
+    def similar_link(self, cluster: str) -> str:
+        """Lists every version of one near-duplicate story."""
+        return self.url(replace(self.req, cluster=cluster, page=1))
+
+
+def bucket_label(bucket: DateBucket, unit: str) -> str:
+    """How a histogram bar is named: 1987, 1987-03, 1987-03-02 or start–end."""
+    if bucket.label:
+        return bucket.label
+    start: date = bucket.start
+    if unit == "year":
+        return f"{start.year}"
+    if unit == "month":
+        return f"{start.year}-{start.month:02d}"
+    if unit == "day" or bucket.start == bucket.end:
+        return start.isoformat()
+    return f"{bucket.start.isoformat()} – {bucket.end.isoformat()}"

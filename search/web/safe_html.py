@@ -1,0 +1,56 @@
+"""Make HTML from the search core safe to insert: only <mark> (and paragraph breaks) survive."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+# The only tags the core is allowed to put into snippets and article bodies.
+_ALLOWED_TAG = re.compile(r'(<mark(?: id="hit-\d{1,6}")?>|</mark>|<p>|</p>|<br>|<br/>|<br />)')
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def sanitize_marked(fragment: str | None) -> Markup:
+    """Re-escape everything in a core HTML fragment except the exact <mark>/<p>/<br> tags it may use."""
+    if not fragment:
+        return Markup("")
+    out: list[str] = []
+    depth = 0
+    for i, part in enumerate(_ALLOWED_TAG.split(fragment)):
+        if i % 2 == 1:
+            if part.startswith("<mark"):
+                depth += 1
+            elif part == "</mark>":
+                if depth == 0:
+                    continue
+                depth -= 1
+            out.append(part)
+        else:
+            # Unescape then escape: already-escaped text stays the same, anything raw is neutralised.
+            out.append(str(escape(html.unescape(part))))
+    out.extend("</mark>" for _ in range(depth))
+    return Markup("".join(out))
+
+
+def plain_text(fragment: str | None) -> str:
+    """The text of a core HTML fragment, without any tags (for CSV, feeds' titles, <title>)."""
+    if not fragment:
+        return ""
+    return html.unescape(_ANY_TAG.sub("", fragment))
+
+
+def safe_url(url: str | None) -> str | None:
+    """An article's own URL if it is a plain http(s) link, else None (no javascript: or data: links)."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or not url.isprintable():
+        return None
+    return url

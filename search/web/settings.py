@@ -1,0 +1,106 @@
+"""The web service's settings: read once from environment variables into a frozen dataclass."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the service cannot use."""
+
+
+def _split(value: str) -> tuple[str, ...]:
+    """Split a comma- or space-separated list, dropping empty items."""
+    return tuple(item for item in re.split(r"[,\s]+", value.strip()) if item)
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _prefix(raw: str) -> str:
+    """Normalise a URL prefix to '' or '/a/b' (leading slash, no trailing slash)."""
+    raw = raw.strip().strip("/")
+    if not raw:
+        return ""
+    if not re.fullmatch(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+", raw) or "//" in raw:
+        raise SettingsError(f"URL_PREFIX must be a URL path such as /archive/search, got {raw!r}")
+    return "/" + raw
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """Origins for CORS: '*' or scheme://host[:port], without a trailing slash."""
+    origins = []
+    for item in _split(raw):
+        if item == "*":
+            origins.append(item)
+            continue
+        if not re.fullmatch(r"https?://[^/\s]+", item.rstrip("/")):
+            raise SettingsError(f"ALLOWED_ORIGINS items must look like https://host[:port], got {item!r}")
+        origins.append(item.rstrip("/"))
+    return tuple(origins)
+
+
+def _frame_sources(raw: str) -> tuple[str, ...]:
+    """Sources for CSP frame-ancestors; anything that could break out of the header is refused."""
+    items = _split(raw)
+    for item in items:
+        if re.search(r"[;\"'<>]", item.strip("'")) or not item.isprintable():
+            raise SettingsError(f"FRAME_ANCESTORS items must be CSP sources like https://host, got {item!r}")
+    return items
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the web layer is configured with; built once, never looked up inside a view."""
+
+    index_dir: Path = field(default_factory=lambda: REPO_ROOT / "index")
+    site_title: str = "News archive search"
+    url_prefix: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    frame_ancestors: tuple[str, ...] = ("'self'",)
+    proxy_hops: int = 1
+    per_page: int = 10
+    max_per_page: int = 100
+    max_page: int = 1000
+    export_limit: int = 1000
+    feed_size: int = 20
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from environment variables (see docs/configuration.md)."""
+        env = os.environ if env is None else env
+        index = env.get("SEARCH_INDEX", "").strip()
+        frames = env.get("FRAME_ANCESTORS")
+        return cls(
+            index_dir=Path(index).expanduser() if index else REPO_ROOT / "index",
+            site_title=env.get("SITE_TITLE", "").strip() or cls.site_title,
+            url_prefix=_prefix(env.get("URL_PREFIX", "")),
+            allowed_origins=_origins(env.get("ALLOWED_ORIGINS", "")),
+            frame_ancestors=_frame_sources(frames) if frames is not None and frames.strip() else ("'self'",),
+            proxy_hops=_int(env, "PROXY_HOPS", 1, 0, 10),
+            per_page=_int(env, "PER_PAGE", 10, 1, 100),
+            max_per_page=_int(env, "MAX_PER_PAGE", 100, 1, 1000),
+            max_page=_int(env, "MAX_PAGE", 1000, 1, 100_000),
+            export_limit=_int(env, "EXPORT_LIMIT", 1000, 1, 100_000),
+            feed_size=_int(env, "FEED_SIZE", 20, 1, 200),
+        )
+
+    def origin_allowed(self, origin: str) -> bool:
+        """Whether a browser page from this origin may read the JSON API (CORS)."""
+        return bool(origin) and ("*" in self.allowed_origins or origin.rstrip("/") in self.allowed_origins)

@@ -1,0 +1,60 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // Sort order: apply as soon as it is chosen.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (select.form) select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit();
+    });
+  });
+
+  // "/" focuses the search box, as on many search sites.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var box = document.getElementById("q");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  });
+
+  // Hit navigation on the document page: step through <mark id="hit-N"> with buttons or n / p.
+  var nav = document.querySelector("[data-hitnav]");
+  if (!nav) return;
+  var marks = Array.prototype.slice.call(document.querySelectorAll(".doc-body mark[id^='hit-']"));
+  if (!marks.length) return;
+  var position = nav.querySelector(".hit-position");
+  var current = -1;
+  var fromHash = marks.findIndex(function (m) { return "#" + m.id === window.location.hash; });
+  if (fromHash >= 0) current = fromHash;
+
+  function show(index) {
+    if (current >= 0 && marks[current]) marks[current].classList.remove("current");
+    current = (index + marks.length) % marks.length;
+    var mark = marks[current];
+    mark.classList.add("current");
+    mark.setAttribute("tabindex", "-1");
+    mark.scrollIntoView({ block: "center" });
+    mark.focus({ preventScroll: true });
+    if (history.replaceState) history.replaceState(null, "", "#" + mark.id);
+    if (position) position.textContent = "Hit " + (current + 1) + " of " + marks.length;
+    nav.dataset.current = String(current + 1);
+  }
+
+  nav.querySelectorAll("[data-hit-step]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var step = parseInt(link.getAttribute("data-hit-step"), 10);
+      show(current < 0 ? (step > 0 ? 0 : marks.length - 1) : current + step);
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    if (event.key === "n" || event.key === "j") { event.preventDefault(); show(current + 1); }
+    else if (event.key === "p" || event.key === "k") { event.preventDefault(); show(current < 0 ? marks.length - 1 : current - 1); }
+  });
+  if (current >= 0) show(current);
+  else if (position) position.textContent = marks.length + " hits";
+})();
