@@ -11,7 +11,8 @@ import nltk
 
 log = logging.getLogger(__name__)
 
-PROJECT_DATA = Path(__file__).resolve().parents[2] / "nltk_data"
+# The project's private copy (see the Makefile); SEARCH_NLTK_DIR moves it.
+PROJECT_DATA = Path(os.environ.get("SEARCH_NLTK_DIR") or Path(__file__).resolve().parents[2] / "nltk_data")
 
 # NLTK package id -> a resource path that proves it is installed.
 PACKAGES: dict[str, str] = {
