@@ -1,0 +1,40 @@
+"""The search core: parse, filter, facet, rank, highlight, suggest, related. No Flask, no Whoosh outside."""
+
+from __future__ import annotations
+
+from search.query.archive import Archive, open_index
+from search.query.engine import document, related, search, similar, stats
+from search.query.errors import IndexUnavailable
+from search.query.serialize import to_json
+from search.query.types import (
+    ArchiveStats,
+    DateBucket,
+    DocumentView,
+    Facets,
+    FacetValue,
+    Hit,
+    SearchRequest,
+    SearchResult,
+    Sort,
+)
+
+__all__ = [
+    "Archive",
+    "ArchiveStats",
+    "DateBucket",
+    "DocumentView",
+    "FacetValue",
+    "Facets",
+    "Hit",
+    "IndexUnavailable",
+    "SearchRequest",
+    "SearchResult",
+    "Sort",
+    "document",
+    "open_index",
+    "related",
+    "search",
+    "similar",
+    "stats",
+    "to_json",
+]

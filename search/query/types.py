@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
 
@@ -29,6 +29,8 @@ class SearchRequest:
     per_page: int = 10
     collapse: bool = True
     cluster: str | None = None  # list the members of one near-duplicate cluster
+    facets: bool = True  # False skips facet counting (feeds, exports, benchmarks)
+    snippets: bool = True  # False skips highlighting (exports, benchmarks)
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,13 @@ class Facets:
 @dataclass(frozen=True)
 class SearchResult:
     request: SearchRequest
-    total: int
+    total: int  # results to page through: near-duplicate clusters count once when collapsed
     hits: tuple[Hit, ...]
     facets: Facets = field(default_factory=Facets)
     suggestion: str | None = None
     notes: tuple[str, ...] = ()
+    total_articles: int = 0  # matching articles before collapsing (what facet counts add up over)
+    took_ms: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -100,3 +104,19 @@ class DocumentView:
     organizations: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     cluster: str = ""
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    """What an archive holds: counts, date span, top entities, size on disk, last update."""
+
+    documents: int
+    dated: int
+    undated: int
+    date_min: date | None
+    date_max: date | None
+    people: tuple[FacetValue, ...] = ()
+    organizations: tuple[FacetValue, ...] = ()
+    places: tuple[FacetValue, ...] = ()
+    size_bytes: int = 0
+    last_update: datetime | None = None

@@ -1,0 +1,129 @@
+"""An open archive: the Whoosh index, one reused searcher, and caches kept per commit."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from whoosh.index import FileIndex
+from whoosh.searching import Searcher
+
+from search.index.errors import IndexStorageError
+from search.index.storage import open_for_reading
+from search.query.columns import Columns, build_columns
+from search.query.entities import EntityNames
+from search.query.errors import IndexUnavailable
+from search.query.ranking import weighting
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Facetable:
+    """A keyword column's values mapped to canonical display values (hidden ones dropped)."""
+
+    names: list[str]  # canonical display values
+    value_to_name: np.ndarray  # indexed value id -> canonical id, -1 when hidden
+    by_name: dict[str, int]
+
+
+@dataclass
+class Snapshot:
+    """One commit's searcher and what was derived from it; replaced as a whole on a new commit."""
+
+    searcher: Searcher
+    columns: Columns
+    entity_names: EntityNames
+    facetable: dict[str, Facetable]
+    generation: int
+
+
+class Archive:
+    """The index plus a searcher reopened only when there is a newer commit."""
+
+    def __init__(self, index_dir: Path, ix: FileIndex) -> None:
+        self.index_dir = index_dir
+        self.ix = ix
+        self._lock = threading.Lock()
+        self._leaf_cache: dict[tuple, dict] = {}
+        self._snapshot: Snapshot | None = None
+        self.parser_cache: dict = {}
+
+    def snapshot(self) -> Snapshot:
+        """The current commit's snapshot, refreshed when the index has changed on disk."""
+        snap = self._snapshot
+        if snap is not None:
+            try:
+                if snap.searcher.up_to_date():
+                    return snap
+            except Exception as exc:  # the files of an old generation may be gone
+                log.info("index changed under the searcher: %s", exc)
+        with self._lock:
+            snap = self._snapshot
+            if snap is not None and _up_to_date(snap.searcher):
+                return snap
+            try:
+                searcher = snap.searcher.refresh() if snap is not None else self.ix.searcher(weighting=weighting())
+            except Exception:
+                searcher = self.ix.refresh().searcher(weighting=weighting())
+            self._snapshot = self._build(searcher)
+            if snap is not None and snap.searcher is not searcher:
+                snap.searcher.close()
+            return self._snapshot
+
+    def _build(self, searcher: Searcher) -> Snapshot:
+        reader = searcher.reader()
+        columns = build_columns(reader, self._leaf_cache)
+        names = EntityNames(self.index_dir)
+        facetable = {}
+        for fname, col in columns.keywords.items():
+            if fname == "source":
+                facetable[fname] = Facetable(col.values, np.arange(len(col.values)), {})
+                facetable[fname].by_name = {v: i for i, v in enumerate(col.values)}
+                continue
+            display: list[str] = []
+            by_name: dict[str, int] = {}
+            mapping = np.full(len(col.values), -1, dtype=np.int64)
+            for i, value in enumerate(col.values):
+                canon = names.canonical(fname, value)
+                if canon is None:
+                    continue
+                if canon not in by_name:
+                    by_name[canon] = len(display)
+                    display.append(canon)
+                mapping[i] = by_name[canon]
+            facetable[fname] = Facetable(display, mapping, by_name)
+        generation = getattr(reader, "generation", lambda: -1)()
+        return Snapshot(searcher, columns, names, facetable, generation if generation is not None else -1)
+
+    def close(self) -> None:
+        if self._snapshot is not None:
+            self._snapshot.searcher.close()
+            self._snapshot = None
+
+
+def _up_to_date(searcher: Searcher) -> bool:
+    try:
+        return searcher.up_to_date()
+    except Exception:
+        return False
+
+
+def open_index(index_dir: str | Path) -> Archive:
+    """Open an index for searching; IndexUnavailable with a plain reason when it cannot be read."""
+    path = Path(index_dir)
+    try:
+        ix = open_for_reading(path)
+    except IndexStorageError as exc:
+        raise IndexUnavailable(str(exc)) from None
+    except Exception as exc:  # a damaged table of contents or segment
+        raise IndexUnavailable(f"the index at {path} cannot be read: {exc}") from None
+    archive = Archive(path, ix)
+    try:
+        archive.snapshot()
+    except Exception as exc:
+        raise IndexUnavailable(f"the index at {path} cannot be read: {exc}") from None
+    return archive

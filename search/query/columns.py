@@ -1,0 +1,176 @@
+"""Per-commit numpy columns built from postings and sortable columns, so facets never read stored docs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from whoosh.reading import IndexReader
+
+from search.index.schema import ENTITY_FIELDS
+
+UNDATED = np.iinfo(np.int32).min  # day number of an undated article
+_USECS_PER_DAY = 86_400_000_000
+
+
+@dataclass
+class KeywordColumn:
+    """One keyword field as (doc, value id) pairs over global docnums, plus each value's postings."""
+
+    values: list[str]
+    pair_docs: np.ndarray  # int32, one entry per (document, value)
+    pair_values: np.ndarray  # int32 value ids
+    index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index = {v: i for i, v in enumerate(self.values)}
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Documents per value among the docnums set in a boolean mask."""
+        chosen = self.pair_values[mask[self.pair_docs]]
+        return np.bincount(chosen, minlength=len(self.values))
+
+    def docs_with(self, values: set[str], size: int) -> np.ndarray:
+        """Boolean mask of documents holding any of the values."""
+        ids = [self.index[v] for v in values if v in self.index]
+        out = np.zeros(size, dtype=bool)
+        if ids:
+            out[self.pair_docs[np.isin(self.pair_values, ids)]] = True
+        return out
+
+
+@dataclass
+class Columns:
+    """Everything per document that search needs in bulk, indexed by global docnum."""
+
+    size: int
+    live: np.ndarray  # bool: not deleted
+    days: np.ndarray  # int32 proleptic ordinal of the date's start, UNDATED when none
+    clusters: np.ndarray  # int64 cluster number; singletons get their own negative number
+    cluster_names: list[str]
+    keywords: dict[str, KeywordColumn]
+
+    @property
+    def dated(self) -> np.ndarray:
+        return self.days != UNDATED
+
+    def cluster_number(self, name: str) -> int | None:
+        try:
+            return self.cluster_names.index(name)
+        except ValueError:
+            return None
+
+
+def build_columns(reader: IndexReader, leaf_cache: dict[tuple, dict]) -> Columns:
+    """Assemble global columns from per-segment parts, reusing parts of segments seen before."""
+    leaves = reader.leaf_readers()
+    size = reader.doc_count_all()
+    parts = []
+    for leaf, offset in leaves:
+        key = (_segment_key(leaf), leaf.doc_count_all(), leaf.doc_count())
+        if key not in leaf_cache:
+            leaf_cache[key] = _leaf_part(leaf)
+        parts.append((leaf_cache[key], offset))
+    # Drop parts of segments that no longer exist.
+    wanted = {(_segment_key(leaf), leaf.doc_count_all(), leaf.doc_count()) for leaf, _ in leaves}
+    for stale in set(leaf_cache) - wanted:
+        del leaf_cache[stale]
+
+    live = np.zeros(size, dtype=bool)
+    days = np.full(size, UNDATED, dtype=np.int32)
+    cluster_text: list[np.ndarray] = []
+    for part, offset in parts:
+        n = len(part["live"])
+        live[offset : offset + n] = part["live"]
+        days[offset : offset + n] = part["days"]
+        cluster_text.append(part["clusters"])
+    names = np.concatenate(cluster_text) if cluster_text else np.array([], dtype=object)
+    cluster_names = sorted({c for c in names if c})
+    number = {c: i for i, c in enumerate(cluster_names)}
+    clusters = np.array([number[c] if c else -(d + 1) for d, c in enumerate(names)], dtype=np.int64).reshape(-1)
+    if clusters.size != size:
+        clusters = -(np.arange(size, dtype=np.int64) + 1)
+
+    keywords = {}
+    for fname in (*ENTITY_FIELDS, "source"):
+        values = sorted({v for part, _ in parts for v in part["keywords"][fname]})
+        ids = {v: i for i, v in enumerate(values)}
+        docs, vals = [], []
+        for part, offset in parts:
+            local_values = part["keywords"][fname]
+            remap = np.array([ids[v] for v in local_values], dtype=np.int32)
+            pd, pv = part["pairs"][fname]
+            docs.append(pd + offset)
+            vals.append(remap[pv] if len(remap) else pv)
+        keywords[fname] = KeywordColumn(
+            values,
+            np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
+            np.concatenate(vals).astype(np.int32) if vals else np.zeros(0, np.int32),
+        )
+    return Columns(size, live, days, clusters, cluster_names, keywords)
+
+
+def _segment_key(leaf: IndexReader) -> tuple:
+    seg = getattr(leaf, "_segment", None)
+    return (seg.segment_id() if seg is not None else id(leaf),)
+
+
+def _leaf_part(leaf: IndexReader) -> dict:
+    """Columns of one segment (local docnums)."""
+    n = leaf.doc_count_all()
+    live = np.ones(n, dtype=bool)
+    if leaf.has_deletions():
+        for d in leaf.deleted_docs():
+            live[d] = False
+    days = np.full(n, UNDATED, dtype=np.int32)
+    if leaf.has_column("date"):
+        raw = np.fromiter(leaf.column_reader("date", translate=False), dtype=np.int64, count=n)
+        ok = raw > 0
+        days[ok] = (raw[ok] // _USECS_PER_DAY + 1).astype(np.int32)  # datetime.min is ordinal 1
+    for d in _postings(leaf, "dated", "n"):
+        days[d] = UNDATED
+    if leaf.has_column("cluster"):
+        clusters = np.array([_text(c) for c in leaf.column_reader("cluster")], dtype=object)
+    else:
+        clusters = np.array([""] * n, dtype=object)
+    keywords, pairs = {}, {}
+    for fname in (*ENTITY_FIELDS, "source"):
+        values, docs, vals = [], [], []
+        if fname in leaf.schema:
+            for i, term in enumerate(_terms(leaf, fname)):
+                ids = _postings(leaf, fname, term)
+                values.append(term)
+                docs.append(ids)
+                vals.append(np.full(len(ids), i, dtype=np.int32))
+        keywords[fname] = values
+        pairs[fname] = (
+            np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
+            np.concatenate(vals) if vals else np.zeros(0, np.int32),
+        )
+    return {"live": live, "days": days, "clusters": clusters, "keywords": keywords, "pairs": pairs}
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value or ""
+
+
+def _terms(leaf: IndexReader, fname: str) -> list[str]:
+    return [_text(t) for t in leaf.lexicon(fname)]
+
+
+def _postings(leaf: IndexReader, fname: str, term: str) -> np.ndarray:
+    try:
+        return np.fromiter(leaf.postings(fname, term).all_ids(), dtype=np.int32)
+    except Exception:  # term absent from this segment
+        return np.zeros(0, dtype=np.int32)
+
+
+def day_to_date(day: int) -> date:
+    return date.fromordinal(int(day))
+
+
+CanonicalFn = Callable[[str, str], "str | None"]

@@ -1,0 +1,545 @@
+"""search(), document(), related(), similar() and stats(): the core's functions over an open Archive."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time as _time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.classify import Bo1Model
+
+from search.enrich.analysis import news_analyzer
+from search.index.storage import index_size
+from search.query import ranking
+from search.query.archive import Archive, Snapshot
+from search.query.columns import UNDATED
+from search.query.facets import FACET_LIMIT, date_histogram, term_facet
+from search.query.highlight import MatchTerms, highlight_document, snippet
+from search.query.parse import DEFAULT_FIELDS, ParsedQuery, parse
+from search.query.suggest import suggest
+from search.query.types import (
+    ArchiveStats,
+    DocumentView,
+    Facets,
+    Hit,
+    SearchRequest,
+    SearchResult,
+    Sort,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_PER_PAGE = 1000
+MAX_PAGE = 10_000
+ENTITY_FILTERS = {"people": "people", "organizations": "organizations", "places": "places"}
+_analyzer = news_analyzer()
+
+
+def _null(q: wq.Query) -> bool:
+    return q is wq.NullQuery or type(q).__name__ == "_NullQuery"
+
+
+# ---- search ------------------------------------------------------------------------------
+
+
+def search(archive: Archive, request: SearchRequest) -> SearchResult:
+    """Run one search: parse, match, filter, facet, rank, collapse, page, highlight. Never raises on input."""
+    started = _time.perf_counter()
+    snap = archive.snapshot()
+    notes: list[str] = []
+    request = _sane(request, notes)
+    parsed = _parse(archive, snap, request.q)
+    notes.extend(parsed.notes)
+    cols = snap.columns
+
+    matched = _matched(snap, parsed)
+    filters = _filter_masks(snap, request, notes)
+    final = matched.copy()
+    for m in filters.values():
+        final &= m
+
+    if not final.any() and not parsed.long and len(parsed.should) == 0 and _widenable(parsed):
+        widened = _widen(archive, snap, request.q)
+        if widened is not None:
+            w_matched = _matched(snap, widened)
+            w_final = w_matched.copy()
+            for m in filters.values():
+                w_final &= m
+            if w_final.any():
+                parsed, matched, final = widened, w_matched, w_final
+                notes.append("No article contains every word; showing articles with most of them.")
+
+    if request.date_from or request.date_to:
+        left_out = int((matched & ~cols.dated).sum())
+        if left_out:
+            notes.append(
+                f"{left_out} undated article(s) matching the query are not shown: a date filter"
+                " only keeps dated articles."
+            )
+
+    facets = _facets(snap, request, matched, filters) if request.facets else Facets()
+    total_articles = int(final.sum())
+
+    collapse = request.collapse and request.cluster is None
+    docs, scores, groups = _ordered(snap, parsed, request, final, collapse)
+    total = groups if collapse else total_articles
+    start = (request.page - 1) * request.per_page
+    page_docs = docs[start : start + request.per_page]
+    if request.sort != Sort.RELEVANCE or not request.q.strip():
+        scores = _scores_for(snap, parsed, page_docs)
+    similar_counts = _cluster_counts(cols.clusters, final) if collapse else {}
+    terms = _match_terms(snap, parsed) if request.snippets else MatchTerms()
+    hits = tuple(
+        _hit(
+            snap,
+            d,
+            scores.get(d, 0.0),
+            terms if request.snippets else None,
+            similar_counts.get(int(cols.clusters[d]), 1) - 1 if collapse else 0,
+        )
+        for d in page_docs
+    )
+    suggestion = None
+    if request.q.strip() and parsed.words:
+        try:
+            suggestion = suggest(snap.searcher.reader(), request.q, parsed.words)
+        except Exception as exc:
+            log.info("no suggestion for %r: %s", request.q, exc)
+    return SearchResult(
+        request=request,
+        total=total,
+        hits=hits,
+        facets=facets,
+        suggestion=suggestion,
+        notes=tuple(notes),
+        total_articles=total_articles,
+        took_ms=round((_time.perf_counter() - started) * 1000, 2),
+    )
+
+
+def _sane(request: SearchRequest, notes: list[str]) -> SearchRequest:
+    changes: dict = {}
+    if request.page < 1 or request.page > MAX_PAGE:
+        changes["page"] = min(max(1, request.page), MAX_PAGE)
+    if request.per_page < 1 or request.per_page > MAX_PER_PAGE:
+        changes["per_page"] = min(max(1, request.per_page), MAX_PER_PAGE)
+        notes.append(f"Showing {changes['per_page']} results per page.")
+    if request.date_from and request.date_to and request.date_from > request.date_to:
+        changes["date_from"], changes["date_to"] = request.date_to, request.date_from
+        notes.append("The date range was given backwards, so its ends were swapped.")
+    if not isinstance(request.sort, Sort):
+        try:
+            changes["sort"] = Sort(str(request.sort))
+        except ValueError:
+            changes["sort"] = Sort.RELEVANCE
+            notes.append(f"Unknown sort “{request.sort}”: sorted by relevance.")
+    return replace(request, **changes) if changes else request
+
+
+def _parse(archive: Archive, snap: Snapshot, q: str) -> ParsedQuery:
+    return parse(q or "", snap.searcher.schema, _analyzer)
+
+
+def _widenable(parsed: ParsedQuery) -> bool:
+    return len(parsed.words) >= 2 and not any(op in parsed.text for op in (" OR ", " NOT ", '"', ":", "("))
+
+
+def _widen(archive: Archive, snap: Snapshot, q: str) -> ParsedQuery | None:
+    """The same words with a minimum-should-match of all but one."""
+    from search.query.parse import _long_query, make_parser
+
+    try:
+        or_query = make_parser(snap.searcher.schema, long=True).parse(q)
+    except Exception:
+        return None
+    parsed = _long_query(or_query, q, [], [])
+    if len(parsed.should) < 2:
+        return None
+    parsed.min_should = len(parsed.should) - 1
+    parsed.words = []
+    return parsed
+
+
+def _ids(snap: Snapshot, q: wq.Query) -> np.ndarray:
+    return np.fromiter(snap.searcher.docs_for_query(q), dtype=np.int64)
+
+
+def _matched(snap: Snapshot, parsed: ParsedQuery) -> np.ndarray:
+    cols = snap.columns
+    if _null(parsed.query):
+        return np.zeros(cols.size, dtype=bool)
+    if isinstance(parsed.query, wq.Every) and not parsed.text:
+        return cols.live.copy()
+    mask = np.zeros(cols.size, dtype=bool)
+    try:
+        mask[_ids(snap, parsed.query)] = True
+    except Exception as exc:  # e.g. an expansion too large for memory; report nothing rather than fail
+        log.warning("query %r failed: %s", parsed.query, exc)
+        return mask
+    if parsed.min_should > 1 and len(parsed.should) > 1:
+        counts = np.zeros(cols.size, dtype=np.int32)
+        for clause in parsed.should:
+            counts[_ids(snap, clause)] += 1
+        mask &= counts >= parsed.min_should
+    return mask & cols.live
+
+
+def _filter_masks(snap: Snapshot, request: SearchRequest, notes: list[str]) -> dict[str, np.ndarray]:
+    """One boolean mask per active filter: date, each entity facet, source, cluster."""
+    cols = snap.columns
+    out: dict[str, np.ndarray] = {}
+    if request.date_from or request.date_to:
+        lo = request.date_from.toordinal() if request.date_from else -(2**31) + 1
+        hi = request.date_to.toordinal() if request.date_to else 2**31 - 1
+        out["date"] = (cols.days != UNDATED) & (cols.days >= lo) & (cols.days <= hi)
+    for fname in ENTITY_FILTERS:
+        selected = getattr(request, fname)
+        if not selected:
+            continue
+        values: set[str] = set()
+        for v in selected:
+            values |= snap.entity_names.variants(fname, v)
+            fac = snap.facetable[fname]
+            if v in fac.by_name:  # every indexed value that maps to this canonical value
+                i = fac.by_name[v]
+                col = cols.keywords[fname]
+                values |= {col.values[j] for j in np.flatnonzero(fac.value_to_name == i)}
+        out[fname] = cols.keywords[fname].docs_with(values, cols.size)
+    if request.sources:
+        col = cols.keywords["source"]
+        wanted = {s.lower() for s in request.sources}
+        out["sources"] = col.docs_with({v for v in col.values if v.lower() in wanted}, cols.size)
+    if request.cluster is not None:
+        number = cols.cluster_number(request.cluster)
+        mask = np.zeros(cols.size, dtype=bool)
+        if number is not None:
+            mask = cols.clusters == number
+        else:  # a singleton's "cluster" is its own id
+            d = _docnum(snap, request.cluster)
+            if d is not None:
+                mask[d] = True
+            else:
+                notes.append(f"No near-duplicate cluster “{request.cluster}”.")
+        out["cluster"] = mask
+    return out
+
+
+def _facets(snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters: dict) -> Facets:
+    """Counts over the whole result set; each entity facet ignores its own filter (OR within, AND across)."""
+    cols = snap.columns
+    result = {}
+    for fname in ENTITY_FILTERS:
+        mask = matched.copy()
+        for key, m in filters.items():
+            if key != fname:
+                mask &= m
+        counts = cols.keywords[fname].count(mask)
+        fac = snap.facetable[fname]
+        result[fname] = term_facet(counts, fac.value_to_name, fac.names, getattr(request, fname), FACET_LIMIT)
+    all_mask = matched.copy()
+    for m in filters.values():
+        all_mask &= m
+    buckets, unit, undated = date_histogram(cols, all_mask)
+    return Facets(
+        people=result["people"],
+        organizations=result["organizations"],
+        places=result["places"],
+        dates=buckets,
+        date_unit=unit,
+        undated=undated,
+    )
+
+
+def _ordered(
+    snap: Snapshot, parsed: ParsedQuery, request: SearchRequest, final: np.ndarray, collapse: bool
+) -> tuple[list[int], dict[int, float], int]:
+    """Docnums in result order (collapsed when asked) far enough for the page, scores, and group count."""
+    cols = snap.columns
+    need = request.page * request.per_page
+    groups = int(np.unique(cols.clusters[final]).size) if collapse else int(final.sum())
+    if request.sort == Sort.RELEVANCE and request.q.strip() and not _null(parsed.query):
+        return (*_by_relevance(snap, parsed, final, need, collapse), groups)
+    docs = np.flatnonzero(final)
+    days = cols.days[docs].astype(np.int64)
+    undated = days == UNDATED
+    key = -days if request.sort != Sort.OLDEST else days
+    order = docs[np.lexsort((docs, key, undated))]  # undated last, then by date, then index order
+    if collapse:
+        _, first = np.unique(cols.clusters[order], return_index=True)
+        order = order[np.sort(first)]
+    return order[:need].tolist(), {}, groups
+
+
+def _by_relevance(
+    snap: Snapshot, parsed: ParsedQuery, final: np.ndarray, need: int, collapse: bool
+) -> tuple[list[int], dict[int, float]]:
+    searcher = snap.searcher
+    allowed = set(np.flatnonzero(final).tolist())
+    query = parsed.query
+    if parsed.long and ranking.PRF_DOCS and ranking.PRF_TERMS:
+        query = _feedback(snap, parsed, allowed)
+    total = len(allowed)
+    limit = need * 2 + 10 if collapse else need
+    while True:
+        results = searcher.search(query, limit=min(limit, max(total, 1)), filter=allowed, terms=False)
+        top = [(d, s) for s, d in ((-neg, doc) for neg, doc in _top(results))]
+        if not collapse:
+            return [d for d, _ in top], dict(top)
+        seen: set[int] = set()
+        docs = []
+        for d, _ in top:
+            c = int(snap.columns.clusters[d])
+            if c not in seen:
+                seen.add(c)
+                docs.append(d)
+        if len(docs) >= need or len(top) >= total:
+            return docs[:need], dict(top)
+        limit *= 4
+
+
+def _top(results) -> list[tuple[float, int]]:
+    return [(-score, docnum) for score, docnum in results.top_n]
+
+
+def _feedback(snap: Snapshot, parsed: ParsedQuery, allowed: set[int]) -> wq.Query:
+    """Pseudo-relevance feedback: Bo1 expansion terms from the top documents, as optional clauses."""
+    searcher = snap.searcher
+    try:
+        first = searcher.search(parsed.query, limit=ranking.PRF_DOCS, filter=allowed, terms=False)
+        texts = []
+        for _, docnum in first.top_n:
+            fields = searcher.stored_fields(docnum)
+            texts.append((fields.get("title") or "") + "\n" + (fields.get("body") or "")[: ranking.PRF_TEXT_CHARS])
+        if not texts:
+            return parsed.query
+        terms = searcher.key_terms_from_text("body", "\n".join(texts), numterms=ranking.PRF_TERMS, model=Bo1Model)
+        return ranking.expand(parsed.query, terms)
+    except Exception as exc:
+        log.info("no feedback for %r: %s", parsed.text, exc)
+        return parsed.query
+
+
+def _scores_for(snap: Snapshot, parsed: ParsedQuery, docs: list[int]) -> dict[int, float]:
+    if not docs or _null(parsed.query) or not parsed.text:
+        return {}
+    results = snap.searcher.search(parsed.query, limit=len(docs), filter=set(docs), terms=False)
+    return {d: s for s, d in results.top_n}
+
+
+def _cluster_counts(clusters: np.ndarray, final: np.ndarray) -> dict[int, int]:
+    values, counts = np.unique(clusters[final], return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist(), strict=True))
+
+
+def _match_terms(snap: Snapshot, parsed: ParsedQuery) -> MatchTerms:
+    """The analysed terms a hit can contain: leaves of the query outside NOT, wildcards expanded."""
+    stems: set[str] = set()
+    names: set[str] = set()
+    reader = snap.searcher.reader()
+
+    def walk(q: wq.Query) -> None:
+        if isinstance(q, wq.Not):
+            return
+        if isinstance(q, wq.AndNot):
+            walk(q.a)
+            return
+        if q.is_leaf():
+            field = getattr(q, "fieldname", None)
+            if field is None:
+                return
+            target = stems if field in DEFAULT_FIELDS else names if field.endswith("_words") else None
+            if target is None:
+                return
+            if isinstance(q, wq.Phrase):
+                target.update(q.words)
+            elif isinstance(q, wq.Term) and not isinstance(q, wq.MultiTerm):
+                target.add(str(q.text))
+            else:
+                try:
+                    for i, (_, text) in enumerate(q.existing_terms(reader, expand=True)):
+                        target.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
+                        if i > 500:
+                            break
+                except Exception as exc:
+                    log.debug("cannot expand %r: %s", q, exc)
+            return
+        for sub in q.children():
+            walk(sub)
+
+    if not _null(parsed.query):
+        walk(parsed.query)
+    return MatchTerms(frozenset(stems), frozenset(names))
+
+
+# ---- hits and documents --------------------------------------------------------------------
+
+
+def _docnum(snap: Snapshot, doc_id: str) -> int | None:
+    try:
+        return snap.searcher.document_number(id=doc_id)
+    except Exception:
+        return None
+
+
+def _entities(snap: Snapshot, fields: dict, fname: str) -> tuple[str, ...]:
+    raw = fields.get(fname) or ""
+    values = raw if isinstance(raw, (list, tuple)) else [v for v in str(raw).split(",")]
+    out: list[str] = []
+    for v in values:
+        v = v.strip()
+        canon = snap.entity_names.canonical(fname, v) if v else None
+        if canon and canon not in out:
+            out.append(canon)
+    return tuple(out)
+
+
+def _cluster_name(snap: Snapshot, docnum: int, fields: dict) -> str:
+    return str(fields.get("cluster") or "")
+
+
+def _hit(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, similar: int) -> Hit:
+    fields = snap.searcher.stored_fields(docnum)
+    body = fields.get("body") or ""
+    return Hit(
+        id=str(fields.get("id", "")),
+        title=str(fields.get("title") or ""),
+        date=_date_text(snap, docnum, fields),
+        author=str(fields.get("author") or ""),
+        source=str(fields.get("source") or ""),
+        url=str(fields.get("url") or ""),
+        snippet=snippet(body, terms) if terms is not None else "",
+        score=round(float(score), 4),
+        people=_entities(snap, fields, "people"),
+        organizations=_entities(snap, fields, "organizations"),
+        places=_entities(snap, fields, "places"),
+        similar=max(0, similar),
+        cluster=_cluster_name(snap, docnum, fields),
+    )
+
+
+def _date_text(snap: Snapshot, docnum: int, fields: dict) -> str | None:
+    text = fields.get("date_text")
+    if text:
+        return str(text)
+    day = int(snap.columns.days[docnum])
+    return None if day == UNDATED else datetime.fromordinal(day).date().isoformat()
+
+
+def document(archive: Archive, doc_id: str, q: str | None = None) -> DocumentView | None:
+    """One whole article; with q, every hit marked <mark id="hit-N"> so the page can step between them."""
+    snap = archive.snapshot()
+    docnum = _docnum(snap, doc_id)
+    if docnum is None:
+        return None
+    fields = snap.searcher.stored_fields(docnum)
+    terms = _match_terms(snap, _parse(archive, snap, q)) if q and q.strip() else MatchTerms()
+    body_html, hits = highlight_document(fields.get("body") or "", terms)
+    return DocumentView(
+        id=str(fields.get("id", "")),
+        title=str(fields.get("title") or ""),
+        date=_date_text(snap, docnum, fields),
+        author=str(fields.get("author") or ""),
+        source=str(fields.get("source") or ""),
+        url=str(fields.get("url") or ""),
+        dateline=str(fields.get("dateline") or ""),
+        body_html=body_html,
+        hits=hits,
+        people=_entities(snap, fields, "people"),
+        organizations=_entities(snap, fields, "organizations"),
+        places=_entities(snap, fields, "places"),
+        cluster=_cluster_name(snap, docnum, fields),
+    )
+
+
+RELATED_TERMS = 15
+
+
+def related(archive: Archive, doc_id: str, limit: int = 5) -> list[Hit]:
+    """More like this: articles sharing the document's most telling words, one per near-duplicate cluster."""
+    snap = archive.snapshot()
+    docnum = _docnum(snap, doc_id)
+    if docnum is None or limit < 1:
+        return []
+    searcher = snap.searcher
+    fields = searcher.stored_fields(docnum)
+    text = (fields.get("title") or "") + "\n" + (fields.get("body") or "")[: ranking.PRF_TEXT_CHARS]
+    try:
+        terms = searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS, model=Bo1Model)
+    except Exception as exc:
+        log.info("no key terms for %s: %s", doc_id, exc)
+        return []
+    if not terms:
+        return []
+    q = wq.Or([wq.Term(f, t, boost=w) for t, w in terms for f in DEFAULT_FIELDS])
+    clusters = snap.columns.clusters
+    own = int(clusters[docnum])
+    results = searcher.search(q, limit=limit * 4 + 10, mask={docnum}, terms=False)
+    seen = {own}
+    out = []
+    for score, d in results.top_n:
+        c = int(clusters[d])
+        if c in seen or not snap.columns.live[d]:
+            continue
+        seen.add(c)
+        out.append(_hit(snap, d, score, None, 0))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def similar(archive: Archive, doc_id: str) -> list[Hit]:
+    """The other members of a document's near-duplicate cluster, newest first."""
+    snap = archive.snapshot()
+    docnum = _docnum(snap, doc_id)
+    if docnum is None:
+        return []
+    cols = snap.columns
+    own = int(cols.clusters[docnum])
+    members = np.flatnonzero((cols.clusters == own) & cols.live)
+    members = members[members != docnum]
+    days = cols.days[members].astype(np.int64)
+    order = members[np.lexsort((members, -days, days == UNDATED))]
+    return [_hit(snap, int(d), 0.0, None, 0) for d in order]
+
+
+def stats(archive: Archive) -> ArchiveStats:
+    """Counts, date span, top entities per type, size on disk and time of the last commit."""
+    snap = archive.snapshot()
+    cols = snap.columns
+    live = cols.live
+    dated = live & cols.dated
+    days = cols.days[dated]
+    tops = {}
+    for fname in ENTITY_FILTERS:
+        fac = snap.facetable[fname]
+        tops[fname] = term_facet(cols.keywords[fname].count(live), fac.value_to_name, fac.names, (), 20)
+    try:
+        size = index_size(archive.index_dir)
+        mtime = max(p.stat().st_mtime for p in archive.index_dir.iterdir() if p.name.endswith(".toc"))
+        last = datetime.fromtimestamp(mtime, UTC)
+    except (OSError, ValueError):
+        size, last = 0, None
+    return ArchiveStats(
+        documents=int(live.sum()),
+        dated=int(dated.sum()),
+        undated=int(live.sum() - dated.sum()),
+        date_min=datetime.fromordinal(int(days.min())).date() if days.size else None,
+        date_max=datetime.fromordinal(int(days.max())).date() if days.size else None,
+        people=tops["people"],
+        organizations=tops["organizations"],
+        places=tops["places"],
+        size_bytes=size,
+        last_update=last,
+    )
+
+
+def entities_json(fields: dict) -> dict:
+    """The stored entity details of a document ({} when absent or unreadable)."""
+    try:
+        return json.loads(fields.get("entities_json") or "{}")
+    except (TypeError, ValueError):
+        return {}

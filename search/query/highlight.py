@@ -1,0 +1,174 @@
+"""Snippets and whole-document highlighting: escaped text with <mark> around every matched form.
+
+Bounded on very long articles: snippets analyse at most SNIPPET_SCAN_CHARS (stopping early once
+enough fragments are found), and the document view marks hits in the first DOCUMENT_MARK_CHARS.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from html import escape
+
+from search.enrich.analysis import TOKEN_PATTERN, snowball_stem, stop_words
+
+SNIPPET_SCAN_CHARS = 300_000
+DOCUMENT_MARK_CHARS = 3_000_000
+FRAGMENT_CHARS = 180
+MAX_FRAGMENTS = 3
+_TOKEN = re.compile(TOKEN_PATTERN)
+_APOSTROPHE = str.maketrans({"’": "'"})
+
+
+@dataclass(frozen=True)
+class MatchTerms:
+    """What to mark: analysed (stemmed) terms of title/body, and lowercase name words."""
+
+    stems: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.names)
+
+    @cached_property
+    def candidates(self) -> re.Pattern[str]:
+        """Where a matching token may start: a stem is a prefix of its forms but for a last y/i or e."""
+        heads = {s[:-1] if len(s) > 3 else s for s in self.stems if s}
+        heads |= {n[:-1] if len(n) > 3 else n for n in self.names if n}
+        alternation = "|".join(sorted((re.escape(h) for h in heads), key=len, reverse=True))
+        return re.compile(rf"(?<![\w'’])(?:{alternation})", re.IGNORECASE)
+
+
+@lru_cache(maxsize=200_000)
+def _stem(lower: str) -> str:
+    if lower in stop_words():
+        return ""
+    return snowball_stem(lower)
+
+
+@lru_cache(maxsize=50_000)
+def _fold(lower: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(c))
+
+
+def _matches(token: str, terms: MatchTerms) -> bool:
+    lower = token.translate(_APOSTROPHE).lower()
+    if terms.stems and _stem(lower) in terms.stems:
+        return True
+    return bool(terms.names) and (lower in terms.names or _fold(lower) in terms.names)
+
+
+def find_hits(text: str, terms: MatchTerms, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Character spans of matched tokens in text[start:end]."""
+    if not terms:
+        return []
+    return list(_scan(text, terms, start, end if end is not None else len(text)))
+
+
+def _scan(text: str, terms: MatchTerms, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Spans of matched tokens, checking only tokens that start like a query term."""
+    for m in terms.candidates.finditer(text, start, end):
+        tok = _TOKEN.match(text, m.start(), end)
+        if tok is not None and _matches(tok.group(0), terms):
+            yield tok.span()
+
+
+def _first_hits(text: str, terms: MatchTerms, limit: int, enough: int) -> list[tuple[int, int]]:
+    """Spans of the first matches, analysing no further than limit or than enough hits."""
+    spans: list[tuple[int, int]] = []
+    if not terms:
+        return spans
+    while 0 < limit < len(text) and text[limit - 1].isalnum():
+        limit -= 1
+    for span in _scan(text, terms, 0, limit):
+        spans.append(span)
+        if len(spans) >= enough:
+            break
+    return spans
+
+
+def mark(text: str, spans: list[tuple[int, int]], ids: bool = False, first_id: int = 0) -> str:
+    """Escape text and wrap each span in <mark> (with id="hit-N" for the document view)."""
+    out, pos = [], 0
+    for n, (a, b) in enumerate(spans, first_id):
+        out.append(escape(text[pos:a], quote=False))
+        tag = f'<mark id="hit-{n}">' if ids else "<mark>"
+        out.append(f"{tag}{escape(text[a:b], quote=False)}</mark>")
+        pos = b
+    out.append(escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def snippet(text: str, terms: MatchTerms, fragments: int = MAX_FRAGMENTS, size: int = FRAGMENT_CHARS) -> str:
+    """The best one to three fragments with matches marked; the opening lines when nothing matches."""
+    if not text:
+        return ""
+    spans = _first_hits(text, terms, min(len(text), SNIPPET_SCAN_CHARS), 30 * fragments)
+    if not spans:
+        return _opening(text, size * 2)
+    windows = _windows(text, spans, size)
+    best = sorted(windows, key=lambda w: (-w[2], w[0]))[:fragments]
+    best.sort()
+    parts = [mark(text[a:b], [(s - a, e - a) for s, e in inside]) for a, b, _, inside in best]
+    prefix = "… " if best[0][0] > 0 else ""
+    suffix = " …" if best[-1][1] < len(text) else ""
+    return prefix + " … ".join(parts) + suffix
+
+
+def _windows(text: str, spans: list[tuple[int, int]], size: int) -> list[tuple[int, int, float, list]]:
+    """Candidate fragments around groups of hits, scored by distinct matched words then hit count."""
+    out = []
+    i = 0
+    n = len(spans)
+    while i < n:
+        start = spans[i][0]
+        j = i
+        while j + 1 < n and spans[j + 1][1] - start <= size:
+            j += 1
+        group = spans[i : j + 1]
+        mid = (group[0][0] + group[-1][1]) // 2
+        a = max(0, mid - size // 2)
+        b = min(len(text), a + size)
+        a = max(0, b - size)
+        a, b = _word_bounds(text, a, b, group)
+        distinct = len({text[s:e].lower() for s, e in group})
+        out.append((a, b, distinct + 0.1 * len(group), [s for s in group if s[0] >= a and s[1] <= b]))
+        i = j + 1
+    return out
+
+
+def _word_bounds(text: str, a: int, b: int, group: list[tuple[int, int]]) -> tuple[int, int]:
+    """Widen or narrow a window so that it starts and ends between words and keeps its hits."""
+    a = min(a, group[0][0])
+    b = max(b, group[-1][1])
+    if a > 0:
+        sp = text.rfind(" ", max(0, a - 30), a + 1)
+        if sp != -1 and sp < group[0][0]:
+            a = sp + 1
+    if b < len(text):
+        sp = text.find(" ", b - 1, b + 30)
+        if sp != -1:
+            b = sp
+    return a, b
+
+
+def _opening(text: str, size: int) -> str:
+    head = text[: size + 40]
+    if len(text) > size:
+        cut = head.rfind(" ", 0, size)
+        head = head[: cut if cut > size // 2 else size] + " …"
+    return escape(head, quote=False)
+
+
+def highlight_document(text: str, terms: MatchTerms) -> tuple[str, int]:
+    """The whole text escaped, every hit wrapped in <mark id="hit-N">; and the number of hits."""
+    if not terms:
+        return escape(text, quote=False), 0
+    limit = min(len(text), DOCUMENT_MARK_CHARS)
+    while limit < len(text) and limit > 0 and text[limit - 1].isalnum():
+        limit -= 1
+    spans = find_hits(text, terms, 0, limit)
+    return mark(text, spans, ids=True), len(spans)

@@ -1,0 +1,50 @@
+"""Ranking settings and helpers: BM25F parameters, minimum-should-match, pseudo-relevance feedback.
+
+The figures behind each setting are in BENCHMARKS.md (## Relevance); tuned on Cranfield only.
+"""
+
+from __future__ import annotations
+
+import math
+
+from whoosh import query as wq
+from whoosh.scoring import BM25F, WeightingModel
+
+K1 = 1.2
+B = 0.75
+TITLE_B = 0.75
+TITLE_BOOST = 1.0  # on top of the schema's field_boost=2.0 for title terms
+
+# A query with more content words than this is a pasted sentence or question: it uses a
+# minimum-should-match rule instead of requiring every word.
+LONG_QUERY_WORDS = 4
+MSM_FRACTION = 0.25  # of the query's words, rounded down, at least 2 (Elasticsearch-style "25%")
+MSM_MIN = 2
+
+# Pseudo-relevance feedback for long queries: expansion terms from the top documents (Bo1, as in
+# Terrier) added as optional clauses, so they re-rank but never change which documents match.
+PRF_DOCS = 10
+PRF_TERMS = 20
+PRF_WEIGHT = 0.5
+PRF_TEXT_CHARS = 20_000  # text read per feedback document
+
+
+def weighting() -> WeightingModel:
+    """BM25F over title and body with the tuned parameters."""
+    return BM25F(B=B, K1=K1, title_B=TITLE_B)
+
+
+def min_should_match(words: int) -> int:
+    """How many of a long query's words a document must contain."""
+    if words <= LONG_QUERY_WORDS:
+        return words
+    return max(MSM_MIN, math.floor(words * MSM_FRACTION))
+
+
+def expand(matching: wq.Query, terms: list[tuple[str, float]], weight: float = PRF_WEIGHT) -> wq.Query:
+    """The matching query plus optional expansion terms that only add to the score."""
+    if not terms:
+        return matching
+    extra = [wq.Term("body", t, boost=weight * w) for t, w in terms]
+    extra += [wq.Term("title", t, boost=weight * w) for t, w in terms]
+    return wq.AndMaybe(matching, wq.Or(extra))
