@@ -6,7 +6,7 @@ import codecs
 import logging
 import re
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.dammit import EncodingDetector, UnicodeDammit
 
 from search.documents import Document, PartialDate
@@ -46,13 +46,43 @@ _BOMS = (
 _WORD = re.compile(r"\w+")
 _BREAK = "\ue000"  # a private-use character marking paragraph breaks in the last-resort reader
 _BLOCKS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption footer h1 h2 h3 h4 h5 h6 header hr li main "
-    "ol p pre section table td th tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
 )
-_DROP = [
+_DROP = {
     "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
     "svg", "button", "select", "textarea", "figure", "head", "menu", "dialog",
-]  # fmt: skip
+}  # fmt: skip
 _JUNK_ATTR = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|sponsor\w*|promo\w*|banner|cookie\w*|newsletter|share|sharing|social|"
     r"related|comments?|sidebar|breadcrumbs?|subscribe|popup|modal|nav\w*|menu|footer|header)(?:$|[\s_-])",
@@ -79,6 +109,7 @@ def _extract(raw: bytes, doc_id: str) -> Document:
     html = decode_html(raw)
     meta = _safe_meta(html, doc_id)
     body, method = main_text(html)
+    body = _without_headline(body, meta.title)
     if not body:
         raise ExtractError("no article text found in the page")
     date = meta.date or _htmldate(html, meta.url)
@@ -174,10 +205,32 @@ def main_text(html: str) -> tuple[str, str]:
     traf = _trafilatura_text(html)
     read = _readability_text(html)
     if _words(read) > READABILITY_RATIO * max(_words(traf), 1):
-        return read, "readability"
-    if traf:
-        return traf, "trafilatura"
+        best, method = read, "readability"
+    else:
+        best, method = traf, "trafilatura"
+    if best and not (_words(best) < 50 and _only_link_text(best, html)):
+        return best, method
     return _markup_text(html), "markup"
+
+
+def _only_link_text(body: str, html: str) -> bool:
+    """True when every paragraph of a short body is the text of a link or a nav block (a menu, not an article)."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return False
+    links = {" ".join(el.text_content().split()) for el in tree.iter("a", "nav", "button", "option", "li")}
+    return all(paragraph in links for paragraph in body.split("\n\n"))
+
+
+def _without_headline(body: str, title: str) -> str:
+    """The body without a first paragraph that only repeats the title (the title has its own field)."""
+    first, _, rest = body.partition("\n\n")
+    if title and rest and _WORD.findall(first.lower()) == _WORD.findall(title.lower()):
+        return rest
+    return body
 
 
 def _words(text: str) -> int:
@@ -247,19 +300,28 @@ def _markup_text(html: str) -> str:
     """Last resort when both libraries find nothing (tiny or deeply nested pages): the text of the
     <article>, <main> or <body> element without navigation, scripts, styles and ad blocks."""
     soup = BeautifulSoup(html, "html.parser")  # lxml drops everything below depth 256
-    for tag in soup.find_all(_DROP):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed or tag.attrs is None:
-            continue
-        marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""), str(tag.get("role") or "")])
-        if marks.strip() and _JUNK_ATTR.search(marks) and tag.name not in ("html", "body", "article", "main"):
-            tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
-    for tag in root.find_all(_BLOCKS):
-        tag.insert_before(_BREAK)
-        tag.insert_after(_BREAK)
-    return _paragraphs(root.get_text().split(_BREAK))
+    parts: list[str] = []
+    stack: list[PageElement] = [root]
+    while stack:  # iterative walk: deep trees must not hit the recursion limit
+        node = stack.pop()
+        if isinstance(node, str):
+            if type(node) is NavigableString or node is _BREAK:
+                parts.append(node)
+            continue
+        if not isinstance(node, Tag) or node.name in _DROP or (node is not root and _is_junk(node)):
+            continue
+        if node.name in _BLOCKS:
+            stack.append(_BREAK)
+        stack.extend(reversed(node.contents))
+        if node.name in _BLOCKS:
+            stack.append(_BREAK)
+    return _paragraphs("".join(parts).split(_BREAK))
+
+
+def _is_junk(tag: Tag) -> bool:
+    marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""), str(tag.get("role") or "")])
+    return bool(marks.strip()) and _JUNK_ATTR.search(marks) is not None
 
 
 def _htmldate(html: str, url: str) -> PartialDate | None:

