@@ -1,0 +1,783 @@
+"""Named entities of one article: NLTK finds the spans; we mend, type and normalise them for facets.
+
+``extract_entities`` is a pure function of the article's text (so it runs in any process); the tagger
+and the chunker are loaded once per process (see ``entity_chunker``).  ``extract_mentions`` returns
+the same entities mention by mention, with character offsets (for benchmarks and highlighting).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from search.enrich import entity_chunker
+from search.enrich.entity_lexicon import (
+    JUNK_WORDS,
+    ORG_HEADS,
+    ORG_STRONG,
+    PERSON_TITLES,
+    PLACE_ALIASES,
+    TITLE_MODIFIERS,
+    Lexicon,
+    lexicon,
+)
+from search.enrich.entity_names import acronym_of, initials_compatible, name_key, place_key
+from search.enrich.entity_text import Token, lines_with_offsets, sentences, tokenize
+
+
+def _items(text: str, sep: str | None = None) -> list[str]:
+    """A word list written as one string (``sep`` for names with spaces)."""
+    return [w.strip() for w in text.split(sep) if w.strip()]
+
+
+PERSON, ORG, PLACE = "person", "organization", "place"
+TYPES = (PERSON, ORG, PLACE)
+
+_PLACE_PREPS = frozenset(_items("""in at from near to across into throughout outside inside via toward towards"""))
+_SAY_VERBS = frozenset(_items("""said says told added stated noted asked argued warned explained tweeted wrote"""))
+_ORG_NEXT = frozenset(
+    _items("""shares stock stake unit subsidiary spokesman spokeswoman officials executives board shareholders
+    management earnings profit profits revenue revenues sales""")
+)
+_ORG_PREV = frozenset(_items("""shares firm company group bank agency"""))
+PLACE_HEADS = frozenset(
+    _items("""republic kingdom emirates islands island province region state states valley river sea ocean
+    mountains city county district territory peninsula coast bay strait gulf lake""")
+)
+# A span ending in one of these names an event or a document (MISC), not a person, organisation or place.
+EVENT_WORDS = frozenset(
+    _items("""summit meeting conference talks agreement treaty accord games cup championship championships open
+    tournament war crisis protocol act bill award prize festival olympics""")
+)
+_CORP_SUFFIXES = frozenset(
+    _items("""corp corp. inc inc. co co. ltd ltd. plc group corporation company holdings ag sa nv llc""")
+)
+_CONNECTORS = frozenset({"of", "for", "and", "&", "de", "du", "la", "le", "der", "von", "van", "on"})
+_DATELINE = re.compile(r"^\s*([A-Z][A-Z.'\-]+(?:\s+[A-Z][A-Z.'\-]+){0,3})\s*(?::|,|\s[-—–]|\s\(|\s+\d{4}-\d\d-\d\d)")
+_SENT_CACHE_MAX = 50_000
+
+
+@dataclass(frozen=True)
+class DocEntities:
+    """The article's entities per type: document-level canonical value -> aliases seen in the article."""
+
+    people: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    organizations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    places: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> dict[str, tuple[str, ...]]:
+        """The values of one type (``person``, ``organization`` or ``place``)."""
+        return {PERSON: self.people, ORG: self.organizations, PLACE: self.places}[type_]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity mention: where it is (part = title, body or dateline), its type and its canonical value."""
+
+    part: str
+    start: int
+    end: int
+    text: str
+    type: str
+    value: str
+
+
+@dataclass
+class _Span:
+    """A candidate mention while it is being mended and typed."""
+
+    part: str
+    tokens: list[Token]
+    words: list[str]  # tokens as cased for typing (truecased in all-caps lines)
+    prev: str  # the word before (lowercase), "" at sentence start
+    prev2: str
+    next: str  # the word after (lowercase)
+    next2: str
+    sent_initial: bool
+    titled: bool = False  # a person title or role stood right before it
+    table: bool = False  # found in a results/standings table line
+    dateline: bool = False
+    chunked: bool = True  # NLTK's chunker found (part of) it, rather than only the proper-noun tags
+    scores: dict[str, float] = field(default_factory=lambda: {PERSON: 0.0, ORG: 0.0, PLACE: 0.0})
+
+    @property
+    def text(self) -> str:
+        return _join(self.words, self.tokens)
+
+
+def _join(words: list[str], tokens: list[Token]) -> str:
+    out = words[0]
+    for i in range(1, len(words)):
+        gap = tokens[i].start - tokens[i - 1].end
+        out += (" " if gap > 0 else "") + words[i]
+    return out
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _is_acronym(word: str) -> bool:
+    w = word.replace(".", "").replace("&", "")
+    return 2 <= len(w) <= 6 and w.isalpha() and w.isupper()
+
+
+def _common(word: str, lex: Lexicon) -> bool:
+    """True if the word, lowercased, is an ordinary English word (or an inflection of one)."""
+    w = word.lower()
+    cw = lex.common_words
+    if w in cw:
+        return True
+    if len(w) > 3:
+        if w.endswith("s") and w[:-1] in cw:
+            return True
+        if w.endswith("es") and w[:-2] in cw:
+            return True
+        if w.endswith("ies") and w[:-3] + "y" in cw:
+            return True
+        if w.endswith("ed") and (w[:-2] in cw or w[:-1] in cw):
+            return True
+        if w.endswith("ing") and (w[:-3] in cw or w[:-3] + "e" in cw):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------- spans
+_sentence_cache: dict[tuple[str, ...], list[tuple[int, int, bool]]] = {}
+_PROPER = frozenset({"NNP", "NNPS"})
+
+
+def _regions(words: list[str], tokens: list[Token]) -> list[tuple[int, int, bool]]:
+    """Candidate token ranges of one sentence: NLTK's NE chunks joined with the proper-noun runs around
+    them (NLTK often finds ``External`` of ``External Affairs Minister S Jaishankar`` and nothing else);
+    the flag says whether the chunker found part of it.  Cached: near-duplicates repeat paragraphs."""
+    key = tuple(words)
+    hit = _sentence_cache.get(key)
+    if hit is not None:
+        return hit
+    tagged = entity_chunker.tag(words)
+    n = len(words)
+    chunked = [False] * n
+    for lo, hi in entity_chunker.ne_spans(tagged):
+        for i in range(lo, hi):
+            chunked[i] = True
+    proper = [
+        tagged[i][1] in _PROPER and words[i][:1].isupper() and tokens[i].kind in ("word", "acro", "abbr", "initial")
+        for i in range(n)
+    ]
+    out: list[tuple[int, int, bool]] = []
+    i = 0
+    while i < n:
+        if chunked[i] or proper[i]:
+            j = i
+            any_chunk = False
+            while j < n and (chunked[j] or proper[j]):
+                any_chunk = any_chunk or chunked[j]
+                j += 1
+            out.append((i, j, any_chunk))
+            i = j
+        else:
+            i += 1
+    if len(_sentence_cache) >= _SENT_CACHE_MAX:
+        _sentence_cache.clear()
+    _sentence_cache[key] = out
+    return out
+
+
+def _truecase(tokens: list[Token], casing: dict[str, str], lex: Lexicon) -> list[str]:
+    """Recase an all-caps line (headline, dateline) from the body's own casing and the dictionary."""
+    out = []
+    for t in tokens:
+        w = t.text
+        if not w.isupper() or not any(c.isalpha() for c in w):
+            out.append(w)
+            continue
+        low = w.lower()
+        if low in casing:
+            out.append(casing[low])
+        elif low in lex.known_orgs and _is_acronym(w):
+            out.append(w)
+        elif low in lex.places or low in lex.first_names or low in lex.ieer_people:
+            out.append(w.capitalize() if "-" not in w else "-".join(p.capitalize() for p in w.split("-")))
+        elif _common(low, lex) or low in JUNK_WORDS:
+            out.append(low)
+        elif "." in w:
+            out.append(w)
+        else:
+            out.append(w.capitalize())
+    return out
+
+
+def _recase(token: Token, word: str, casing: dict[str, str], lex: Lexicon) -> str:
+    """An all-caps word in mixed-case text (``MOSCOW``) in its usual casing, when the article or lexicon knows it."""
+    if len(word) < 4 or not word.isupper() or not word.isalpha():
+        return word
+    low = word.lower()
+    usual = casing.get(low)
+    if usual and not usual.isupper():
+        return usual
+    if low in lex.places:
+        return word.capitalize()
+    return word
+
+
+def _all_caps(tokens: list[Token]) -> bool:
+    alpha = [t.text for t in tokens if any(c.isalpha() for c in t.text) and len(t.text) > 1]
+    if len(alpha) < 2:
+        return bool(alpha) and alpha[0].isupper() and len(alpha[0]) > 3
+    return sum(w.isupper() for w in alpha) / len(alpha) >= 0.7
+
+
+def _is_table(tokens: list[Token]) -> bool:
+    nums = sum(t.kind == "num" for t in tokens)
+    if nums < 2 or nums / len(tokens) < 0.25:
+        return False
+    lower = [t.text for t in tokens if t.kind == "word" and t.text.islower()]
+    return len(lower) <= 1
+
+
+def _needs_chunking(words: list[str], lex: Lexicon) -> bool:
+    """False for sentences with no capitalised word but a common sentence-initial one (most of them)."""
+    for w in words[1:]:
+        if w[:1].isupper():
+            return True
+    return bool(words) and words[0][:1].isupper() and not _common(words[0], lex) and words[0].lower() not in JUNK_WORDS
+
+
+def _lower(words: list[str], i: int) -> str:
+    return words[i].lower() if 0 <= i < len(words) else ""
+
+
+def _table_spans(part: str, tokens: list[Token], words: list[str]) -> list[_Span]:
+    """Capitalised runs between the numbers of a results or standings line (clubs, teams, players)."""
+    out = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i].kind in ("word", "acro", "abbr", "initial") and _is_cap(words[i]):
+            j = i
+            while (
+                j < len(tokens)
+                and tokens[j].kind in ("word", "acro", "abbr", "initial")
+                and (_is_cap(words[j]) or words[j].lower() in _CONNECTORS)
+            ):
+                j += 1
+            while j > i + 1 and not _is_cap(words[j - 1]):
+                j -= 1
+            out.append(
+                _Span(
+                    part,
+                    tokens[i:j],
+                    words[i:j],
+                    _lower(words, i - 1),
+                    _lower(words, i - 2),
+                    _lower(words, j),
+                    _lower(words, j + 1),
+                    i == 0,
+                    table=True,
+                )
+            )
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int, hi: int, lex: Lexicon) -> list[_Span]:
+    """Fix NLTK's span errors: titles swallowed, names cut short, sentence-initial common words, junk."""
+    n = len(sent_words)
+    # Join "Bank of England", "Council of Foreign Ministers", "University of Chicago".
+    while (
+        hi + 1 < n
+        and sent_words[hi] == "of"
+        and sent_words[hi - 1].lower() in ORG_HEADS
+        and _is_cap(sent_words[hi + 1])
+    ):
+        j = hi + 1
+        if sent_words[j].lower() == "the" and j + 1 < n:
+            j += 1
+        k = j
+        while k < n and sent_tokens[k].kind in ("word", "acro") and _is_cap(sent_words[k]):
+            k += 1
+        if k == j:
+            break
+        hi = k
+    words = sent_words[lo:hi]
+    toks = sent_tokens[lo:hi]
+    titled = False
+    # Strip titles and roles in front ("Russian Foreign Minister Sergey Lavrov", "Midfielder Valentin Stefan").
+    cut = 0
+    for i, w in enumerate(words[:-1]):
+        low = w.lower().rstrip(".")
+        if low in PERSON_TITLES or w.lower() in PERSON_TITLES:
+            cut = i + 1
+        elif low in TITLE_MODIFIERS or low in lex.demonyms or low in lex.countries or w in ("(", ")"):
+            continue
+        else:
+            break
+    if cut and words[cut].lower() not in ORG_HEADS:
+        words, toks, lo, titled = words[cut:], toks[cut:], lo + cut, True
+    # A title right before the span ("President Vladimir Putin" chunked as "Vladimir Putin").
+    if lo > 0 and sent_words[lo - 1].lower().rstrip(".") in PERSON_TITLES:
+        titled = True
+    # Drop leading junk: sentence-initial common words, demonyms ("Russian"), weekdays, "The".
+    while words:
+        whole = " ".join(words).lower()
+        if whole in lex.places or whole in lex.known_orgs:
+            break
+        w = words[0]
+        low = w.lower()
+        initial = lo == 0 or sent_words[lo - 1] in ('"', "'", "(", ":", "-")
+        if (
+            low in JUNK_WORDS
+            or (
+                initial
+                and _common(w, lex)
+                and low not in lex.places
+                and len(words) > 0
+                and not _is_acronym(w)
+                and low not in lex.first_names
+            )
+            or (
+                low in lex.demonyms
+                and len(words) > 1
+                and words[-1].lower() not in ORG_HEADS
+                and words[-1].lower() not in PLACE_HEADS
+            )
+        ):
+            words, toks, lo = words[1:], toks[1:], lo + 1
+        else:
+            break
+    # Drop trailing junk, titles ("MEA Secretary") and possessive/punctuation tokens.
+    while words and (
+        (len(words) > 1 and words[-1].lower().rstrip(".") in PERSON_TITLES and words[-1].lower() not in ORG_HEADS)
+        or words[-1].lower() in JUNK_WORDS
+        or not any(c.isalnum() for c in words[-1])
+        or words[-1].lower() in _CONNECTORS
+    ):
+        words, toks = words[:-1], toks[:-1]
+    hi = lo + len(words)
+    if not words:
+        return []
+    text_low = " ".join(words).lower()
+    if all(_title_word(w) for w in words) or words[-1].lower() in EVENT_WORDS:
+        return []
+    if any(sum(c.isdigit() for c in w) >= 4 for w in words):
+        return []
+    if (
+        len(words) > 1
+        and text_low not in lex.places
+        and all(w.lower() in lex.places or w in ("-", ",", "and") for w in words)
+    ):
+        parts = []
+        for k, w in enumerate(words):
+            if w.lower() in lex.places:
+                i = lo + k
+                parts.append(
+                    _Span(
+                        span.part,
+                        [toks[k]],
+                        [w],
+                        _lower(sent_words, i - 1),
+                        _lower(sent_words, i - 2),
+                        _lower(sent_words, i + 1),
+                        _lower(sent_words, i + 2),
+                        i == 0,
+                    )
+                )
+        return parts
+    if len(words) == 1 and "-" in words[0] and toks[0].kind == "word":
+        parts = words[0].split("-")
+        if len(parts) > 1 and all(p.lower() in lex.places for p in parts):
+            out, pos = [], toks[0].start
+            for p in parts:
+                out.append(
+                    _Span(
+                        span.part,
+                        [Token(p, pos, pos + len(p), "word")],
+                        [p],
+                        _lower(sent_words, lo - 1),
+                        _lower(sent_words, lo - 2),
+                        _lower(sent_words, hi),
+                        _lower(sent_words, hi + 1),
+                        lo == 0,
+                    )
+                )
+                pos += len(p) + 1
+            return out
+    if len(words) == 1:
+        w = words[0]
+        low = w.lower()
+        if low in lex.demonyms or low in JUNK_WORDS or low in PERSON_TITLES or low in TITLE_MODIFIERS:
+            return []
+        if len(w.strip(".")) < 2 or w.isdigit() or toks[0].kind in ("num", "url", "handle", "clitic"):
+            return []
+        if w.islower():
+            return []
+        if (
+            (lo == 0 or sent_words[lo - 1] in ('"', "'", "("))
+            and _common(w, lex)
+            and low not in lex.places
+            and low not in lex.known_orgs
+            and not _is_acronym(w)
+        ):
+            return []
+    if text_low in JUNK_WORDS:
+        return []
+    span = _Span(
+        span.part,
+        toks,
+        words,
+        _lower(sent_words, lo - 1),
+        _lower(sent_words, lo - 2),
+        _lower(sent_words, hi),
+        _lower(sent_words, hi + 1),
+        lo == 0,
+        titled=titled,
+    )
+    return [span]
+
+
+def _title_word(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    if low.endswith("s") and low[:-1] in PERSON_TITLES:
+        return True
+    return low in PERSON_TITLES or low in TITLE_MODIFIERS or low in ("'s", "-", "&")
+
+
+def _candidates(part: str, text: str, casing: dict[str, str], lex: Lexicon, force_caps: bool = False) -> list[_Span]:
+    out: list[_Span] = []
+    for offset, line in lines_with_offsets(text):
+        for sent in sentences(tokenize(line, offset)):
+            words = [t.text for t in sent]
+            caps = force_caps or _all_caps(sent)
+            if caps:
+                words = _truecase(sent, casing, lex)
+            else:
+                words = [_recase(t, w, casing, lex) for t, w in zip(sent, words, strict=True)]
+            if _is_table(sent):
+                out.extend(_table_spans(part, sent, words))
+                continue
+            if not _needs_chunking(words, lex):
+                continue
+            for lo, hi, chunked in _regions(words, sent):
+                for span in _mend(_Span(part, [], [], "", "", "", "", False), words, sent, lo, hi, lex):
+                    span.chunked = chunked
+                    out.append(span)
+            if caps:
+                # Headlines: the chunker misses many recased names; add gazetteer and known names it left out.
+                out.extend(_lexicon_spans(part, sent, words, lex, out))
+    return out
+
+
+def _lexicon_spans(part: str, sent: list[Token], words: list[str], lex: Lexicon, found: list[_Span]) -> list[_Span]:
+    """Capitalised runs of a recased line that the lexicon knows but the chunker did not find."""
+    taken = {t.start for s in found for t in s.tokens}
+    out = []
+    i = 0
+    n = len(sent)
+    while i < n:
+        if sent[i].start in taken or not _is_cap(words[i]) or sent[i].kind not in ("word", "acro"):
+            i += 1
+            continue
+        j = i
+        while j < n and sent[j].start not in taken and _is_cap(words[j]) and sent[j].kind in ("word", "acro"):
+            j += 1
+        text = " ".join(words[i:j]).lower()
+        if (text in lex.places or text in lex.known_orgs) and text not in lex.demonyms:
+            out.append(
+                _Span(
+                    part,
+                    sent[i:j],
+                    words[i:j],
+                    _lower(words, i - 1),
+                    _lower(words, i - 2),
+                    _lower(words, j),
+                    _lower(words, j + 1),
+                    i == 0,
+                )
+            )
+        i = j
+    return out
+
+
+# -------------------------------------------------------------------------------------------- typing
+def _evidence(span: _Span, lex: Lexicon) -> None:
+    """Score the span's own and its context's evidence for each type."""
+    s = span.scores
+    words = span.words
+    text = span.text
+    low = text.lower()
+    last = words[-1].lower()
+    first = words[0].lower().rstrip(".")
+    known_org = lex.known_orgs.get(low)
+    if known_org:
+        s[ORG] += 5
+    if low in lex.places or place_key(text) in PLACE_ALIASES:
+        s[PLACE] += 5 if low in lex.countries else 4
+    if len(words) > 1 and last in ORG_HEADS:
+        s[ORG] += 4
+    if any(w.lower() in ORG_STRONG for w in words):
+        s[ORG] += 3
+    if len(words) == 1 and _is_acronym(words[0]) and not known_org and low not in lex.places:
+        s[ORG] += 2
+    if span.titled:
+        s[PERSON] += 5
+    if len(words) >= 2 and all(_is_cap(w) for w in words):
+        if first in lex.first_names:
+            s[PERSON] += 3
+        elif len(first) == 1 or (len(words[0]) == 2 and words[0].endswith(".")):
+            s[PERSON] += 2.5
+        if last in lex.ieer_people:
+            s[PERSON] += 1
+        if not any(w.lower() in ORG_HEADS or w.lower() in lex.place_words or _common(w, lex) for w in words):
+            s[PERSON] += 1
+    elif len(words) == 1:
+        if first in lex.first_names:
+            s[PERSON] += 0.5
+        if first in lex.ieer_people:
+            s[PERSON] += 1
+    if low in lex.ieer_orgs:
+        s[ORG] += 2
+    if low in lex.ieer_places:
+        s[PLACE] += 2
+    if span.prev in _PLACE_PREPS:
+        s[PLACE] += 1.5
+    if span.prev == "the":
+        s[ORG] += 1.2
+        s[PLACE] += 0.2
+    if span.next in _SAY_VERBS or (span.next in ("'s", "has", "had", "was", "is") and span.next2 in _SAY_VERBS):
+        s[PERSON] += 1.2
+        s[ORG] += 0.6
+    if span.next in _ORG_NEXT or span.prev in _ORG_PREV:
+        s[ORG] += 1.5
+    if span.next == "," and span.next2 in ("who", "whose"):
+        s[PERSON] += 2
+    if span.next in ("who", "whose"):
+        s[PERSON] += 1.5
+    if span.table:
+        s[ORG] += 1.5
+    if span.dateline:
+        s[PLACE] += 6
+    if any(w.isdigit() for w in words):
+        s[ORG] += 0.5
+
+
+def _best(scores: dict[str, float]) -> tuple[str, float]:
+    type_ = max(TYPES, key=lambda t: scores[t])
+    return type_, scores[type_]
+
+
+def _dateline_span(body: str, lex: Lexicon) -> tuple[int, int] | None:
+    m = _DATELINE.match(body)
+    if not m:
+        return None
+    text = m.group(1).strip()
+    if text.lower() in lex.places or all(w.lower() not in lex.common_words for w in text.split()):
+        return m.start(1), m.start(1) + len(text)
+    return None
+
+
+def _casing(body: str) -> dict[str, str]:
+    """Most common casing of each word in mixed-case text, counting non-initial occurrences only."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b[A-Za-z][\w'-]*", body):
+        w = m.group()
+        if not w.isupper() or len(w) <= 4:
+            counts[w.lower()][w] += 1
+    return {k: c.most_common(1)[0][0] for k, c in counts.items()}
+
+
+def extract_mentions(title: str, body: str, dateline: str = "") -> list[Mention]:
+    """Every entity mention of the article with its type and its document-level canonical value."""
+    lex = lexicon()
+    casing = _casing(body)
+    spans: list[_Span] = []
+    if dateline:
+        spans.extend(_dateline_spans("dateline", dateline, casing, lex))
+    if title:
+        dl = _dateline_span(title, lex)
+        if dl:
+            spans.extend(_dateline_spans("title", title[: dl[1]], casing, lex, start=dl[0]))
+            spans.extend(_candidates("title", " " * dl[1] + title[dl[1] :], casing, lex))
+        else:
+            spans.extend(_candidates("title", title, casing, lex))
+    if body:
+        dl = _dateline_span(body, lex)
+        if dl:
+            spans.extend(_dateline_spans("body", body[: dl[1]], casing, lex, start=dl[0]))
+            spans.extend(_candidates("body", " " * dl[1] + body[dl[1] :], casing, lex))
+        else:
+            spans.extend(_candidates("body", body, casing, lex))
+    spans = [s for s in spans if s.words]
+    for s in spans:
+        _evidence(s, lex)
+    return _resolve(spans, body, lex)
+
+
+def _dateline_spans(part: str, text: str, casing: dict[str, str], lex: Lexicon, start: int = 0) -> list[_Span]:
+    toks = [t for t in tokenize(text[start:], start) if t.kind in ("word", "acro")]
+    if not toks:
+        return []
+    words = _truecase(toks, casing, lex) if _all_caps(toks) or len(toks) == 1 else [t.text for t in toks]
+    words = [w.capitalize() if w.islower() else w for w in words]
+    return [_Span(part, toks, words, "", "", "", "", True, dateline=True)]
+
+
+# ------------------------------------------------------------------------------- in-article resolution
+def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
+    """One type per string, short forms to full names, acronyms to expansions; junk dropped."""
+    # Acronyms the text defines: "Shanghai Cooperation Organisation (SCO)".
+    defined: dict[str, str] = {}
+    for m in re.finditer(
+        r"((?:[A-Z][\w'&.-]*\s+(?:(?:of|for|and|the|on|de)\s+)*){1,8})\(([A-Z][A-Za-z&.]{1,7})\)", body
+    ):
+        words = m.group(1).split()
+        acr = m.group(2).replace(".", "")
+        for k in range(len(words)):
+            phrase = " ".join(words[k:])
+            if phrase[:1].isupper() and acronym_of(phrase) == acr.upper():
+                defined[acr] = phrase
+                break
+    # Aggregate scores per normalised string (one string, one type within an article).
+    by_text: dict[str, list[_Span]] = defaultdict(list)
+    for s in spans:
+        by_text[s.text].append(s)
+    totals: dict[str, dict[str, float]] = {}
+    for text, group in by_text.items():
+        tot = {t: 0.0 for t in TYPES}
+        for s in group:
+            for t in TYPES:
+                tot[t] += s.scores[t]
+        totals[text] = tot
+    # Expansions lend their evidence to their acronyms.
+    for acr, phrase in defined.items():
+        if acr in totals:
+            ptot = totals.get(phrase) or {ORG: 4.0, PERSON: 0.0, PLACE: 0.0}
+            for t in TYPES:
+                totals[acr][t] += ptot[t]
+    types: dict[str, str] = {}
+    for text, tot in totals.items():
+        t, score = _best(tot)
+        if score <= 0:
+            t = _default_type(text, lex)
+        types[text] = t
+    # Surnames and first words of longer names of the article take their type and value.
+    full_people = [t for t, ty in types.items() if ty == PERSON and len(t.split()) > 1]
+    full_orgs = [t for t, ty in types.items() if ty == ORG and len(t.split()) > 1]
+    value: dict[str, str] = {}
+    for text in list(types):
+        words = text.split()
+        if len(words) == 1 and text not in defined:
+            owners = [p for p in full_people if p.split()[-1] == text]
+            if (owners and types[text] != PLACE) or (owners and totals[text][PLACE] < 4):
+                best = max(owners, key=lambda p: (len(by_text[p]), len(p)))
+                types[text] = PERSON
+                value[text] = best
+                continue
+            orgs = [o for o in full_orgs if o.split()[0] == text and o.split()[-1].lower() in _CORP_SUFFIXES]
+            if orgs and types[text] == ORG:
+                value[text] = max(orgs, key=lambda o: len(by_text[o]))
+                continue
+    # Person full forms: "S. Jaishankar" and "S Jaishankar" are one; initials fit a full first name.
+    people_full = sorted({t for t in full_people}, key=lambda p: (-len(p), p))
+    for p in people_full:
+        if p in value:
+            continue
+        for q in people_full:
+            if q != p and q not in value and len(q) >= len(p) and initials_compatible(p, q):
+                value[p] = q
+                break
+    for acr, phrase in defined.items():
+        if acr in types:
+            types[acr] = types.get(phrase, types[acr])
+            value[acr] = phrase
+            if phrase not in types:
+                types[phrase] = types[acr]
+    # Acronyms of longer names found in the article ("SCO" for "Shanghai Cooperation Organization").
+    for text in list(types):
+        if _is_acronym(text) and text not in value:
+            for o in full_orgs:
+                if acronym_of(o) == text.replace(".", ""):
+                    value[text] = o
+                    types[text] = ORG
+                    break
+    # Single ordinary words ("Railways", "Consultations") need strong evidence to count as names.
+    for text, tot in totals.items():
+        if (
+            " " not in text
+            and text not in value
+            and text not in defined
+            and _common(text, lex)
+            and max(tot.values()) < 3
+            and text.lower() not in lex.first_names
+        ):
+            types[text] = ""
+    mentions = []
+    for s in spans:
+        text = s.text
+        t = types[text]
+        if not t:
+            continue
+        v = value.get(text, text)
+        while v in value and value[v] != v:
+            v = value[v]
+        t = types.get(v, t)
+        v = _display(v, t, lex)
+        if v is None:
+            continue
+        mentions.append(Mention(s.part, s.tokens[0].start, s.tokens[-1].end, text, t, v))
+    return mentions
+
+
+def _default_type(text: str, lex: Lexicon) -> str:
+    words = text.split()
+    if len(words) == 1:
+        return ORG if _is_acronym(text) else PERSON
+    if any(_common(w, lex) for w in words):
+        return ORG
+    return PERSON
+
+
+def _display(value: str, type_: str, lex: Lexicon) -> str | None:
+    """The in-article canonical form: initials without dots, known aliases resolved; None for junk."""
+    if type_ == PLACE:
+        alias = PLACE_ALIASES.get(place_key(value))
+        if alias:
+            return alias
+    if type_ == ORG:
+        known = lex.known_orgs.get(value.lower())
+        if known and _is_acronym(value.replace(".", "")) is False and len(known) > 0:
+            return known
+    if type_ == PERSON:
+        value = re.sub(r"\b([A-Z])\.(?=\s|$)", r"\1", value)
+        if value.lower() in JUNK_WORDS:
+            return None
+    if not name_key(value):
+        return None
+    return value
+
+
+def extract_entities(title: str, body: str, dateline: str = "") -> DocEntities:
+    """Spans by NLTK (pos_tag, ne_chunk binary=True, models loaded once per process), typed and normalised."""
+    found: dict[str, dict[str, set[str]]] = {t: defaultdict(set) for t in TYPES}
+    for m in extract_mentions(title, body, dateline):
+        aliases = found[m.type][m.value]
+        surface = re.sub(r"\s+", " ", m.text)
+        if surface != m.value:
+            aliases.add(surface)
+    people, orgs, places = ({v: tuple(sorted(a)) for v, a in found[t].items()} for t in TYPES)
+    return DocEntities(people=people, organizations=orgs, places=places)
+
+
+def clear_caches() -> None:
+    """Forget cached sentence chunks (tests and long-running workers)."""
+    _sentence_cache.clear()
+
+
+def iter_values(doc: DocEntities) -> Iterable[tuple[str, str, tuple[str, ...]]]:
+    """(type, value, aliases) for every entity of the document."""
+    for t in TYPES:
+        for v, a in doc.of_type(t).items():
+            yield t, v, a

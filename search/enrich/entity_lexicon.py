@@ -1,0 +1,330 @@
+"""Word lists that type and clean entity spans: NLTK's names/gazetteers/ieer plus hand-written lists."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+
+from search.enrich import nltk_data
+
+
+def _items(text: str, sep: str | None = None) -> list[str]:
+    """A word list written as one string (``sep`` for names with spaces)."""
+    return [w.strip() for w in text.split(sep) if w.strip()]
+
+
+log = logging.getLogger(__name__)
+
+# Titles and roles that precede a person's name and are not part of it (lowercase, no dots).
+PERSON_TITLES = frozenset(
+    _items("""mr mrs ms miss dr prof professor sir dame lord lady rev reverend father sister brother president
+    vice-president premier chancellor minister secretary senator sen rep representative congressman
+    congresswoman governor gov mayor king queen prince princess sheikh emir sultan pope cardinal
+    bishop archbishop ayatollah chairman chairwoman chairperson chair ceo cfo coo director spokesman
+    spokeswoman spokesperson ambassador envoy judge justice general gen colonel col major maj
+    lieutenant lt captain capt sergeant sgt admiral adm commander marshal officer president-elect
+    chief leader fm eam pm mp mep striker midfielder defender goalkeeper keeper forward winger coach
+    manager skipper captain batsman bowler pitcher quarterback champion rider driver veteran
+    counterpart deputy undersecretary under-secretary commissioner attorney lawyer economist analyst
+    trader dealer analysts economists prosecutor inspector detective superintendent constable
+    sheriff pastor rabbi imam mullah treasurer controller auditor head founder owner publisher
+    editor correspondent reporter dr. mr. mrs. ms. prof. gov. sen. rep. gen. col. lt. sgt. capt.
+    maj. adm. st""")
+)
+
+# Words that qualify a title ("Deputy Foreign Affairs Minister"); stripped with it.
+TITLE_MODIFIERS = frozenset(
+    _items("""deputy vice prime foreign external internal home affairs finance trade defence defense interior
+    justice economy economic agriculture energy oil health education labour labor transport industry
+    state federal chief executive senior junior former acting first second third assistant associate
+    managing general national regional central top new then late ex former- union cabinet junior
+    principal permanent special secretary-general secretary general""")
+)
+
+# Words that make a span an organisation (as its last word, or anywhere for the strong ones).
+ORG_HEADS = frozenset(
+    _items("""organisation organization organisations organizations union council ministry ministries department
+    agency authority commission committee board bureau office service services association
+    federation confederation league alliance party parliament assembly congress senate court
+    tribunal bank banks fund trust group holdings holding company companies corporation corp corp.
+    inc inc. ltd ltd. plc llc co co. ag sa nv bv spa gmbh institute institution university college
+    school academy foundation society club team fc exchange airlines airline airways motors
+    industries international petroleum railways railway press times post journal news television
+    radio network agency daily herald tribune army navy forces police guard church front movement
+    brigade brigades cooperative consortium partners securities capital investments bancorp
+    bancorporation financial insurance systems technologies communications electric energy oil
+    mining steel chemicals pharmaceuticals cartel secretariat commune tass xinhua reuters""")
+)
+ORG_STRONG = frozenset(
+    _items("""inc inc. corp corp. ltd ltd. plc llc co co. ag gmbh bancorp bancorporation organisation organization
+    ministry association federation confederation university institute foundation commission
+    committee council union party bank""")
+)
+
+# Spans made only of these are never entities (lowercase).
+JUNK_WORDS = frozenset(
+    _items("""advertisement advertisements also read watch click subscribe sponsored related share tweet monday
+    tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun january february
+    march april may june july august september october november december jan feb mar apr jun jul aug
+    sep sept oct nov dec he she it they we you i me him her them us our their his its my your this
+    that these those there here what which who whom whose when where why how the a an and or but if
+    then so yes no not all any some every each both either neither none one two three first second
+    third mr mrs ms dr st sir madam today tomorrow yesterday tonight week month year years am pm gmt
+    est edt bst utc est. et a.m. p.m. n't 's shr shrs net revs rev avg qtr mths mth oper dlrs dlr
+    cts ct pct vs qtly div pay prior record note notes reuter reuters's xinhua's editor editors
+    story stories photo photos video god lord internet web online twitter usd eur gbp jpy chf dlr
+    yen stg""")
+)
+
+# Demonyms and adjectives of nationality: MISC, never a person, organisation or place by themselves.
+EXTRA_DEMONYMS = frozenset(
+    _items("""american british english scottish welsh irish french german italian spanish portuguese dutch belgian
+    swiss austrian swedish norwegian danish finnish icelandic russian soviet ukrainian polish czech
+    slovak hungarian romanian bulgarian serbian croatian bosnian greek turkish cypriot israeli
+    palestinian arab arabic iranian iraqi syrian lebanese jordanian saudi egyptian libyan tunisian
+    algerian moroccan nigerian kenyan ethiopian somali sudanese african south-african zimbabwean
+    chinese japanese korean taiwanese vietnamese thai malaysian indonesian filipino singaporean
+    indian pakistani afghan bangladeshi sri lankan nepalese australian canadian mexican brazilian
+    argentine argentinian chilean peruvian colombian venezuelan cuban european asian latin western
+    eastern northern southern islamic muslim christian catholic jewish hindu buddhist sikh kurdish
+    basque kazakh uzbek tajik kyrgyz turkmen georgian armenian azeri eurasian chechen serb serbs
+    croat croats muslims bosnians zairean rwandan burundian hutu tutsi pak""")
+)
+
+# Hand-written gazetteer additions: world cities, regions and places the NLTK lists lack.
+EXTRA_PLACES = frozenset(
+    p.strip()
+    for p in _items(
+        """London, Paris, Berlin, Bonn, Frankfurt, Munich, Hamburg, Rome, Milan, Madrid, Barcelona, Lisbon,
+    Amsterdam, Brussels, Vienna, Zurich, Geneva, Stockholm, Oslo, Copenhagen, Helsinki, Dublin,
+    Edinburgh, Manchester, Liverpool, Glasgow, Athens, Istanbul, Ankara, Moscow, Kiev, Kyiv, Minsk,
+    Warsaw, Prague, Budapest, Bucharest, Sofia, Belgrade, Zagreb, Sarajevo, Ljubljana, Tirana, Riga,
+    Vilnius, Tallinn, Tbilisi, Yerevan, Baku, Astana, Almaty, Tashkent, Bishkek, Dushanbe, Ashgabat,
+    Kabul, Islamabad, Karachi, Lahore, New Delhi, Delhi, Mumbai, Bombay, Calcutta, Kolkata, Chennai,
+    Madras, Bangalore, Bengaluru, Hyderabad, Goa, Benaulim, Kathmandu, Dhaka, Colombo, Beijing,
+    Peking, Shanghai, Hong Kong, Guangzhou, Shenzhen, Taipei, Tokyo, Osaka, Seoul, Pyongyang,
+    Manila, Jakarta, Bangkok, Hanoi, Saigon, Ho Chi Minh City, Kuala Lumpur, Singapore, Rangoon,
+    Yangon, Phnom Penh, Vientiane, Sydney, Melbourne, Canberra, Perth, Brisbane, Auckland,
+    Wellington, Tehran, Baghdad, Damascus, Beirut, Amman, Jerusalem, Tel Aviv, Gaza, West Bank,
+    Riyadh, Jeddah, Kuwait, Doha, Dubai, Abu Dhabi, Muscat, Sanaa, Aden, Cairo, Alexandria, Tripoli,
+    Tunis, Algiers, Rabat, Casablanca, Khartoum, Addis Ababa, Nairobi, Mogadishu, Kampala, Kigali,
+    Kinshasa, Lagos, Abuja, Accra, Dakar, Johannesburg, Pretoria, Cape Town, Durban, Harare, Lusaka,
+    Luanda, Maputo, Washington, New York, Los Angeles, Chicago, Houston, Boston, San Francisco,
+    Miami, Dallas, Detroit, Atlanta, Philadelphia, Seattle, Toronto, Montreal, Ottawa, Vancouver,
+    Calgary, Mexico City, Havana, Bogota, Caracas, Lima, Quito, Santiago, Buenos Aires, Montevideo,
+    Brasilia, Rio de Janeiro, Sao Paulo, La Paz, Asuncion, Panama City, Managua, San Salvador,
+    Tegucigalpa, Guatemala City, San Jose, Kingston, Port-au-Prince, Santo Domingo, Europe, Asia,
+    Africa, America, Americas, North America, South America, Latin America, Central America, Middle
+    East, Far East, Gulf, Persian Gulf, Balkans, Caribbean, Pacific, Atlantic, Mediterranean,
+    Baltic, Scandinavia, Siberia, Chechnya, Grozny, Kosovo, Crimea, Donbas, Kashmir, Punjab, Bengal,
+    Tibet, Xinjiang, Taiwan, Macau, Ulster, Northern Ireland, Scotland, England, Wales, Britain,
+    Great Britain, Bavaria, Catalonia, Quebec, Ontario, Alberta, Indo-Pacific, Asia-Pacific,
+    Eurasia, Central Asia, South Asia, Southeast Asia, East Asia, West Africa, East Africa, North
+    Africa, Horn of Africa, Sahara, Sinai, Golan Heights, Strait of Hormuz, Hormuz, Suez, Suez
+    Canal, Panama Canal, Rotterdam, Antwerp, Marseille, Lyon, Toulouse, Bordeaux, Nice, Genoa,
+    Naples, Turin, Venice, Florence, Seville, Valencia, Porto, Cologne, Dusseldorf, Stuttgart,
+    Leipzig, Dresden, Gdansk, Krakow, St Petersburg, Leningrad, Vladivostok, Novosibirsk, Murmansk,
+    Odessa, Sevastopol, Chisinau, Yokohama, Nagoya, Kobe, Kyoto, Busan, Pusan, Chongqing, Tianjin,
+    Wuhan, Nanjing, Dalian, Lhasa, Peshawar, Quetta, Kandahar, Herat, Basra, Mosul, Kirkuk, Aleppo,
+    Homs, Haifa, Ramallah, Hebron, Bethlehem, Nablus, Jenin, Rafah, Kuwait City, Bahrain, Manama,
+    Qatar, Oman, Yemen, Urals, Caucasus, Volga, Danube, Rhine, Thames, Hokkaido, Okinawa, Sumatra,
+    Java, Bali, Borneo, Mindanao, Luzon, Sicily, Sardinia, Corsica, Normandy, Brittany, Flanders,
+    Wallonia, Lombardy, Tuscany, Andalusia, Galicia, Silesia, Transylvania, Anatolia, Kurdistan,
+    Darfur, Natal, Transvaal, Soweto, Queensland, Victoria, Tasmania, New South Wales, Manitoba,
+    Saskatchewan, Nova Scotia, Newfoundland, Yukon, Patagonia, Amazon, Andes, Himalayas, Alps,
+    Pyrenees, Sri Lanka, Bosnia, Herzegovina, Serbia, Montenegro, Macedonia, Slovenia, Croatia,
+    Slovakia, Belarus, Moldova, Ukraine, Russia, Georgia, Armenia, Azerbaijan, Kazakhstan,
+    Uzbekistan, Kyrgyzstan, Tajikistan, Turkmenistan, Zaire, Congo, Rwanda, Burundi, Zambia,
+    Zimbabwe, Rhodesia, Namibia, Botswana, Angola, Mozambique, Liberia, Sierra Leone, Ivory Coast,
+    Czechoslovakia, Yugoslavia, Soviet Union, USSR, West Germany, East Germany, South Korea, North
+    Korea, Hong Kong, Taiwan, Vatican, Gibraltar, Puerto Rico, Guam, Greenland, Faroe Islands,
+    Falklands, Falkland Islands, Wimbledon, Melbourne Park, Flushing Meadows, Roland Garros, Lord's,
+    Old Trafford, Anfield, Wembley, Twickenham, Hollywood, Silicon Valley, Manhattan, Brooklyn,
+    Queens, Bronx, Long Island, Westminster, Whitehall, Kent, Surrey, Essex, Yorkshire, Lancashire,
+    Sussex, Cornwall, Devon""",
+        ",",
+    )
+)
+
+# Alternative names of places (normalised key -> canonical name).
+PLACE_ALIASES: dict[str, str] = {
+    "us": "United States",
+    "usa": "United States",
+    "united states of america": "United States",
+    "america": "United States",
+    "the united states": "United States",
+    "uk": "United Kingdom",
+    "britain": "United Kingdom",
+    "great britain": "United Kingdom",
+    "the united kingdom": "United Kingdom",
+    "ussr": "Soviet Union",
+    "uae": "United Arab Emirates",
+    "prc": "China",
+    "people's republic of china": "China",
+    "peking": "Beijing",
+    "bombay": "Mumbai",
+    "madras": "Chennai",
+    "calcutta": "Kolkata",
+    "kiev": "Kyiv",
+    "holland": "Netherlands",
+    "the netherlands": "Netherlands",
+    "the philippines": "Philippines",
+    "west germany": "West Germany",
+    "frg": "West Germany",
+    "gdr": "East Germany",
+    "st petersburg": "St Petersburg",
+    "saint petersburg": "St Petersburg",
+    "new york city": "New York",
+    "burma": "Myanmar",
+    "ivory coast": "Ivory Coast",
+    "cote d'ivoire": "Ivory Coast",
+    "s korea": "South Korea",
+    "n korea": "North Korea",
+    "hk": "Hong Kong",
+}
+
+# Well-known organisations (hand-written); acronym -> full name, where one is commonly used.
+KNOWN_ORGS: dict[str, str] = {
+    "UN": "United Nations",
+    "U.N.": "United Nations",
+    "UNSC": "United Nations Security Council",
+    "NATO": "North Atlantic Treaty Organization",
+    "EU": "European Union",
+    "EC": "European Community",
+    "EEC": "European Economic Community",
+    "IMF": "International Monetary Fund",
+    "OPEC": "Organization of Petroleum Exporting Countries",
+    "GATT": "General Agreement on Tariffs and Trade",
+    "WTO": "World Trade Organization",
+    "WHO": "World Health Organization",
+    "OECD": "Organisation for Economic Co-operation and Development",
+    "SCO": "Shanghai Cooperation Organisation",
+    "BRICS": "BRICS",
+    "G20": "G20",
+    "G7": "G7",
+    "ASEAN": "Association of Southeast Asian Nations",
+    "OSCE": "Organization for Security and Co-operation in Europe",
+    "FBI": "Federal Bureau of Investigation",
+    "CIA": "Central Intelligence Agency",
+    "SEC": "Securities and Exchange Commission",
+    "FIFA": "FIFA",
+    "UEFA": "UEFA",
+    "IOC": "International Olympic Committee",
+    "PLO": "Palestine Liberation Organization",
+    "ANC": "African National Congress",
+    "IRA": "Irish Republican Army",
+    "KGB": "KGB",
+    "BBC": "BBC",
+    "CNN": "CNN",
+    "AP": "Associated Press",
+    "AFP": "Agence France-Presse",
+    "MEA": "Ministry of External Affairs",
+    "Fed": "Federal Reserve",
+    "Federal Reserve": "Federal Reserve",
+    "World Bank": "World Bank",
+    "Bundesbank": "Bundesbank",
+    "Kremlin": "Kremlin",
+    "Reuters": "Reuters",
+    "Congress": "Congress",
+    "Senate": "Senate",
+    "Pentagon": "Pentagon",
+    "Treasury": "Treasury",
+    "Comecon": "Comecon",
+    "Interfax": "Interfax",
+    "Itar-Tass": "Itar-Tass",
+    "Tass": "Tass",
+    "Xinhua": "Xinhua",
+    "Nasdaq": "Nasdaq",
+    "NYSE": "New York Stock Exchange",
+    "Hamas": "Hamas",
+    "Hezbollah": "Hezbollah",
+    "Taliban": "Taliban",
+    "Nasa": "NASA",
+    "NASA": "NASA",
+    "MENAFN": "MENAFN",
+    "RATS": "Regional Anti-Terrorism Structure",
+}
+
+# Transliteration and spelling variants folded when comparing names (applied to lowercase text).
+SPELLING_FOLDS: tuple[tuple[str, str], ...] = (
+    ("organisation", "organization"),
+    ("programme", "program"),
+    ("defence", "defense"),
+    ("centre", "center"),
+    ("labour", "labor"),
+    ("co-operation", "cooperation"),
+)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Every list the typing rules consult, loaded once per process."""
+
+    first_names: frozenset[str]  # lowercase
+    places: frozenset[str]  # lowercase full names
+    place_words: frozenset[str]  # lowercase single tokens of multiword places
+    countries: frozenset[str]  # lowercase
+    demonyms: frozenset[str]  # lowercase
+    common_words: frozenset[str]  # lowercase English words (dictionary entries that are lowercase)
+    ieer_people: frozenset[str]  # lowercase tokens of IEER person names
+    ieer_orgs: frozenset[str]  # lowercase full names
+    ieer_places: frozenset[str]  # lowercase full names
+    known_orgs: dict[str, str]  # lowercase -> canonical
+
+
+def _lines(fileid: str) -> list[str]:
+    from nltk.corpus import gazetteers
+
+    return [line.strip() for line in gazetteers.words(fileid) if line.strip()]
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Build the lexicon (NLTK corpora plus the hand lists); about half a second, once per process."""
+    for package in ("names", "gazetteers", "words"):
+        nltk_data.require(package)
+    from nltk.corpus import names, words
+
+    first = frozenset(n.lower() for n in names.words())
+    countries = {c.lower() for c in _lines("countries.txt")} | {c.lower() for c in _lines("isocountries.txt")}
+    places = set(countries)
+    for fid in ("usstates.txt", "uscities.txt", "caprovinces.txt", "mexstates.txt"):
+        places |= {p.lower() for p in _lines(fid)}
+    places |= {p.strip().lower() for p in EXTRA_PLACES if p.strip()}
+    demonyms = {d.lower() for d in _lines("nationalities.txt")} | EXTRA_DEMONYMS
+    common = frozenset(w for w in words.words("en") if w.islower())
+    ieer_people: set[str] = set()
+    ieer_orgs: set[str] = set()
+    ieer_places: set[str] = set()
+    try:
+        nltk_data.configure()
+        from nltk.corpus import ieer
+
+        for doc in ieer.parsed_docs():
+            for tree in doc.text.subtrees():
+                label = tree.label()
+                text = " ".join(tree.leaves())
+                if label == "PERSON":
+                    ieer_people.update(t.lower() for t in tree.leaves() if t[:1].isupper())
+                elif label == "ORGANIZATION" and text[:1].isupper():
+                    ieer_orgs.add(text.lower())
+                elif label == "LOCATION" and text[:1].isupper():
+                    ieer_places.add(text.lower())
+    except (LookupError, OSError):  # ieer is optional evidence
+        log.info("NLTK ieer corpus not found; typing without it")
+    place_words = frozenset(w for p in places if " " in p for w in p.split())
+    known = {k.lower(): v for k, v in KNOWN_ORGS.items()}
+    known.update({v.lower(): v for v in KNOWN_ORGS.values()})
+    return Lexicon(
+        first_names=first,
+        places=frozenset(places),
+        place_words=place_words,
+        countries=frozenset(countries),
+        demonyms=frozenset(demonyms),
+        common_words=common,
+        ieer_people=frozenset(ieer_people),
+        ieer_orgs=frozenset(ieer_orgs),
+        ieer_places=frozenset(ieer_places),
+        known_orgs=known,
+    )

@@ -1,0 +1,161 @@
+"""Archive-wide canonical entity values, stored as plain JSON in the index folder (no Whoosh here).
+
+``entities.json`` holds what the indexer's last rebuild merged automatically; ``authority.json`` holds
+the archivist's rules and is applied on top at every load, so it is never lost on re-index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from search.enrich.entity_authority import apply_rules, load_rules, write_json_atomic
+from search.enrich.entity_lexicon import PERSON_TITLES, TITLE_MODIFIERS
+from search.enrich.entity_merge import Group, merge_groups
+from search.enrich.entity_names import fold, person_key
+
+log = logging.getLogger(__name__)
+
+ENTITIES_FILE = "entities.json"
+TYPES = ("person", "organization", "place")
+FIELD_OF_TYPE = {"person": "people", "organization": "organizations", "place": "places"}
+TYPE_OF_FIELD = {v: k for k, v in FIELD_OF_TYPE.items()}
+
+
+class EntityMap:
+    """Archive-wide canonical values: maps each indexed (type, value) to one canonical value per real entity,
+    with the archivist's authority file applied on top."""
+
+    def __init__(self, groups: Iterable[Group] = (), rules: list[dict[str, object]] | None = None) -> None:
+        base = list(groups)
+        self.auto_groups = [Group(g.type, g.canonical, dict(g.variants), set(g.aliases)) for g in base]
+        self.groups, self.changes = apply_rules(base, rules or [])
+        self.rules = rules or []
+        self._by_variant: dict[tuple[str, str], Group] = {}
+        self._by_key: dict[tuple[str, str], list[Group]] = {}
+        self._by_canonical: dict[tuple[str, str], Group] = {}
+        for g in self.groups:
+            for tv in g.variants:
+                self._by_variant[tv] = g
+            self._by_canonical.setdefault((g.type, g.canonical), g)
+            for name in {g.canonical, *g.aliases, *(v for _t, v in g.variants)}:
+                self._by_key.setdefault((g.type, fold(name)), []).append(g)
+        self._hidden_names = {(r.get("type"), fold(str(r["value"]))) for r in self.rules if r.get("op") == "hide"}
+
+    # ------------------------------------------------------------------------------------ build, load
+    @classmethod
+    def rebuild(
+        cls,
+        index_dir: Path,
+        counts: Mapping[tuple[str, str], int],
+        aliases: Mapping[tuple[str, str], Iterable[str]],
+    ) -> EntityMap:
+        """Merge every indexed (type, value) across the archive, write entities.json atomically, return the map."""
+        groups = merge_groups(counts, aliases)
+        index_dir = Path(index_dir)
+        index_dir.mkdir(parents=True, exist_ok=True)
+        data = {"version": 1, "groups": [g.to_json() for g in groups]}
+        write_json_atomic(index_dir / ENTITIES_FILE, data)
+        return cls(groups, load_rules(index_dir))
+
+    @classmethod
+    def load(cls, index_dir: Path) -> EntityMap:
+        """Read entities.json (empty map if absent) and apply the authority file."""
+        path = Path(index_dir) / ENTITIES_FILE
+        groups: list[Group] = []
+        if path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                groups = [Group.from_json(g) for g in data.get("groups", [])]
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("ignoring unreadable %s: %s", path, exc)
+        return cls(groups, load_rules(Path(index_dir)))
+
+    # ---------------------------------------------------------------------------------------- lookups
+    def _group(self, type: str, value: str) -> Group | None:
+        g = self._by_variant.get((type, value))
+        if g is not None:
+            return g
+        hits = self._by_key.get((type, fold(value)))
+        if hits:
+            return max(hits, key=lambda h: h.count)
+        for g in self.groups:  # retyped away from `type`: still found by its indexed type
+            if any(t == type and fold(v) == fold(value) for t, v in g.variants):
+                return g
+        return None
+
+    def canonical(self, type: str, value: str) -> str | None:
+        """The canonical value of an indexed value; None when the authority file hides it."""
+        g = self._group(type, value)
+        if g is None:
+            if (None, fold(value)) in self._hidden_names or (type, fold(value)) in self._hidden_names:
+                return None
+            return value
+        return None if g.hidden else g.canonical
+
+    def type_of(self, type: str, value: str) -> str:
+        """The value's type after any retype by the authority file."""
+        g = self._group(type, value)
+        return g.type if g is not None else type
+
+    def _canonical_group(self, type: str, canonical: str) -> Group | None:
+        g = self._by_canonical.get((type, canonical))
+        if g is None:
+            hits = self._by_key.get((type, fold(canonical)))
+            g = max(hits, key=lambda h: h.count) if hits else None
+        return g
+
+    def variants(self, type: str, canonical: str) -> list[str]:
+        """Indexed values that map to the canonical value (for filters); [canonical] if it is unknown."""
+        g = self._canonical_group(type, canonical)
+        return g.values() if g is not None else [canonical]
+
+    def variants_by_field(self, type: str, canonical: str) -> list[tuple[str, str]]:
+        """(facet field, indexed value) pairs of a canonical value; differs from ``variants`` only after a
+        retype, when some values sit in another type's field (``people`` values retyped to place)."""
+        g = self._canonical_group(type, canonical)
+        if g is None:
+            return [(FIELD_OF_TYPE[type], canonical)]
+        return [(FIELD_OF_TYPE.get(t, t), v) for (t, v) in g.variants]
+
+    def aliases(self, type: str, canonical: str) -> list[str]:
+        """Every known surface form of the entity, the canonical value first."""
+        g = self._canonical_group(type, canonical)
+        if g is None:
+            return [canonical]
+        rest = sorted(({*g.aliases, *g.values()} - {g.canonical}), key=str.lower)
+        return [g.canonical, *rest]
+
+    def resolve(self, type: str, text: str) -> str | None:
+        """User text (``Lavrov``, ``sco``) -> canonical value of that type, or None if none fits."""
+        key = fold(text)
+        if not key:
+            return None
+        hits = [g for g in self._by_key.get((type, key), []) if not g.hidden]
+        if not hits and type == "person":  # "Dr. S. Jaishankar", "President Putin": drop the titles
+            words = text.split()
+            while len(words) > 1 and words[0].lower().rstrip(".") in PERSON_TITLES | TITLE_MODIFIERS:
+                words = words[1:]
+            text = " ".join(words)
+            key = fold(text)
+            hits = [g for g in self._by_key.get((type, key), []) if not g.hidden]
+        if not hits and type == "person":
+            _, last = person_key(text)
+            if " " not in key:
+                hits = [
+                    g
+                    for g in self.groups
+                    if g.type == type
+                    and not g.hidden
+                    and any(person_key(v)[1] == last for v in (g.canonical, *g.values()))
+                ]
+        if not hits:
+            return None
+        return max(hits, key=lambda g: g.count).canonical
+
+    def entries(self, type: str | None = None, include_hidden: bool = False) -> list[Group]:
+        """The entities (most documents first), for listings."""
+        out = [g for g in self.groups if (type is None or g.type == type) and (include_hidden or not g.hidden)]
+        return sorted(out, key=lambda g: (-g.count, g.canonical))

@@ -1,0 +1,204 @@
+"""Archive-wide merging of entity values: one group (and one canonical value) per real entity."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from search.enrich.entity_lexicon import KNOWN_ORGS, PLACE_ALIASES
+from search.enrich.entity_names import acronym_of, initials_compatible, name_key, org_key, person_key, place_key
+
+PERSON, ORG, PLACE = "person", "organization", "place"
+
+
+@dataclass
+class Group:
+    """One real entity: its canonical value, the indexed values (with document counts) and every alias."""
+
+    type: str
+    canonical: str
+    variants: dict[tuple[str, str], int] = field(default_factory=dict)  # (indexed type, value) -> documents
+    aliases: set[str] = field(default_factory=set)
+    hidden: bool = False
+
+    @property
+    def count(self) -> int:
+        return sum(self.variants.values())
+
+    def to_json(self) -> dict[str, object]:
+        """The group as stored in entities.json (variants as [indexed type, value, documents])."""
+        return {
+            "type": self.type,
+            "canonical": self.canonical,
+            "count": self.count,
+            "variants": [[t, v, c] for (t, v), c in sorted(self.variants.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "aliases": sorted(self.aliases),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Group:
+        variants = {(str(t), str(v)): int(c) for t, v, c in data.get("variants", [])}  # type: ignore[union-attr]
+        return cls(str(data["type"]), str(data["canonical"]), variants, set(data.get("aliases", [])))  # type: ignore[arg-type]
+
+    def values(self) -> list[str]:
+        """The indexed values of the group, most documents first."""
+        return [v for (_, v), _c in sorted(self.variants.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+class _UnionFind:
+    def __init__(self, items: Iterable[str]) -> None:
+        self.parent = {x: x for x in items}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+    def groups(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for x in self.parent:
+            out[self.find(x)].append(x)
+        return out
+
+
+def _is_initial_form(value: str) -> bool:
+    words = value.split()
+    return len(words) > 1 and len(words[0].strip(".")) == 1
+
+
+def _person_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -> list[list[str]]:
+    values = list(counts)
+    uf = _UnionFind(values)
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    singles: dict[str, list[str]] = defaultdict(list)
+    for v in values:
+        first, last = person_key(v)
+        if not last:
+            continue
+        (by_surname if first else singles)[last].append(v)
+    for names in by_surname.values():
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                if initials_compatible(a, b):
+                    uf.union(a, b)
+    # A surname alone joins the one full name that dominates it (>= 80% of the documents with that surname).
+    for last, names in singles.items():
+        fulls = by_surname.get(last)
+        if not fulls:
+            continue
+        totals: dict[str, int] = defaultdict(int)
+        for f in fulls:
+            totals[uf.find(f)] += counts[f]
+        root, best = max(totals.items(), key=lambda kv: kv[1])
+        if best >= 0.8 * sum(totals.values()):
+            for s in names:
+                uf.union(root, s)
+    _union_by_alias(uf, values, aliases, key=name_key)
+    return list(uf.groups().values())
+
+
+def _union_by_alias(uf: _UnionFind, values: list[str], aliases: Mapping[str, set[str]], key) -> None:
+    """Join values that another value lists among its aliases (``SCO`` seen as an alias of the expansion)."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for v in values:
+        index[key(v)].append(v)
+    for v in values:
+        for a in aliases.get(v, ()):
+            for other in index.get(key(a), ()):
+                uf.union(v, other)
+
+
+def _org_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -> list[list[str]]:
+    values = list(counts)
+    uf = _UnionFind(values)
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for v in values:
+        by_key[org_key(v)].append(v)
+    for same in by_key.values():
+        for other in same[1:]:
+            uf.union(same[0], other)
+    _union_by_alias(uf, values, aliases, key=org_key)
+    # Well-known acronyms join their expansion when both are in the archive (IMF, International Monetary Fund).
+    for acr, full in KNOWN_ORGS.items():
+        a = by_key.get(org_key(acr))
+        f = by_key.get(org_key(full))
+        if a and f:
+            uf.union(f[0], a[0])
+    # An acronym joins the one multiword organisation whose initials it spells, if that one is unique.
+    initials: dict[str, list[str]] = defaultdict(list)
+    for v in values:
+        if len(v.split()) > 1:
+            initials[acronym_of(v)].append(v)
+    for v in values:
+        compact = v.replace(".", "")
+        if compact.isupper() and 2 <= len(compact) <= 6 and " " not in v:
+            roots = {uf.find(x) for x in initials.get(compact, ())}
+            if len(roots) == 1:
+                uf.union(roots.pop(), v)
+    return list(uf.groups().values())
+
+
+def _place_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -> list[list[str]]:
+    values = list(counts)
+    uf = _UnionFind(values)
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for v in values:
+        k = place_key(v)
+        by_key[name_key(PLACE_ALIASES.get(k, k))].append(v)
+    for same in by_key.values():
+        for other in same[1:]:
+            uf.union(same[0], other)
+    return list(uf.groups().values())
+
+
+def _choose_canonical(type_: str, members: list[str], counts: Mapping[str, int]) -> str:
+    """The fullest common form: full first names over initials, then the most documents, then length."""
+    if type_ == PLACE:
+        for m in members:
+            target = PLACE_ALIASES.get(place_key(m))
+            if target:
+                return target
+    if type_ == PERSON:
+        full = [m for m in members if len(m.split()) > 1 and not _is_initial_form(m)]
+        pool = full or [m for m in members if len(m.split()) > 1] or members
+    elif type_ == ORG:
+        long = [m for m in members if not (m.replace(".", "").isupper() and " " not in m)]
+        pool = long or members
+    else:
+        pool = members
+    return max(pool, key=lambda m: (counts[m], len(m), m))
+
+
+def merge_groups(
+    counts: Mapping[tuple[str, str], int], aliases: Mapping[tuple[str, str], Iterable[str]]
+) -> list[Group]:
+    """Group every indexed (type, value) into real entities, one canonical value each."""
+    per_type: dict[str, dict[str, int]] = defaultdict(dict)
+    per_alias: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for (t, v), c in counts.items():
+        if v:
+            per_type[t][v] = per_type[t].get(v, 0) + int(c)
+    for (t, v), al in aliases.items():
+        if v in per_type.get(t, {}):
+            per_alias[t][v].update(a for a in al if a)
+    out: list[Group] = []
+    builders = {PERSON: _person_groups, ORG: _org_groups, PLACE: _place_groups}
+    for t, tc in per_type.items():
+        build = builders.get(t, _place_groups)
+        for members in build(tc, per_alias[t]):
+            canon = _choose_canonical(t, members, tc)
+            al: set[str] = set()
+            for m in members:
+                al.add(m)
+                al.update(per_alias[t].get(m, ()))
+            al.discard(canon)
+            out.append(Group(t, canon, {(t, m): tc[m] for m in members}, al))
+    out.sort(key=lambda g: (g.type, -g.count, g.canonical))
+    return out

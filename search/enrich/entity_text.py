@@ -1,0 +1,83 @@
+"""Tokens and sentences with character offsets, shaped for NLTK's tagger and chunker (Treebank-like)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ABBREV = (
+    r"Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Sgt|Capt|Sen|Rep|Gov|St|Jr|Sr|Inc|Corp|Co|Ltd|Bros|Mt|Ft|No|Maj|Adm|Rev|"
+    r"Messrs|Dept|Jan|Feb|Aug|Sept|Sep|Oct|Nov|Dec|vs|etc|approx|Ave|Blvd|Univ"
+)
+_TOKEN = re.compile(
+    rf"""
+    (?P<url>https?://\S+|www\.\S+|pic\.twitter\.com/\S+|\S+@\S+\.\w+)
+  | (?P<handle>@\w+)
+  | (?P<acro>(?:[^\W\d_]\.){{2,}})
+  | (?P<abbr>(?:{_ABBREV})\.)
+  | (?P<initial>[A-Z]\.(?=\s*[A-Z]))
+  | (?P<num>\d+(?:[.,:/]\d+)*(?:-\d+)*(?:[a-zA-Z]{{1,2}}\b)?)
+  | (?P<word>[^\W_]+(?:[-&'’][^\W_]+)*?(?=['’][sS]\b|n['’]t\b)|[^\W_]+(?:[-&'’][^\W_]+)*)
+  | (?P<clitic>['’][sS]\b|n['’]t\b)
+  | (?P<dash>-{{2,}}|—|–)
+  | (?P<other>\S)
+    """,
+    re.VERBOSE,
+)
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+SENTENCE_END = frozenset({".", "!", "?", "…"})
+CLOSERS = frozenset({'"', "'", ")", "]", "”", "’"})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its text as the tagger sees it, and where it lies in the source string."""
+
+    text: str
+    start: int
+    end: int
+    kind: str  # url, handle, acro, abbr, initial, num, word, clitic, dash, other
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Split text into Treebank-like tokens (``Russia's`` -> ``Russia`` ``'s``; ``U.S.`` kept whole)."""
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        out.append(Token(m.group().translate(_QUOTES), m.start() + offset, m.end() + offset, kind))
+    return out
+
+
+def sentences(tokens: list[Token]) -> list[list[Token]]:
+    """Group a line's tokens into sentences at ``. ! ?`` followed by a capital, a quote or a digit."""
+    out: list[list[Token]] = []
+    current: list[Token] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        current.append(tok)
+        if tok.text in SENTENCE_END:
+            while i + 1 < n and tokens[i + 1].text in CLOSERS:
+                i += 1
+                current.append(tokens[i])
+            nxt = tokens[i + 1].text if i + 1 < n else ""
+            if not nxt or nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "\"'(":
+                out.append(current)
+                current = []
+        i += 1
+    if current:
+        out.append(current)
+    return out
+
+
+def lines_with_offsets(text: str) -> list[tuple[int, str]]:
+    """Non-blank lines of text with the offset each starts at."""
+    out = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.rstrip("\r\n")
+        if stripped.strip():
+            out.append((pos, stripped))
+        pos += len(line)
+    return out
