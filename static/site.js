@@ -1,6 +1,7 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
 
   // Sort order: apply as soon as it is chosen.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
@@ -56,5 +57,4 @@
     else if (event.key === "p" || event.key === "k") { event.preventDefault(); show(current < 0 ? marks.length - 1 : current - 1); }
   });
   if (current >= 0) show(current);
-  else if (position) position.textContent = marks.length + " hits";
 })();

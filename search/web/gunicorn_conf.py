@@ -19,6 +19,8 @@ preload_app = False
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
+# No control socket under ~/.gunicorn: the service writes nothing outside its index and log locations.
+control_socket_disable = True
 accesslog = os.environ.get("SEARCH_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("SEARCH_LOG_LEVEL", "info")
