@@ -8,9 +8,9 @@ import multiprocessing
 import os
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -181,26 +181,25 @@ class _Run:
         context = multiprocessing.get_context("fork")
         limit = self.workers * 4
         with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-            inflight: dict[Future, _FileTask | _DocsTask] = {}
+            # Results are written in submission order, so the index (and its duplicate clusters) is the same
+            # whatever the number of workers; the workers still run ahead of the writer by `limit` tasks.
+            inflight: deque[tuple[Future, _FileTask | _DocsTask]] = deque()
             for task in tasks:
-                inflight[pool.submit(_run_task, task)] = task
+                inflight.append((pool.submit(_run_task, task), task))
                 while len(inflight) >= limit:
-                    yield from self._drain(inflight, bar, FIRST_COMPLETED)
+                    yield from self._collect(*inflight.popleft(), bar)
             while inflight:
-                yield from self._drain(inflight, bar, FIRST_COMPLETED)
+                yield from self._collect(*inflight.popleft(), bar)
 
-    def _drain(self, inflight: dict[Future, _FileTask | _DocsTask], bar: tqdm, how: str) -> Iterator:
-        done, _ = wait(list(inflight), return_when=how)
-        for future in done:
-            task = inflight.pop(future)
-            if isinstance(task, _FileTask):
-                bar.update()
-            try:
-                yield from future.result()
-            except Exception as exc:  # a worker crash on one file must not stop the run
-                where = task.src.rel if isinstance(task, _FileTask) else ", ".join(d.id for d in task.docs)
-                log.exception("enrichment failed for %s", where)
-                yield Skipped(where, f"enrichment failed: {type(exc).__name__}: {exc}")
+    def _collect(self, future: Future, task: _FileTask | _DocsTask, bar: tqdm) -> Iterator[Enriched | Skipped]:
+        try:
+            yield from future.result()
+        except Exception as exc:  # a worker crash on one file must not stop the run
+            where = task.src.rel if isinstance(task, _FileTask) else ", ".join(d.id for d in task.docs)
+            log.exception("enrichment failed for %s", where)
+            yield Skipped(where, f"enrichment failed: {type(exc).__name__}: {exc}")
+        if isinstance(task, _FileTask):
+            bar.update()
 
     # -- writing --------------------------------------------------------------------------------------
     def _writer_open(self) -> IndexWriter:
