@@ -129,20 +129,19 @@ def opensearch() -> Response:
     return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
-def _newest(args_req: SearchRequest, size: int) -> SearchResult:
-    return query.search(context.archive(), replace(args_req, sort=Sort.NEWEST, page=1, per_page=size))
-
-
 @bp.get("/feed.atom")
 def feed() -> Response:
     """An Atom feed of the newest articles matching a query, for portals and feed readers."""
     conf = context.settings()
     req = parse_search(request.args, conf)
-    result = _newest(req, conf.feed_size)
-    now = datetime.now(UTC).replace(microsecond=0)
+    archive = context.archive()
+    result = query.search(archive, replace(req, sort=Sort.NEWEST, page=1, per_page=conf.feed_size, facets=False))
+    # Undated articles carry the time the archive was last updated (when they were indexed, at the latest).
+    last = getattr(query.stats(archive), "last_update", None) or datetime.now(UTC)
+    now = last.astimezone(UTC).replace(microsecond=0)
     dated = [h.date for h in result.hits if h.date]
     xml = render_template(
-        "feed.atom",
+        "feed.atom.xml",
         req=req,
         result=result,
         updated=atom_time(max(dated)) if dated else now.isoformat().replace("+00:00", "Z"),
