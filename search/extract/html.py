@@ -8,12 +8,21 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.dammit import EncodingDetector, UnicodeDammit
+from htmldate import find_date
+from lxml import etree
+from lxml import html as lxml_html
+from readability import Document as Readable
+from trafilatura import extract as trafilatura_extract
 
 from search.documents import Document, PartialDate
 from search.extract.errors import ExtractError
 from search.extract.htmlmeta import PageMeta, parse_partial_date, read_meta
 
 log = logging.getLogger(__name__)
+# The libraries log an ERROR for every tiny or odd page; our ExtractError already reports those pages once.
+# (trafilatura sets htmldate's level when imported, so this runs after the imports above.)
+for _name in ("trafilatura", "htmldate", "readability", "justext"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 MAX_BYTES = 20 * 1024 * 1024  # larger pages are refused (ExtractError), not truncated
 # Use readability's text instead of trafilatura's when it has this many times more words: trafilatura
@@ -112,8 +121,13 @@ def _extract(raw: bytes, doc_id: str) -> Document:
     body = _without_headline(body, meta.title)
     if not body:
         raise ExtractError("no article text found in the page")
-    date = meta.date or _htmldate(html, meta.url)
+    date, date_from = meta.date, meta.date_from
+    if date is None:
+        date = _htmldate(html, meta.url)
+        date_from = "htmldate" if date else ""
     extras = {"body_from": method}
+    if date_from:
+        extras["date_from"] = date_from
     if meta.lang:
         extras["lang"] = meta.lang
     return Document(
@@ -131,7 +145,9 @@ def _extract(raw: bytes, doc_id: str) -> Document:
 def decode_html(raw: bytes) -> str:
     """The page as text: BOM, then UTF-8, then the declared charset, then a detected one; binary is refused."""
     if len(raw) > MAX_BYTES:
-        raise ExtractError(f"page too large ({len(raw) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB), not read")
+        raise ExtractError(
+            f"page too large ({len(raw) / 2**20:.1f} MiB; the limit is {MAX_BYTES / 2**20:.0f} MiB), not read"
+        )
     if not raw.strip():
         raise ExtractError("empty file")
     for bom, encoding in _BOMS:
@@ -215,11 +231,9 @@ def main_text(html: str) -> tuple[str, str]:
 
 def _only_link_text(body: str, html: str) -> bool:
     """True when every paragraph of a short body is the text of a link or a nav block (a menu, not an article)."""
-    from lxml import html as lxml_html
-
     try:
         tree = lxml_html.fromstring(html)
-    except (ValueError, lxml_html.etree.ParserError):
+    except (ValueError, etree.ParserError):
         return False
     links = {" ".join(el.text_content().split()) for el in tree.iter("a", "nav", "button", "option", "li")}
     return all(paragraph in links for paragraph in body.split("\n\n"))
@@ -243,10 +257,8 @@ def _paragraphs(lines: list[str]) -> str:
 
 
 def _trafilatura_text(html: str) -> str:
-    import trafilatura
-
     try:
-        text = trafilatura.extract(
+        text = trafilatura_extract(
             html, favor_precision=True, include_comments=False, deduplicate=False, output_format="txt"
         )
     except (RecursionError, Exception):
@@ -256,9 +268,6 @@ def _trafilatura_text(html: str) -> str:
 
 
 def _readability_text(html: str) -> str:
-    from lxml import html as lxml_html
-    from readability import Document as Readable
-
     try:
         summary = Readable(html).summary(html_partial=True)
         return _block_text(lxml_html.fromstring(summary)) if summary.strip() else ""
@@ -326,8 +335,6 @@ def _is_junk(tag: Tag) -> bool:
 
 def _htmldate(html: str, url: str) -> PartialDate | None:
     """htmldate's reading of the page's own markup (never a file time, never a guess from the text)."""
-    from htmldate import find_date
-
     try:
         found = find_date(html, extensive_search=False, original_date=True, url=url or None)
     except (RecursionError, Exception):

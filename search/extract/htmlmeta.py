@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import logging
 import re
@@ -73,7 +74,12 @@ EARLIEST_YEAR = 1800  # older "dates" are placeholders such as 0001-01-01
 _PARSE_ONLY = SoupStrainer(["title", "meta", "link", "script", "time", "a", "h1"])
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)", re.IGNORECASE)
 _ISO = re.compile(r"^\s*(\d{4})(?:(?:-|/|\.)?(\d{2})(?:(?:-|/|\.)?(\d{2}))?)?(?=$|[T\s+Z]|\d{2}:)")
-_YEAR_ONLY = re.compile(r"^\s*(\d{4})\s*$")
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr[1:], 1)}
+_URL_DAY = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[/-]"
+    r"(0?[1-9]|[12]\d|3[01])(?=/|[-_.]|$)"
+)
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
 _BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di)\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
@@ -84,6 +90,7 @@ class PageMeta:
 
     title: str = ""
     date: PartialDate | None = None
+    date_from: str = ""  # "markup" or "url"
     author: str = ""
     url: str = ""
     source: str = ""
@@ -100,9 +107,12 @@ def read_meta(html: str) -> PageMeta:
     url = _canonical_url(soup, metas)
     source = _first(metas, "og:site_name", "application-name") or _ld_publisher(article) or _host(url)
     title = _title(soup, metas, article, source)
+    from_url = url_date(url)
+    when = _prefer_url_day(_date(soup, metas, ld_items), from_url)
     return PageMeta(
         title=title,
-        date=_date(soup, metas, ld_items),
+        date=when,
+        date_from="" if when is None else "url" if when is from_url else "markup",
         author=_author(soup, metas, article),
         url=url,
         source=source,
@@ -268,6 +278,36 @@ def _strip_site_suffix(title: str, source: str) -> str:
         if found and head and source and tail.strip().lower() in (source.lower(), _host("http://" + source)):
             return head.strip()
     return title
+
+
+def url_date(url: str) -> PartialDate | None:
+    """The date a URL's path carries (``/2019/11/19/``, ``/2019-11-19/``, ``/2019/nov/18/``, ``/2019/11/``)."""
+    path = urlsplit(url).path.lower()
+    m = _URL_DAY.search(path)
+    if m:
+        y, mo, d = m.groups()
+        month = int(mo) if mo.isdigit() else _MONTHS.get(mo[:3])
+        try:
+            found = PartialDate(int(y), month, int(d)) if month else None
+        except ValueError:
+            found = None
+        return found if found and _plausible(found) else None
+    m = _URL_MONTH.search(path)
+    if m:
+        found = PartialDate(int(m.group(1)), int(m.group(2)))
+        return found if _plausible(found) else None
+    return None
+
+
+def _prefer_url_day(markup: PartialDate | None, from_url: PartialDate | None) -> PartialDate | None:
+    """The markup's date, but the URL's day when the two are a day apart: markup timestamps are often in UTC,
+    the URL gives the publisher's own calendar day."""
+    if markup is None:
+        return from_url
+    same_day_or_next = from_url is not None and abs((markup.start() - from_url.start()).days) <= 1
+    if same_day_or_next and markup.precision == "day" and from_url.precision == "day":
+        return from_url
+    return markup
 
 
 def _date(soup: BeautifulSoup, metas: dict[str, list[str]], ld_items: list[dict]) -> PartialDate | None:
