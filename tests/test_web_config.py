@@ -1,0 +1,345 @@
+"""The web layer's configuration and edges: settings, URL prefixes, proxies, headers, CORS, health, OpenAPI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.web import create_app
+from search.web.settings import Settings, SettingsError
+
+# --- Settings from the environment ---------------------------------------------------------------
+
+
+def test_settings_are_read_from_environment_variables(tmp_path):
+    conf = Settings.from_env(
+        {
+            "SEARCH_INDEX": str(tmp_path),
+            "SITE_TITLE": "Newsroom archive",
+            "URL_PREFIX": "archive/search/",
+            "ALLOWED_ORIGINS": "https://intranet.example.org, http://portal:8080/",
+            "FRAME_ANCESTORS": "'self' https://intranet.example.org",
+            "PER_PAGE": "20",
+        }
+    )
+    assert conf.index_dir == tmp_path
+    assert conf.site_title == "Newsroom archive"
+    assert conf.url_prefix == "/archive/search"
+    assert conf.allowed_origins == ("https://intranet.example.org", "http://portal:8080")
+    assert conf.frame_ancestors == ("'self'", "https://intranet.example.org")
+    assert conf.per_page == 20
+
+
+def test_settings_defaults_are_safe():
+    conf = Settings.from_env({})
+    assert conf.allowed_origins == ()
+    assert conf.frame_ancestors == ("'self'",)
+    assert conf.url_prefix == ""
+    assert conf.index_dir.name == "index"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ALLOWED_ORIGINS", "intranet.example.org"),
+        ("ALLOWED_ORIGINS", "https://x.example/path"),
+        ("FRAME_ANCESTORS", "https://x.example; script-src *"),
+        ("URL_PREFIX", "/a b"),
+        ("PER_PAGE", "many"),
+        ("MAX_PER_PAGE", "0"),
+    ],
+)
+def test_unusable_settings_are_refused_naming_the_variable(name, value):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
+
+
+# --- URL prefix behind a reverse proxy -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prefixed(web_settings):
+    from dataclasses import replace
+
+    return create_app(replace(web_settings, url_prefix="/archive/search")).test_client()
+
+
+def _urls(html: str) -> list[str]:
+    return [u for u in re.findall(r'(?:href|src|action|template)="([^"#]+)"', html) if not u.startswith("data:")]
+
+
+@pytest.mark.parametrize("path", ["/archive/search/?q=harbour", "/?q=harbour"])
+def test_with_url_prefix_every_link_form_and_asset_carries_it(prefixed, path):
+    """Whether the proxy passes the prefix through or strips it, the pages link under the prefix."""
+    response = prefixed.get(path)
+    assert response.status_code == 200
+    urls = _urls(response.get_data(as_text=True))
+    assert len(urls) > 20
+    local = [u for u in urls if not u.startswith("http")]
+    assert all(u.startswith("/archive/search/") for u in local), [u for u in local if "/archive/" not in u]
+
+
+def test_with_url_prefix_assets_api_and_documents_are_served(prefixed):
+    assert prefixed.get("/archive/search/static/style.css").status_code == 200
+    assert prefixed.get("/archive/search/api/search?q=harbour").get_json()["total"] == 3
+    doc = prefixed.get("/archive/search/api/documents/01_harbour_summit.txt").get_json()
+    assert doc["permalink"] == "http://localhost/archive/search/documents/01_harbour_summit.txt"
+    feed = prefixed.get("/archive/search/feed.atom?q=harbour").get_data(as_text=True)
+    assert "http://localhost/archive/search/documents/" in feed
+
+
+def test_forwarded_prefix_host_and_scheme_from_the_proxy_are_respected(client):
+    headers = {
+        "X-Forwarded-Prefix": "/news",
+        "X-Forwarded-Host": "intranet.example.org",
+        "X-Forwarded-Proto": "https",
+    }
+    html = client.get("/documents/01_harbour_summit.txt", headers=headers).get_data(as_text=True)
+    assert 'href="https://intranet.example.org/news/documents/01_harbour_summit.txt"' in html
+    assert 'href="/news/static/style.css"' in html
+    api = client.get("/api/openapi.json", headers=headers).get_json()
+    assert api["servers"] == [{"url": "https://intranet.example.org/news"}]
+    search = client.get("/opensearch.xml", headers=headers).get_data(as_text=True)
+    assert 'template="https://intranet.example.org/news/?q={searchTerms}"' in search
+
+
+def test_proxy_headers_are_ignored_when_no_proxy_is_trusted(web_settings):
+    from dataclasses import replace
+
+    app = create_app(replace(web_settings, proxy_hops=0))
+    html = app.test_client().get("/", headers={"X-Forwarded-Prefix": "/evil"}).get_data(as_text=True)
+    assert "/evil" not in html
+
+
+# --- Security headers, framing, CORS ---------------------------------------------------------------
+
+ROUTES = [
+    "/",
+    "/?q=harbour",
+    "/documents/01_harbour_summit.txt",
+    "/about",
+    "/embed",
+    "/api/search?q=x",
+    "/api/documents/01_harbour_summit.txt",
+    "/api/documents/01_harbour_summit.txt/related",
+    "/api/openapi.json",
+    "/feed.atom",
+    "/export.csv",
+    "/export.json",
+    "/opensearch.xml",
+    "/healthz",
+    "/static/embed.js",
+    "/nope",
+    "/?from=bad",
+]
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_every_route_sends_security_headers(client, path):
+    response = client.get(path)
+    assert response.status_code < 500
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "object-src" in csp or "default-src 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_only_the_embed_page_may_be_framed_by_the_configured_parents(client):
+    embed = client.get("/embed?q=harbour")
+    assert "frame-ancestors 'self' https://portal.example" in embed.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in embed.headers
+    other = client.get("/?q=harbour")
+    assert "frame-ancestors 'self'" in other.headers["Content-Security-Policy"]
+    assert "portal.example" not in other.headers["Content-Security-Policy"]
+    assert other.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_embed_page_is_compact_and_opens_articles_in_a_new_tab(client):
+    html = client.get("/embed?q=harbour").get_data(as_text=True)
+    assert 'class="site-header"' not in html
+    assert 'target="_blank" rel="noopener"' in html
+    assert 'action="/embed"' in html
+
+
+@pytest.mark.parametrize("path", ["/api/search?q=harbour", "/feed.atom?q=harbour", "/export.json?q=x"])
+def test_cors_allows_only_configured_origins(client, path):
+    allowed = client.get(path, headers={"Origin": "http://allowed.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "http://allowed.example"
+    assert "Origin" in allowed.headers["Vary"]
+    other = client.get(path, headers={"Origin": "http://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_cors_preflight_is_answered_for_allowed_origins(client):
+    response = client.options(
+        "/api/search",
+        headers={"Origin": "http://allowed.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "http://allowed.example"
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_pages_are_not_cors_readable(client):
+    response = client.get("/?q=harbour", headers={"Origin": "http://allowed.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_wildcard_origin_allows_any_page(web_settings):
+    from dataclasses import replace
+
+    app = create_app(replace(web_settings, allowed_origins=("*",)))
+    response = app.test_client().get("/api/search?q=x", headers={"Origin": "http://anything.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+# --- A missing or broken index: 503 with a reason, never a stack trace ---------------------------
+
+
+@pytest.mark.parametrize("state", ["missing", "empty", "garbage"])
+def test_unreadable_index_makes_healthz_and_pages_503_with_a_reason(tmp_path, state):
+    index_dir = tmp_path / "index"
+    if state != "missing":
+        index_dir.mkdir()
+    if state == "garbage":
+        (index_dir / "_MAIN_1.toc").write_bytes(b"\x00not an index")
+    client = create_app(Settings(index_dir=index_dir)).test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["status"] == "unavailable"
+    assert health.get_json()["reason"]
+    api = client.get("/api/search?q=x")
+    assert api.status_code == 503 and api.get_json()["error"] == "index_unavailable"
+    assert api.headers["Retry-After"]
+    html = client.get("/?q=x")
+    assert html.status_code == 503
+    assert "cannot be read right now" in html.get_data(as_text=True)
+    assert "Traceback" not in html.get_data(as_text=True)
+
+
+def test_service_recovers_without_a_restart_once_the_index_appears(tmp_path, web_index):
+    import shutil
+
+    index_dir = tmp_path / "index"
+    client = create_app(Settings(index_dir=index_dir)).test_client()
+    assert client.get("/healthz").status_code == 503
+    shutil.copytree(web_index, index_dir)
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/api/search?q=harbour").get_json()["total"] == 3
+
+
+# --- OpenAPI: the description matches what the endpoints answer ----------------------------------
+
+
+def _check(schema: dict, value: object, spec: dict, where: str = "$") -> None:
+    """A small validator for the OpenAPI 3.0 subset the description uses."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        _check(spec["components"]["schemas"][name], value, spec, where)
+        return
+    if value is None:
+        assert schema.get("nullable"), f"{where} is null"
+        return
+    kind = schema.get("type")
+    types = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float), "boolean": bool}
+    if kind:
+        assert isinstance(value, types[kind]) and not (kind in ("integer", "number") and isinstance(value, bool)), (
+            f"{where}: {value!r} is not {kind}"
+        )
+    if "enum" in schema:
+        assert value in schema["enum"], where
+    if "minimum" in schema:
+        assert value >= schema["minimum"], where
+    if kind == "object":
+        for key in schema.get("required", []):
+            assert key in value, f"{where}.{key} is missing"
+        props = schema.get("properties", {})
+        assert set(value) <= set(props), f"{where} has undocumented keys {set(value) - set(props)}"
+        for key, sub in props.items():
+            if key in value:
+                _check(sub, value[key], spec, f"{where}.{key}")
+    if kind == "array":
+        for i, item in enumerate(value):
+            _check(schema["items"], item, spec, f"{where}[{i}]")
+
+
+@pytest.fixture(scope="module")
+def spec(web_app):
+    return web_app.test_client().get("/api/openapi.json").get_json()
+
+
+@pytest.mark.parametrize(
+    ("path", "operation", "status"),
+    [
+        ("/api/search?q=harbour&person=Helena+Sardinha", "/api/search", "200"),
+        ("/api/search?q=bridge", "/api/search", "200"),
+        ("/api/search?q=%22unclosed", "/api/search", "200"),
+        ("/api/search?sort=nope", "/api/search", "400"),
+        ("/api/documents/01_harbour_summit.txt?q=accord", "/api/documents/{id}", "200"),
+        ("/api/documents/09_old_bridge.txt", "/api/documents/{id}", "200"),
+        ("/api/documents/nope", "/api/documents/{id}", "404"),
+        ("/api/documents/01_harbour_summit.txt/related", "/api/documents/{id}/related", "200"),
+        ("/api/documents/nope/related", "/api/documents/{id}/related", "404"),
+    ],
+)
+def test_responses_match_the_openapi_description(client, spec, path, operation, status):
+    response = client.get(path)
+    assert str(response.status_code) == status
+    described = spec["paths"][operation]["get"]["responses"][status]
+    _check(described["content"]["application/json"]["schema"], response.get_json(), spec)
+
+
+def test_openapi_documents_every_parameter_the_search_endpoint_reads(spec):
+    from search.web.params import FACET_PARAMS
+
+    names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert names == {"q", "from", "to", "sort", "page", "per_page", "cluster", *FACET_PARAMS}
+
+
+# --- Hostile input: never a 500 --------------------------------------------------------------------
+
+PARAMS = ["q", "from", "to", "person", "org", "place", "source", "sort", "page", "per_page", "cluster"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(PARAMS),
+    value=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60),
+    path=st.sampled_from(["/api/search", "/", "/embed", "/feed.atom"]),
+)
+def test_no_parameter_value_causes_a_server_error(client, name, value, path):
+    response = client.get(path, query_string={name: value})
+    assert response.status_code in (200, 400), (name, value, response.status_code)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc_id=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=80))
+def test_no_document_id_causes_a_server_error(client, doc_id):
+    from urllib.parse import quote
+
+    for path in (f"/documents/{quote(doc_id, safe='')}", f"/api/documents/{quote(doc_id, safe='')}"):
+        assert client.get(path).status_code in (200, 404)
+
+
+def test_static_embed_widget_is_served_as_javascript(client):
+    response = client.get("/static/embed.js")
+    assert response.status_code == 200
+    assert response.mimetype in ("text/javascript", "application/javascript")
+    assert "innerHTML" not in response.get_data(as_text=True)
+
+
+def test_wsgi_module_builds_the_app_from_the_environment(monkeypatch, web_index: Path):
+    import importlib
+
+    monkeypatch.setenv("SEARCH_INDEX", str(web_index))
+    monkeypatch.setenv("SITE_TITLE", "From the environment")
+    import wsgi
+
+    app = importlib.reload(wsgi).app
+    assert "From the environment" in app.test_client().get("/about").get_data(as_text=True)
+    assert app.debug is False
