@@ -153,8 +153,20 @@ def _has_documents(index_dir: Path) -> bool:
 def _cmd_stats(args: argparse.Namespace) -> int:
     from search.query import open_index, stats
 
-    result = stats(open_index(_index_dir(args)), top=args.top)
-    data = result.as_dict()
+    result = stats(open_index(_index_dir(args)))
+    data = {
+        "documents": result.documents,
+        "dated": result.dated,
+        "undated": result.undated,
+        "date_min": result.date_min.isoformat() if result.date_min else None,
+        "date_max": result.date_max.isoformat() if result.date_max else None,
+        **{
+            name: [{"value": v.value, "count": v.count} for v in getattr(result, name)[: args.top]]
+            for name in ("people", "organizations", "places")
+        },
+        "size_bytes": result.size_bytes,
+        "last_update": result.last_update.isoformat() if result.last_update else None,
+    }
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0

@@ -74,3 +74,31 @@ def test_query_on_a_missing_index_is_a_clear_error(tmp_path: Path) -> None:
 def test_bad_arguments_explain_themselves() -> None:
     done = _run("query", "x", "--from", "2023-13-01")
     assert done.returncode == 2 and "not a date (expected YYYY-MM-DD)" in done.stderr
+
+
+def test_stats_json_has_the_documented_shape(seeds_index: Path) -> None:
+    done = _run("stats", "--index", str(seeds_index), "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert {"documents", "dated", "undated", "date_min", "date_max", "people", "organizations", "places"} <= set(data)
+    assert (data["documents"], data["dated"], data["undated"]) == (5, 4, 1)
+    assert (data["date_min"], data["date_max"]) == ("2023-05-04", "2023-12-27")
+    assert data["size_bytes"] > 0
+    people = {p["value"]: p["count"] for p in data["people"]}
+    assert people["Sergey Lavrov"] == 5
+    assert all(set(p) == {"value", "count"} for p in data["places"])
+
+
+def test_stats_readable_output(seeds_index: Path) -> None:
+    done = _run("stats", "--index", str(seeds_index))
+    assert "5 articles (4 dated, 1 undated), 2023-05-04 to 2023-12-27" in done.stdout
+    assert "People: Sergey Lavrov (5)" in done.stdout
+
+
+def test_query_lists_ranked_hits_and_json_matches_the_api_shape(seeds_index: Path) -> None:
+    done = _run("query", "discussing trade", "--index", str(seeds_index), "--json")
+    data = json.loads(done.stdout)
+    assert {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "notes"} <= set(data)
+    assert data["total"] >= 1
+    plain = _run("query", "Lavrov", "--index", str(seeds_index), "--sort", "newest")
+    assert plain.returncode == 0 and "results" in plain.stdout
