@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from search.enrich.entities import DocEntities, extract_entities
-
 from search.documents import Document
 from search.enrich.duplicates import signature
+from search.enrich.entities import DocEntities, extract_entities
 
 
 @dataclass(frozen=True)
@@ -21,14 +20,14 @@ class Enriched:
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
 
-def enrich(doc: Document) -> Enriched:
-    """Find the article's entities and compute its near-duplicate signature."""
+def enrich(doc: Document, entities: bool = True) -> Enriched:
+    """Find the article's entities (unless turned off) and compute its near-duplicate signature."""
     t0 = time.perf_counter()
-    entities = extract_entities(doc.title, doc.body, doc.dateline)
+    found = extract_entities(doc.title, doc.body, doc.dateline) if entities else DocEntities()
     t1 = time.perf_counter()
     sig = signature(doc.body)
     t2 = time.perf_counter()
-    return Enriched(doc, entities, sig, {"entities": t1 - t0, "signature": t2 - t1})
+    return Enriched(doc, found, sig, {"entities": t1 - t0, "signature": t2 - t1})
 
 
 def warm_up() -> None:

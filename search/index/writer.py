@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -21,12 +22,14 @@ from whoosh.writing import IndexWriter
 
 from search.documents import Document
 from search.enrich.duplicates import Clusters
+from search.enrich.entities import DocEntities
 from search.enrich.pipeline import Enriched, enrich, warm_up
 from search.extract.errors import ExtractError, Skipped
 from search.extract.sources import SourceFile, discover, extract_file, read_file
 from search.index.catalog import Catalog
 from search.index.errors import IndexLockedError, IndexStorageError
 from search.index.schema import ENTITY_FIELDS
+from search.index.segment import BulkSegmentWriter, Postings, analyse
 from search.index.storage import describe_os_error, open_for_writing
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,8 @@ log = logging.getLogger(__name__)
 ENTITY_TYPES = {"people": "person", "organizations": "organization", "places": "place"}
 DOCS_PER_TASK = 32  # records sent to a worker at once
 COMMIT_EVERY = 5000  # documents between commits: a crash loses at most this much work, never a commit
+WRITER_LIMIT_MB = 256  # posting pool memory before Whoosh spills a sorted run to disk
+SEEN_TEXTS_MAX = 200_000  # texts remembered for exact-copy detection (bounded so memory stays flat)
 
 
 @dataclass
@@ -44,6 +49,7 @@ class IndexSummary:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    copies: int = 0  # exact copies of another article in this run: enriched once, written twice
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     documents: int = 0  # in the index after the run
@@ -55,6 +61,7 @@ class IndexSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "deleted": self.deleted,
+            "copies": self.copies,
             "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
             "seconds": round(self.seconds, 3),
             "documents": self.documents,
@@ -73,6 +80,15 @@ class _DocsTask:
     docs: tuple[Document, ...]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """An enriched article with its index fields (all but the cluster) and analysed text, built in a worker."""
+
+    enriched: Enriched
+    fields: dict[str, object]
+    analysed: dict[str, tuple[str, Postings]]
+
+
 def index_paths(
     paths: Sequence[str | Path],
     index_dir: str | Path,
@@ -80,12 +96,17 @@ def index_paths(
     prune: bool = False,
     progress: bool = False,
     commit_every: int = COMMIT_EVERY,
+    entities: bool = True,
 ) -> IndexSummary:
-    """Bring the index at ``index_dir`` up to date with the articles under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
+
+    ``entities=False`` skips entity extraction (the costly NLP step): the articles are searchable at once,
+    without people/organisation/place facets; a later run with entities on re-enriches only changed files.
+    """
     started = time.perf_counter()
     index_dir = Path(index_dir)
     ix = open_for_writing(index_dir)
-    run = _Run(ix, index_dir, workers or os.cpu_count() or 1, commit_every)
+    run = _Run(ix, index_dir, workers or os.cpu_count() or 1, commit_every, entities)
     try:
         run.go(paths, prune=prune, progress=progress)
     except OSError as exc:
@@ -99,8 +120,9 @@ def index_paths(
 class _Run:
     """One indexing run: plans the work, fans enrichment out, writes and commits from this process."""
 
-    def __init__(self, ix: FileIndex, index_dir: Path, workers: int, commit_every: int) -> None:
+    def __init__(self, ix: FileIndex, index_dir: Path, workers: int, commit_every: int, entities: bool) -> None:
         self.ix = ix
+        self.entities = entities
         self.index_dir = index_dir
         self.workers = max(1, workers)
         self.commit_every = commit_every
@@ -111,6 +133,10 @@ class _Run:
         self._clusters: Clusters | None = None
         self._aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._seen_paths: set[str] = set()
+        # Exact copies (same title, body and dateline) are enriched once: the copy waits for the original.
+        self._seen_texts: dict[bytes, str] = {}
+        self._parked: dict[bytes, list[Document]] = defaultdict(list)
+        self._done_texts: dict[bytes, tuple[DocEntities, bytes]] = {}
 
     # -- planning -------------------------------------------------------------------------------------
     def _tasks(self, paths: Sequence[str | Path], bar: tqdm) -> Iterator[_FileTask | _DocsTask]:
@@ -147,6 +173,8 @@ class _Run:
             if self.catalog.doc_unchanged(item.id, item.content_hash):
                 self.summary.unchanged += 1
                 continue
+            if self._is_copy(item):
+                continue
             docs.append(item)
             if len(docs) >= DOCS_PER_TASK:
                 yield _DocsTask(tuple(docs))
@@ -157,6 +185,28 @@ class _Run:
         for gone in self.catalog.ids_for_path(src.rel) - present:
             self._delete(gone)
 
+    def _is_copy(self, doc: Document) -> bool:
+        """True (and the document parked or written) when an identical text was already sent for enrichment."""
+        key = _text_key(doc)
+        if key not in self._seen_texts:
+            if len(self._seen_texts) >= SEEN_TEXTS_MAX:
+                self._seen_texts.clear()
+                self._done_texts.clear()
+            self._seen_texts[key] = doc.id
+            return False
+        done = self._done_texts.get(key)
+        if done is not None:
+            self._write_copy(doc, *done)
+        else:
+            self._parked[key].append(doc)
+        self.summary.copies += 1
+        return True
+
+    def _write_copy(self, doc: Document, entities: DocEntities, sig: bytes, analysed=None) -> None:
+        enriched = Enriched(doc, entities, sig, {})
+        fields = _fields(enriched)
+        self._write(_Prepared(enriched, fields, analysed or {}))
+
     # -- running --------------------------------------------------------------------------------------
     def go(self, paths: Sequence[str | Path], prune: bool, progress: bool) -> None:
         sources = list(discover(paths))
@@ -164,20 +214,25 @@ class _Run:
         with tqdm(total=files, unit="file", disable=not progress, file=sys.stderr, desc="indexing") as bar:
             for result in self._results(self._tasks(paths, bar), bar):
                 self._write(result)
+        for docs in list(self._parked.values()):  # copies whose original failed: enrich them after all
+            for result in _run_task(_DocsTask(tuple(docs)), self.entities):
+                self._write(result)
+        self._parked.clear()
         if prune:
             for path in sorted(self.catalog.paths() - self._seen_paths):
                 for doc_id in self.catalog.ids_for_path(path):
                     self._delete(doc_id)
         self._commit(final=True)
 
-    def _results(self, tasks: Iterable[_FileTask | _DocsTask], bar: tqdm) -> Iterator[Enriched | Skipped]:
+    def _results(self, tasks: Iterable[_FileTask | _DocsTask], bar: tqdm) -> Iterator[_Prepared | Skipped]:
         if self.workers == 1:
             for task in tasks:
-                yield from _run_task(task)
+                yield from _run_task(task, self.entities)
                 if isinstance(task, _FileTask):
                     bar.update()
             return
-        warm_up()  # loaded once here; forked workers share the models
+        if self.entities:
+            warm_up()  # loaded once here; forked workers share the models
         context = multiprocessing.get_context("fork")
         limit = self.workers * 4
         with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
@@ -185,7 +240,7 @@ class _Run:
             # whatever the number of workers; the workers still run ahead of the writer by `limit` tasks.
             inflight: deque[tuple[Future, _FileTask | _DocsTask]] = deque()
             for task in tasks:
-                inflight.append((pool.submit(_run_task, task), task))
+                inflight.append((pool.submit(_run_task, task, self.entities), task))
                 while len(inflight) >= limit:
                     yield from self._collect(*inflight.popleft(), bar)
             while inflight:
@@ -205,7 +260,7 @@ class _Run:
     def _writer_open(self) -> IndexWriter:
         if self._writer is None:
             try:
-                self._writer = self.ix.writer(limitmb=256)
+                self._writer = BulkSegmentWriter(self.ix, limitmb=WRITER_LIMIT_MB)
             except LockError:
                 raise IndexLockedError(
                     f"index at {self.index_dir} is locked: another indexer is writing to it. "
@@ -213,16 +268,16 @@ class _Run:
                 ) from None
         return self._writer
 
-    def _write(self, result: Enriched | Skipped) -> None:
-        if isinstance(result, Skipped):
-            self.summary.skipped.append(result)
+    def _write(self, prepared: _Prepared | Skipped) -> None:
+        if isinstance(prepared, Skipped):
+            self.summary.skipped.append(prepared)
             return
+        result = prepared.enriched
         for stage, seconds in result.timings.items():
             self.summary.stages[stage] += seconds
         t0 = time.perf_counter()
         doc = result.doc
-        cluster = self._cluster_of(doc.id, result.signature)
-        fields = _fields(result, cluster)
+        fields = {**prepared.fields, "cluster": self._cluster_of(doc.id, result.signature)}
         for kind, values in (
             ("person", result.entities.people),
             ("organization", result.entities.organizations),
@@ -232,14 +287,20 @@ class _Run:
                 self._aliases[(kind, value)].update(aliases)
         writer = self._writer_open()
         if doc.id in self.catalog:
-            writer.update_document(**fields)
+            writer.delete_by_term("id", doc.id)  # what update_document does for the unique id field
             self.summary.updated += 1
         else:
-            writer.add_document(**fields)
             self.summary.added += 1
+        writer.add_analysed(fields, prepared.analysed)
         self.catalog.record(doc.id, doc.path, fields["source_hash"], doc.content_hash)
         self._pending += 1
         self.summary.stages["write"] += time.perf_counter() - t0
+        if self._parked or self._done_texts:
+            key = _text_key(doc)
+            if self._seen_texts.get(key) == doc.id:  # an original: its copies need no enrichment of their own
+                self._done_texts[key] = (result.entities, result.signature)
+                for copy in self._parked.pop(key, ()):
+                    self._write_copy(copy, result.entities, result.signature, prepared.analysed)
         if self._pending >= self.commit_every:
             self._commit()
 
@@ -290,18 +351,23 @@ class _Run:
             self._writer = None
 
 
-def _run_task(task: _FileTask | _DocsTask) -> list[Enriched | Skipped]:
-    """Worker side: extract (for a file) and enrich; never raises for one bad article."""
+def _text_key(doc: Document) -> bytes:
+    """What makes two articles exact copies for enrichment: the same title, body and dateline."""
+    return hashlib.blake2b(f"{doc.title}\0{doc.body}\0{doc.dateline}".encode(), digest_size=16).digest()
+
+
+def _run_task(task: _FileTask | _DocsTask, entities: bool = True) -> list[_Prepared | Skipped]:
+    """Worker side: extract (for a file), enrich and analyse the text fields; never raises for one bad article."""
     t0 = time.perf_counter()
     items = extract_file(task.src, task.raw) if isinstance(task, _FileTask) else list(task.docs)
     extract_seconds = time.perf_counter() - t0
-    out: list[Enriched | Skipped] = []
+    out: list[_Prepared | Skipped] = []
     for item in items:
         if isinstance(item, Skipped):
             out.append(item)
             continue
         try:
-            enriched = enrich(item)
+            enriched = enrich(item, entities=entities)
         except Exception as exc:  # a bug on one article is reported, the rest goes on
             log.exception("enrichment failed for %s", item.id)
             out.append(Skipped(item.id, f"enrichment failed: {type(exc).__name__}: {exc}"))
@@ -309,12 +375,16 @@ def _run_task(task: _FileTask | _DocsTask) -> list[Enriched | Skipped]:
         if extract_seconds:
             enriched.timings["extract"] = extract_seconds
             extract_seconds = 0.0
-        out.append(enriched)
+        t1 = time.perf_counter()
+        fields = _fields(enriched)
+        analysed = analyse(fields)
+        enriched.timings["analyse"] = time.perf_counter() - t1
+        out.append(_Prepared(enriched, fields, analysed))
     return out
 
 
-def _fields(result: Enriched, cluster: str) -> dict[str, object]:
-    """The Whoosh fields of one enriched article."""
+def _fields(result: Enriched) -> dict[str, object]:
+    """The Whoosh fields of one enriched article, but its near-duplicate cluster (the writer assigns that)."""
     doc, ents = result.doc, result.entities
     groups = {"people": ents.people, "organizations": ents.organizations, "places": ents.places}
     fields: dict[str, object] = {
@@ -331,7 +401,6 @@ def _fields(result: Enriched, cluster: str) -> dict[str, object]:
         "dateline": doc.dateline,
         "url": doc.url,
         "entities_json": json.dumps({k: {v: list(a) for v, a in g.items()} for k, g in groups.items()}),
-        "cluster": cluster,
         "minhash": result.signature,
         "length": len(doc.body.split()),
     }
