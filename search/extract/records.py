@@ -14,6 +14,7 @@ from search.extract.errors import ExtractError, Skipped
 
 BODY_KEYS = ("body", "text", "content", "article", "articleBody")
 TITLE_KEYS = ("title", "headline")
+EXTRA_CELLS = "_extra_cells"  # where csv puts cells beyond the header (its default key, None, breaks hashing)
 
 
 def extract_json(raw: bytes, doc_id: str) -> list[Document | Skipped]:
@@ -55,7 +56,7 @@ def extract_csv(raw: bytes, doc_id: str) -> list[Document | Skipped]:
     text = decode_text(raw)
     csv.field_size_limit(64 * 1024 * 1024)
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        reader = csv.DictReader(io.StringIO(text, newline=""), restkey=EXTRA_CELLS)
         if not reader.fieldnames or not any(k.strip().lower() in BODY_KEYS for k in reader.fieldnames):
             raise ExtractError(f"CSV header has no body/text column (found: {', '.join(reader.fieldnames or [])})")
         rows = list(reader)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search.documents import Document, content_hash
@@ -26,6 +28,11 @@ FORMATS: dict[str, str] = {
     ".ndjson": "search.extract.records:extract_jsonl",
     ".csv": "search.extract.records:extract_csv",
 }
+log = logging.getLogger(__name__)
+# C0 controls (but tab, newline, carriage return, form feed), DEL and lone surrogates: they are not text a
+# reader can see, they make XML (the Atom feed) invalid and they cannot be encoded as UTF-8.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
+_TEXT_FIELDS = ("id", "title", "body", "author", "source", "url", "dateline")
 MAX_FILE_BYTES = int(os.environ.get("SEARCH_MAX_FILE_BYTES", 50 * 1024 * 1024))
 Extractor = Callable[[bytes, str], list]
 
@@ -101,6 +108,9 @@ def extract_file(src: SourceFile, raw: bytes) -> list[Document | Skipped]:
         return [Skipped(src.rel, str(exc))]
     except RecursionError:
         return [Skipped(src.rel, "too deeply nested to read")]
+    except Exception as exc:  # a bug on one hostile file must not stop the run: report it and go on
+        log.exception("extraction failed for %s", src.rel)
+        return [Skipped(src.rel, f"cannot read file: {type(exc).__name__}: {exc}")]
     fingerprint = src.fingerprint(raw)
     out: list[Document | Skipped] = []
     for item in results:
@@ -113,8 +123,18 @@ def extract_file(src: SourceFile, raw: bytes) -> list[Document | Skipped]:
             extras={**item.extras, "source_hash": fingerprint},
             **_overrides(src.overrides),
         )
-        out.append(doc)
+        out.append(_clean(doc))
     return out
+
+
+def _clean(doc: Document) -> Document:
+    """The document without control characters in its text fields (they are never content)."""
+    changes = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(doc, name)
+        if _CONTROLS.search(value):
+            changes[name] = _CONTROLS.sub(" " if name == "body" else "", value)
+    return replace(doc, **changes) if changes else doc
 
 
 def _overrides(row: dict[str, str]) -> dict[str, object]:
