@@ -168,7 +168,7 @@ def _export_hits(req: SearchRequest) -> tuple[SearchResult, list[Any]]:
     page = 1
     first = None
     while len(hits) < conf.export_limit:
-        result = query.search(archive, replace(req, page=page, per_page=per_page))
+        result = query.search(archive, replace(req, page=page, per_page=per_page, facets=False))
         first = first or result
         hits.extend(result.hits)
         if not result.hits or page * per_page >= result.total:
