@@ -81,6 +81,29 @@ def test_latin1_page_is_decoded_with_its_declared_charset() -> None:
     assert doc.date.precision == "month"
 
 
+PAGE = (
+    "<html><head><meta charset='{charset}'><title>Festa em São João</title></head><body><article>"
+    "<p>Os cafés da praça de São João abriram cedo para a festa, com música até à meia-noite.</p>"
+    "<p>A câmara diz que a praça estará fechada ao trânsito durante três dias.</p></article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "raw"),
+    [
+        ("UTF-8 with one stray byte", PAGE.format(charset="utf-8").encode().replace(b"noite", b"noi\xffte")),
+        ("windows-1252 labelled utf-8", PAGE.format(charset="utf-8").encode("cp1252")),
+        ("windows-1252 labelled as such", PAGE.format(charset="windows-1252").encode("cp1252")),
+        ("UTF-16 with a byte-order mark", PAGE.format(charset="utf-16").encode("utf-16")),
+        ("UTF-16 without a byte-order mark", PAGE.format(charset="utf-16").encode("utf-16-le")),
+    ],
+)
+def test_pages_in_other_or_broken_encodings_keep_their_accents(label: str, raw: bytes) -> None:
+    doc = extract(raw, label)[0]
+    assert "praça de São João" in doc.body
+    assert "trânsito durante três dias" in doc.body
+
+
 def test_deeply_nested_page_is_read_without_recursion_error() -> None:
     doc = read("deep_nesting.html")
     assert "ferry timetable changes on Monday" in doc.body

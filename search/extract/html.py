@@ -145,9 +145,7 @@ def _extract(raw: bytes, doc_id: str) -> Document:
 def decode_html(raw: bytes) -> str:
     """The page as text: BOM, then UTF-8, then the declared charset, then a detected one; binary is refused."""
     if len(raw) > MAX_BYTES:
-        raise ExtractError(
-            f"page too large ({len(raw) / 2**20:.1f} MiB; the limit is {MAX_BYTES / 2**20:.0f} MiB), not read"
-        )
+        raise ExtractError(f"page too large ({len(raw):,} bytes; the limit is {MAX_BYTES // 2**20} MiB), not read")
     if not raw.strip():
         raise ExtractError("empty file")
     for bom, encoding in _BOMS:
@@ -159,12 +157,21 @@ def decode_html(raw: bytes) -> str:
     for magic, what in _BINARY_MAGIC.items():
         if raw.startswith(magic):
             raise ExtractError(f"binary content ({what}), not HTML")
+    if raw.startswith((b"<\x00", b"\x00<")):  # UTF-16 without a byte-order mark
+        try:
+            return _check_text(raw.decode("utf-16-le" if raw[0] else "utf-16-be"))
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in raw[:8192]:
         raise ExtractError("binary content (NUL bytes), not HTML")
     try:
         return _check_text(raw.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = raw.decode("utf-8", errors="replace")
+    bad = mostly_utf8.count("\ufffd")
+    if sum(1 for ch in mostly_utf8 if ch > "\x7f") - bad > 2 * bad:
+        return _check_text(mostly_utf8)  # UTF-8 with a few stray bytes: keep it, do not turn it into mojibake
     declared = _declared_encoding(raw)
     if declared:
         try:
