@@ -8,7 +8,7 @@ the same entities mention by mention, with character offsets (for benchmarks and
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -157,10 +157,10 @@ def _regions(words: list[str], tokens: list[Token]) -> list[tuple[int, int, bool
     hit = _sentence_cache.get(key)
     if hit is not None:
         return hit
-    tagged = entity_chunker.tag(words)
+    tagged = entity_chunker.tag(words, entity_chunker.capital_windows(words, 3))
     n = len(words)
     chunked = [False] * n
-    for lo, hi in entity_chunker.ne_spans(tagged):
+    for lo, hi in entity_chunker.ne_spans(tagged, entity_chunker.capital_windows(words, 2)):
         for i in range(lo, hi):
             chunked[i] = True
     proper = [
@@ -579,14 +579,19 @@ def _dateline_span(body: str, lex: Lexicon) -> tuple[int, int] | None:
     return None
 
 
+_WORDS = re.compile(r"[A-Za-z][\w'-]*")
+
+
 def _casing(body: str) -> dict[str, str]:
-    """Most common casing of each word in mixed-case text, counting non-initial occurrences only."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b[A-Za-z][\w'-]*", body):
-        w = m.group()
-        if not w.isupper() or len(w) <= 4:
-            counts[w.lower()][w] += 1
-    return {k: c.most_common(1)[0][0] for k, c in counts.items()}
+    """How the article's mixed-case text writes each word: lowercase if it ever appears so, else as seen."""
+    casing: dict[str, str] = {}
+    for w in _WORDS.findall(body):
+        low = w.lower()
+        if w == low:
+            casing[low] = low
+        elif low not in casing and (not w.isupper() or len(w) <= 4):
+            casing[low] = w
+    return casing
 
 
 def extract_mentions(title: str, body: str, dateline: str = "") -> list[Mention]:

@@ -44,7 +44,10 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup or "other"
-        out.append(Token(m.group().translate(_QUOTES), m.start() + offset, m.end() + offset, kind))
+        t = m.group()
+        if not t.isascii():
+            t = t.translate(_QUOTES)
+        out.append(Token(t, m.start() + offset, m.end() + offset, kind))
     return out
 
 
@@ -71,13 +74,39 @@ def sentences(tokens: list[Token]) -> list[list[Token]]:
     return out
 
 
+_SENTENCE_STOP = (".", "!", "?", ":", '"', "'", "”", "’", ")")
+
+
 def lines_with_offsets(text: str) -> list[tuple[int, str]]:
-    """Non-blank lines of text with the offset each starts at."""
-    out = []
+    """Text blocks with the offset each starts at: lines, with hard-wrapped prose lines joined again
+    (newlines become spaces, so offsets stay exact); headlines, datelines and table rows stay apart."""
+    raw: list[tuple[int, str]] = []
     pos = 0
     for line in text.splitlines(keepends=True):
         stripped = line.rstrip("\r\n")
-        if stripped.strip():
-            out.append((pos, stripped))
+        raw.append((pos, stripped))
         pos += len(line)
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(raw):
+        start, block = raw[i]
+        end_pos = start + len(block)
+        while i + 1 < len(raw) and _wrapped(raw[i][1], raw[i + 1][1]):
+            i += 1
+            nxt_start, nxt = raw[i]
+            block = block + " " * (nxt_start - end_pos) + nxt
+            end_pos = nxt_start + len(nxt)
+        if block.strip():
+            out.append((start, block))
+        i += 1
     return out
+
+
+def _wrapped(line: str, nxt: str) -> bool:
+    """True if ``nxt`` continues the sentence of ``line`` (a hard line wrap inside a paragraph)."""
+    a, b = line.rstrip(), nxt.strip()
+    if not a or not b or a.endswith(_SENTENCE_STOP):
+        return False
+    if b[0].islower():
+        return True
+    return len(a) >= 55 and sum(c.isdigit() for c in a) < len(a) / 5
