@@ -267,8 +267,8 @@ def _title(soup: BeautifulSoup, metas: dict[str, list[str]], article: dict | Non
         h1 = soup.find("h1")
         title = _clean(h1.get_text(" ")) if h1 else ""
     if not title and soup.title:
-        title = _strip_site_suffix(_clean(soup.title.get_text(" ")), source)
-    return title
+        title = _clean(soup.title.get_text(" "))
+    return _strip_site_suffix(title, source)
 
 
 def _strip_site_suffix(title: str, source: str) -> str:
