@@ -3,6 +3,12 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // On a phone the filters start folded, so the results come first on screen.
+  var filters = document.querySelector(".filters details");
+  if (filters && window.matchMedia && window.matchMedia("(max-width: 50rem)").matches) {
+    filters.removeAttribute("open");
+  }
+
   // Sort order: apply as soon as it is chosen.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () {

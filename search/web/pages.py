@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
 
@@ -33,7 +34,12 @@ def render_search(endpoint: str, template: str) -> tuple[str, int]:
         req = parse_search(request.args, conf)
     except BadParameter as exc:
         form = {k: request.args.get(k, "") for k in ("q", "from", "to", "sort")}
-        return render_template(template, error=exc, form=form, req=None, result=None, endpoint=endpoint), 400
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k != exc.parameter and k != "page"]
+        retry = url_for(endpoint) + ("?" + urlencode(kept) if kept else "")
+        return (
+            render_template(template, error=exc, retry_url=retry, form=form, req=None, result=None, endpoint=endpoint),
+            400,
+        )
     result = query.search(context.archive(), req)
     p = Presenter(endpoint, req, conf)
     form = {
