@@ -343,3 +343,17 @@ def test_wsgi_module_builds_the_app_from_the_environment(monkeypatch, web_index:
     app = importlib.reload(wsgi).app
     assert "From the environment" in app.test_client().get("/about").get_data(as_text=True)
     assert app.debug is False
+
+
+def test_service_answers_503_when_the_index_goes_away_and_recovers_when_it_returns(tmp_path, web_index):
+    import shutil
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(web_index, index_dir)
+    client = create_app(Settings(index_dir=index_dir)).test_client()
+    assert client.get("/api/search?q=harbour").status_code == 200
+    shutil.rmtree(index_dir)
+    assert client.get("/api/search?q=harbour").status_code == 503
+    assert client.get("/documents/01_harbour_summit.txt").status_code == 503
+    shutil.copytree(web_index, index_dir)
+    assert client.get("/api/search?q=harbour").get_json()["total"] == 3

@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.query.errors import IndexUnavailable
+from search.web.context import current_holder
 from search.web.params import BadParameter
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def bad_parameter(exc: BadParameter) -> Response | tuple[str, int]:
 
 def index_unavailable(exc: Exception) -> Response | tuple[str, int]:
     log.warning("index unavailable: %s", exc)
+    current_holder().forget()  # the next request opens the index afresh (it may be back by then)
     body = {
         "error": "index_unavailable",
         "message": "The archive's index cannot be read right now.",
