@@ -173,8 +173,13 @@ def test_empty_state_says_what_to_try(client):
 
 def test_a_query_not_fully_understood_gets_a_note(client):
     html = page(client, "/?q=%22unclosed+harbour")
-    assert "could not be fully understood" in html
-    assert "quotation mark" in html
+    assert "How this search was read" in html
+    assert "Ignored a quotation mark that was not closed." in html
+
+
+def test_a_date_filter_says_how_many_undated_matches_it_leaves_out(client):
+    html = page(client, "/?q=bridge&from=2024-01-01")
+    assert "undated article(s) matching the query are not shown" in html
 
 
 def test_page_past_the_end_says_so_without_an_error(client):
@@ -353,6 +358,11 @@ def test_api_search_has_exactly_the_documented_shape(client):
     assert set(body["facets"]) == {"people", "organizations", "places", "dates", "undated"}
     assert {"value": "Helena Sardinha", "count": 2} in body["facets"]["people"]  # both versions of the story
     assert set(body["facets"]["dates"][0]) == {"start", "end", "count"}
+
+
+def test_api_snippets_are_escaped_text_with_only_mark_tags(client):
+    for hit in client.get("/api/search?q=harbour").get_json()["hits"]:
+        assert re.sub(r"</?mark>", "", hit["snippet"]).count("<") == 0
 
 
 def test_api_repeated_facets_must_all_match(client):

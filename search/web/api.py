@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from search import query
 from search.web import context
-from search.web.documents import document_id, document_json, highlight_query, hits_json
+from search.web.documents import document_id, document_json, highlight_query, hits_json, result_json
 from search.web.openapi import openapi_document
 from search.web.params import parse_search
 
@@ -18,7 +18,7 @@ RELATED_LIMIT = 10
 @bp.get("/search")
 def search() -> Response:
     req = parse_search(request.args, context.settings())
-    return jsonify(query.to_json(query.search(context.archive(), req)))
+    return jsonify(result_json(query.search(context.archive(), req)))
 
 
 @bp.get("/documents/<path:doc_id>/related")

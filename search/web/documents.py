@@ -30,10 +30,18 @@ def highlight_query() -> str:
     return q
 
 
+def result_json(result: SearchResult) -> dict[str, Any]:
+    """The core's JSON shape of a result, with every snippet re-sanitized to text plus <mark>."""
+    body = query.to_json(result)
+    for hit in body["hits"]:
+        hit["snippet"] = str(sanitize_marked(hit.get("snippet")))
+    return body
+
+
 def hits_json(hits: list[Hit] | tuple[Hit, ...]) -> list[dict[str, Any]]:
     """Hits in exactly the shape /api/search gives them (the core's to_json decides it)."""
     result = SearchResult(request=SearchRequest(), total=len(hits), hits=tuple(hits))
-    return list(query.to_json(result)["hits"])
+    return list(result_json(result)["hits"])
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:

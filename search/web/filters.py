@@ -49,4 +49,5 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def globals_() -> dict[str, object]:
-        return {"site_title": settings().site_title}
+        conf = settings()
+        return {"site_title": conf.site_title, "default_per_page": conf.per_page}
