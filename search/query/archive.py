@@ -12,7 +12,9 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from search.index.errors import IndexStorageError
+from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading
+from search.query.bm25 import TermTable
 from search.query.columns import Columns, build_columns
 from search.query.entities import EntityNames
 from search.query.errors import IndexUnavailable
@@ -23,10 +25,10 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Facetable:
-    """A keyword column's values mapped to canonical display values (hidden ones dropped)."""
+    """One facet's canonical display values, and for each keyword column a map value id -> name id."""
 
-    names: list[str]  # canonical display values
-    value_to_name: np.ndarray  # indexed value id -> canonical id, -1 when hidden
+    names: list[str]
+    maps: dict[str, np.ndarray]  # column field -> canonical id per indexed value (-1: not in this facet)
     by_name: dict[str, int]
 
 
@@ -39,6 +41,7 @@ class Snapshot:
     entity_names: EntityNames
     facetable: dict[str, Facetable]
     generation: int
+    terms: TermTable
 
 
 class Archive:
@@ -65,44 +68,50 @@ class Archive:
             snap = self._snapshot
             if snap is not None and _up_to_date(snap.searcher):
                 return snap
+            # A fresh searcher, not refresh(): refresh() closes readers that requests in flight may
+            # still use. Unchanged segments keep their cached columns (keyed by segment id).
             try:
-                searcher = snap.searcher.refresh() if snap is not None else self.ix.searcher(weighting=weighting())
-            except Exception:
-                searcher = self.ix.refresh().searcher(weighting=weighting())
-            self._snapshot = self._build(searcher)
-            if snap is not None and snap.searcher is not searcher:
-                snap.searcher.close()
+                self.ix = self.ix.refresh()
+                self._snapshot = self._build(self.ix.searcher(weighting=weighting()))
+            except Exception as exc:  # the index was removed or damaged under a running service
+                raise IndexUnavailable(f"the index at {self.index_dir} cannot be read: {exc}") from None
             return self._snapshot
 
     def _build(self, searcher: Searcher) -> Snapshot:
         reader = searcher.reader()
         columns = build_columns(reader, self._leaf_cache)
         names = EntityNames(self.index_dir)
-        facetable = {}
-        for fname, col in columns.keywords.items():
-            if fname == "source":
-                facetable[fname] = Facetable(col.values, np.arange(len(col.values)), {})
-                facetable[fname].by_name = {v: i for i, v in enumerate(col.values)}
-                continue
-            display: list[str] = []
-            by_name: dict[str, int] = {}
-            mapping = np.full(len(col.values), -1, dtype=np.int64)
-            for i, value in enumerate(col.values):
-                canon = names.canonical(fname, value)
-                if canon is None:
-                    continue
-                if canon not in by_name:
-                    by_name[canon] = len(display)
-                    display.append(canon)
-                mapping[i] = by_name[canon]
-            facetable[fname] = Facetable(display, mapping, by_name)
+        facetable = _facetable(columns, names)
         generation = getattr(reader, "generation", lambda: -1)()
-        return Snapshot(searcher, columns, names, facetable, generation if generation is not None else -1)
+        return Snapshot(
+            searcher, columns, names, facetable, generation if generation is not None else -1, TermTable(reader)
+        )
 
     def close(self) -> None:
         if self._snapshot is not None:
             self._snapshot.searcher.close()
             self._snapshot = None
+
+
+def _facetable(columns: Columns, names: EntityNames) -> dict[str, Facetable]:
+    """Map every indexed entity value to its canonical value in its (possibly retyped) facet."""
+    out = {f: Facetable([], {}, {}) for f in ENTITY_FIELDS}
+    for column_field in ENTITY_FIELDS:
+        col = columns.keywords[column_field]
+        for fac in out.values():
+            fac.maps[column_field] = np.full(len(col.values), -1, dtype=np.int64)
+        for i, value in enumerate(col.values):
+            canon = names.canonical(column_field, value)
+            if canon is None:
+                continue
+            fac = out[names.field_of(column_field, value)]
+            if canon not in fac.by_name:
+                fac.by_name[canon] = len(fac.names)
+                fac.names.append(canon)
+            fac.maps[column_field][i] = fac.by_name[canon]
+    src = columns.keywords["source"]
+    out["source"] = Facetable(list(src.values), {"source": np.arange(len(src.values))}, {})
+    return out
 
 
 def _up_to_date(searcher: Searcher) -> bool:

@@ -13,6 +13,7 @@ from search.index.schema import ENTITY_FIELDS
 
 UNDATED = np.iinfo(np.int32).min  # day number of an undated article
 _USECS_PER_DAY = 86_400_000_000
+_MAX_USECS = 3_652_059 * _USECS_PER_DAY  # datetime.max
 
 
 @dataclass
@@ -126,9 +127,10 @@ def _leaf_part(leaf: IndexReader) -> dict:
             live[d] = False
     days = np.full(n, UNDATED, dtype=np.int32)
     if leaf.has_column("date"):
-        raw = np.fromiter(leaf.column_reader("date", translate=False), dtype=np.int64, count=n)
-        ok = raw > 0
-        days[ok] = (raw[ok] // _USECS_PER_DAY + 1).astype(np.int32)  # datetime.min is ordinal 1
+        # Undated documents hold the column's default, which may be out of int64 range.
+        for d, raw in enumerate(leaf.column_reader("date", translate=False)):
+            if isinstance(raw, int) and 0 < raw < _MAX_USECS:
+                days[d] = raw // _USECS_PER_DAY + 1  # datetime.min is ordinal 1
     for d in _postings(leaf, "dated", "n"):
         days[d] = UNDATED
     if leaf.has_column("cluster"):

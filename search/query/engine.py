@@ -14,11 +14,11 @@ from whoosh.classify import Bo1Model
 
 from search.enrich.analysis import news_analyzer
 from search.index.storage import index_size
-from search.query import ranking
+from search.query import bm25, ranking
 from search.query.archive import Archive, Snapshot
 from search.query.columns import UNDATED
-from search.query.facets import FACET_LIMIT, date_histogram, term_facet
-from search.query.highlight import MatchTerms, highlight_document, snippet
+from search.query.facets import FACET_LIMIT, date_histogram, name_counts, term_facet
+from search.query.highlight import MatchTerms, analyse_terms, highlight_document, snippet
 from search.query.parse import DEFAULT_FIELDS, ParsedQuery, parse
 from search.query.suggest import suggest
 from search.query.types import (
@@ -104,7 +104,7 @@ def search(archive: Archive, request: SearchRequest) -> SearchResult:
         for d in page_docs
     )
     suggestion = None
-    if request.q.strip() and parsed.words:
+    if request.q.strip() and parsed.words and not parsed.long:
         try:
             suggestion = suggest(snap.searcher.reader(), request.q, parsed.words)
         except Exception as exc:
@@ -141,7 +141,12 @@ def _sane(request: SearchRequest, notes: list[str]) -> SearchRequest:
 
 
 def _parse(archive: Archive, snap: Snapshot, q: str) -> ParsedQuery:
-    return parse(q or "", snap.searcher.schema, _analyzer)
+    reader = snap.searcher.reader()
+
+    def lexicon(field: str, term: str) -> bool:
+        return reader.doc_frequency(field, term) > 0
+
+    return parse(q or "", snap.searcher.schema, _analyzer, lexicon)
 
 
 def _widenable(parsed: ParsedQuery) -> bool:
@@ -174,6 +179,16 @@ def _matched(snap: Snapshot, parsed: ParsedQuery) -> np.ndarray:
         return np.zeros(cols.size, dtype=bool)
     if isinstance(parsed.query, wq.Every) and not parsed.text:
         return cols.live.copy()
+    if parsed.bag_of_words:
+        weights = parsed.should_weights or [1.0] * len(parsed.should_terms)
+        scores, counts = bm25.score(snap.terms, list(zip(parsed.should_terms, weights, strict=True)))
+        parsed.scores = scores
+        mask = (counts >= max(1, parsed.min_should)) & cols.live
+        if parsed.nots:
+            excluded = np.zeros(cols.size, dtype=bool)
+            excluded[_ids(snap, wq.Or(parsed.nots))] = True
+            mask &= ~excluded
+        return mask
     mask = np.zeros(cols.size, dtype=bool)
     try:
         mask[_ids(snap, parsed.query)] = True
@@ -200,15 +215,21 @@ def _filter_masks(snap: Snapshot, request: SearchRequest, notes: list[str]) -> d
         selected = getattr(request, fname)
         if not selected:
             continue
-        values: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        fac = snap.facetable[fname]
         for v in selected:
-            values |= snap.entity_names.variants(fname, v)
-            fac = snap.facetable[fname]
+            pairs |= snap.entity_names.variants(fname, v)
             if v in fac.by_name:  # every indexed value that maps to this canonical value
                 i = fac.by_name[v]
-                col = cols.keywords[fname]
-                values |= {col.values[j] for j in np.flatnonzero(fac.value_to_name == i)}
-        out[fname] = cols.keywords[fname].docs_with(values, cols.size)
+                for column_field, mapping in fac.maps.items():
+                    col = cols.keywords[column_field]
+                    pairs |= {(column_field, col.values[j]) for j in np.flatnonzero(mapping == i)}
+        mask = np.zeros(cols.size, dtype=bool)
+        for column_field in ENTITY_FILTERS:
+            values = {v for f, v in pairs if f == column_field}
+            if values:
+                mask |= cols.keywords[column_field].docs_with(values, cols.size)
+        out[fname] = mask
     if request.sources:
         col = cols.keywords["source"]
         wanted = {s.lower() for s in request.sources}
@@ -237,9 +258,9 @@ def _facets(snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters
         for key, m in filters.items():
             if key != fname:
                 mask &= m
-        counts = cols.keywords[fname].count(mask)
         fac = snap.facetable[fname]
-        result[fname] = term_facet(counts, fac.value_to_name, fac.names, getattr(request, fname), FACET_LIMIT)
+        counts = name_counts(fac, cols, mask)
+        result[fname] = term_facet(counts, fac.names, getattr(request, fname), FACET_LIMIT)
     all_mask = matched.copy()
     for m in filters.values():
         all_mask &= m
@@ -277,6 +298,8 @@ def _ordered(
 def _by_relevance(
     snap: Snapshot, parsed: ParsedQuery, final: np.ndarray, need: int, collapse: bool
 ) -> tuple[list[int], dict[int, float]]:
+    if parsed.scores is not None:
+        return _by_array(snap, parsed, final, need, collapse)
     searcher = snap.searcher
     allowed = set(np.flatnonzero(final).tolist())
     query = parsed.query
@@ -299,6 +322,46 @@ def _by_relevance(
         if len(docs) >= need or len(top) >= total:
             return docs[:need], dict(top)
         limit *= 4
+
+
+def _by_array(
+    snap: Snapshot, parsed: ParsedQuery, final: np.ndarray, need: int, collapse: bool
+) -> tuple[list[int], dict[int, float]]:
+    """Order by the vectorised BM25F scores, with pseudo-relevance feedback, then collapse."""
+    scores = np.where(final, parsed.scores, -np.inf).astype(np.float32)
+    if ranking.PRF_DOCS and ranking.PRF_TERMS and ranking.PRF_WEIGHT:
+        extra = _feedback_terms(snap, _top_docs(scores, final, ranking.PRF_DOCS))
+        if extra:
+            more, _ = bm25.score(snap.terms, extra)
+            scores = np.where(final, scores + ranking.PRF_WEIGHT * more, -np.inf)
+    docs = np.flatnonzero(final)
+    order = docs[np.lexsort((docs, -scores[docs]))]
+    if collapse:
+        _, first = np.unique(snap.columns.clusters[order], return_index=True)
+        order = order[np.sort(first)]
+    top = order[:need].tolist()
+    return top, {d: float(scores[d]) for d in top}
+
+
+def _top_docs(scores: np.ndarray, final: np.ndarray, n: int) -> list[int]:
+    docs = np.flatnonzero(final)
+    if not docs.size:
+        return []
+    k = min(n, docs.size)
+    part = docs[np.argpartition(-scores[docs], k - 1)[:k]]
+    return part[np.argsort(-scores[part], kind="stable")].tolist()
+
+
+def _feedback_terms(snap: Snapshot, docs: list[int]) -> list[tuple[str, float]]:
+    """Bo1 expansion terms (with weights, the strongest 1.0) from the text of the top documents."""
+    searcher = snap.searcher
+    texts = []
+    for docnum in docs:
+        fields = searcher.stored_fields(docnum)
+        texts.append((fields.get("title") or "") + "\n" + (fields.get("body") or "")[: ranking.PRF_TEXT_CHARS])
+    if not texts:
+        return []
+    return bm25.bo1_terms(snap.terms, texts, analyse_terms, ranking.PRF_TERMS)
 
 
 def _top(results) -> list[tuple[float, int]]:
@@ -386,14 +449,18 @@ def _docnum(snap: Snapshot, doc_id: str) -> int | None:
 
 
 def _entities(snap: Snapshot, fields: dict, fname: str) -> tuple[str, ...]:
-    raw = fields.get(fname) or ""
-    values = raw if isinstance(raw, (list, tuple)) else [v for v in str(raw).split(",")]
+    """The document's canonical values that belong to facet fname (hidden ones dropped)."""
     out: list[str] = []
-    for v in values:
-        v = v.strip()
-        canon = snap.entity_names.canonical(fname, v) if v else None
-        if canon and canon not in out:
-            out.append(canon)
+    for column_field in ENTITY_FILTERS:
+        raw = fields.get(column_field) or ""
+        values = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+        for v in values:
+            v = v.strip()
+            if not v or snap.entity_names.field_of(column_field, v) != fname:
+                continue
+            canon = snap.entity_names.canonical(column_field, v)
+            if canon and canon not in out:
+                out.append(canon)
     return tuple(out)
 
 
@@ -516,7 +583,7 @@ def stats(archive: Archive) -> ArchiveStats:
     tops = {}
     for fname in ENTITY_FILTERS:
         fac = snap.facetable[fname]
-        tops[fname] = term_facet(cols.keywords[fname].count(live), fac.value_to_name, fac.names, (), 20)
+        tops[fname] = term_facet(name_counts(fac, cols, live), fac.names, (), 20)
     try:
         size = index_size(archive.index_dir)
         mtime = max(p.stat().st_mtime for p in archive.index_dir.iterdir() if p.name.endswith(".toc"))

@@ -10,6 +10,7 @@ log = logging.getLogger(__name__)
 
 # Facet field name -> the entity type name the entity map uses.
 FIELD_TYPES = {"people": "person", "organizations": "organization", "places": "place"}
+_FIELD_OF_TYPE = {v: k for k, v in FIELD_TYPES.items()}
 
 
 class EntityNames:
@@ -36,16 +37,31 @@ class EntityNames:
             log.debug("canonical(%s, %r) failed: %s", field, value, exc)
             return value
 
-    def variants(self, field: str, value: str) -> set[str]:
-        """Every indexed value a canonical value stands for (itself included)."""
-        found = {value}
-        if self._map is not None:
-            try:
-                found.update(self._map.variants(FIELD_TYPES[field], value) or ())
-                resolved = self._map.resolve(FIELD_TYPES[field], value)
-                if resolved:
-                    found.add(resolved)
-                    found.update(self._map.variants(FIELD_TYPES[field], resolved) or ())
-            except Exception as exc:
-                log.debug("variants(%s, %r) failed: %s", field, value, exc)
+    def field_of(self, field: str, value: str) -> str:
+        """The facet field a value belongs to after any retype by the archivist (usually its own)."""
+        if self._map is None or not value:
+            return field
+        try:
+            return _FIELD_OF_TYPE.get(self._map.type_of(FIELD_TYPES[field], value), field)
+        except Exception:
+            return field
+
+    def variants(self, field: str, value: str) -> set[tuple[str, str]]:
+        """Every (field, indexed value) a canonical value stands for, itself included."""
+        found = {(field, value)}
+        if self._map is None:
+            return found
+        kind = FIELD_TYPES[field]
+        try:
+            names = [value]
+            resolved = self._map.resolve(kind, value)
+            if resolved and resolved != value:
+                names.append(resolved)
+            for name in names:
+                if hasattr(self._map, "variants_by_field"):
+                    found.update(self._map.variants_by_field(kind, name) or ())
+                else:
+                    found.update((field, v) for v in self._map.variants(kind, name) or ())
+        except Exception as exc:
+            log.debug("variants(%s, %r) failed: %s", field, value, exc)
         return found

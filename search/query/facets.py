@@ -6,6 +6,7 @@ from datetime import date
 
 import numpy as np
 
+from search.query.archive import Facetable
 from search.query.columns import UNDATED, Columns
 from search.query.types import DateBucket, FacetValue
 
@@ -13,9 +14,29 @@ FACET_LIMIT = 15
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
+def name_counts(fac: Facetable, columns: Columns, mask: np.ndarray) -> np.ndarray:
+    """Documents per canonical value of a facet among the docnums set in mask.
+
+    A document holding two variants of one entity counts once.
+    """
+    total = np.zeros(len(fac.names), dtype=np.int64)
+    if not fac.names:
+        return total
+    for field, mapping in fac.maps.items():
+        if not (mapping >= 0).any():
+            continue
+        col = columns.keywords[field]
+        chosen = mask[col.pair_docs]
+        ids = mapping[col.pair_values[chosen]]
+        docs = col.pair_docs[chosen]
+        keep = ids >= 0
+        pairs = np.unique(docs[keep].astype(np.int64) * len(fac.names) + ids[keep])
+        total += np.bincount(pairs % len(fac.names), minlength=len(fac.names))
+    return total
+
+
 def term_facet(
-    counts: np.ndarray,
-    value_to_name: np.ndarray,
+    by_name: np.ndarray,
     names: list[str],
     selected: tuple[str, ...] = (),
     limit: int = FACET_LIMIT,
@@ -23,8 +44,6 @@ def term_facet(
     """Top canonical values by count (ties by name); selected values are always listed."""
     if not len(names):
         return tuple(FacetValue(v, 0, True) for v in selected)
-    keep = value_to_name >= 0
-    by_name = np.bincount(value_to_name[keep], weights=counts[keep], minlength=len(names)).astype(np.int64)
     nonzero = np.flatnonzero(by_name)
     order = sorted(nonzero.tolist(), key=lambda i: (-by_name[i], names[i]))[:limit]
     chosen = set(selected)

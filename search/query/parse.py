@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import DATETIME, Schema
@@ -26,7 +29,7 @@ from whoosh.util.times import datetime_to_long
 from search.documents import PartialDate
 from search.enrich.analysis import snowball_stem
 from search.query import ranking
-from search.query.vocabulary import with_prefix
+from search.query.highlight import analyse_terms
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,11 @@ ALIASES = {
     "people_words": ["person", "people"],
     "organizations_words": ["org", "orgs", "organization", "organisation", "organizations", "organisations"],
     "places_words": ["place", "places"],
+}
+_FIELD_NAMES = {
+    *SEARCHABLE,
+    "date",
+    *(alias for names in ALIASES.values() for alias in names),
 }
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _notes: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("query_notes", default=None)
@@ -53,6 +61,16 @@ class ParsedQuery:
     min_should: int = 0
     words: list[str] = field(default_factory=list)  # plain words typed (for suggestions)
     long: bool = False
+    should_terms: list[str] = field(default_factory=list)  # the analysed word of each should clause
+    should_weights: list[float] = field(default_factory=list)  # how often each word occurs in the query
+    must: list[wq.Query] = field(default_factory=list)  # long queries: required clauses (phrases, fields)
+    nots: list[wq.Query] = field(default_factory=list)  # long queries: excluded clauses
+    scores: Any = None  # numpy BM25F scores per docnum, once computed for a bag-of-words query
+
+    @property
+    def bag_of_words(self) -> bool:
+        """Scored by the vectorised BM25F: a long query of plain words (plus exclusions)."""
+        return self.long and bool(self.should_terms) and not self.must
 
     @property
     def empty(self) -> bool:
@@ -145,7 +163,13 @@ def _new_parser(schema: Schema, long: bool) -> QueryParser:
 # ---- cleaning what was typed ---------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_FIELD = re.compile(r"(\w+):")
+
+
+def _field_or_word(m: re.Match[str]) -> str:
+    name = m.group(1).lower()
+    return name + ":" if name in _FIELD_NAMES else m.group(1) + " "
+
+
 _LONE_WILDCARD = re.compile(r"(?<![\w\]])[*?]+(?![\w\[])")
 _SHORT_WILDCARD = re.compile(r"(?<![\w:])(\w?)[*?]\S*")
 
@@ -164,6 +188,16 @@ def clean(text: str) -> tuple[str, list[str]]:
     text = _balance(text, "(", ")", "parenthesis", notes)
     text = _balance(text, "[", "]", "bracket", notes)
     text = _balance(text, "{", "}", "brace", notes)
+    if not re.search(r"[^\W\d_]", text.upper().lower()) or text.upper() != text:
+        pass
+    elif len(text.split()) > ranking.LONG_QUERY_WORDS + 2 and re.search(r"\b(AND|OR|NOT)\b", text):
+        # A long query all in capitals is pasted text: its AND, OR and NOT are words, not operators.
+        text = re.sub(r"\b(AND|OR|NOT)\b", lambda m: m.group(1).lower(), text)
+        notes.append("The query is all in capitals, so AND, OR and NOT in it were read as words.")
+    # A question mark that ends a word is punctuation, not a one-letter wildcard.
+    text = re.sub(r"(?<=\w)\?+(?=[\s,.;:!)\]]|$)", " ", text)
+    # word: that names no field is ordinary punctuation ("Note: ...", "10:30").
+    text = re.sub(r"\b(\w+):", _field_or_word, text)
     # -word means NOT word; +word is just word.
     text = re.sub(r'(^|[\s(])-+(?=[\w"(])', r"\1NOT ", text)
     text = re.sub(r'(^|[\s(])\++(?=[\w"(])', r"\1", text)
@@ -196,14 +230,8 @@ def _balance(text: str, left: str, right: str, name: str, notes: list[str]) -> s
         out.append(ch)
     result = "".join(out)
     if depth:
-        dropped = True
-        # Remove the unclosed openers, last first.
-        chars = list(result)
-        for i in range(len(chars) - 1, -1, -1):
-            if depth and chars[i] == left:
-                chars[i] = " "
-                depth -= 1
-        result = "".join(chars)
+        result += right * depth
+        notes.append(f"Closed a {name} that was left open.")
     if dropped:
         notes.append(f"Ignored an unmatched {name}.")
     return result
@@ -261,17 +289,22 @@ def count_words(text: str, analyzer) -> int:
     return sum(1 for _ in analyzer(plain))
 
 
-def parse(text: str, schema: Schema, analyzer) -> ParsedQuery:
-    """Parse user input into a ParsedQuery; never raises, explains anything ignored in notes."""
+def parse(text: str, schema: Schema, analyzer, lexicon: Callable[[str, str], bool] | None = None) -> ParsedQuery:
+    """Parse user input into a ParsedQuery; never raises, explains anything ignored in notes.
+
+    lexicon(field, term) tells whether the index holds a term (for stemmed prefixes).
+    """
     cleaned, notes = clean(text)
     token = _notes.set(notes)
     try:
-        return _parse(cleaned, schema, analyzer, notes)
+        return _parse(cleaned, schema, analyzer, notes, lexicon)
     finally:
         _notes.reset(token)
 
 
-def _parse(cleaned: str, schema: Schema, analyzer, notes: list[str]) -> ParsedQuery:
+def _parse(
+    cleaned: str, schema: Schema, analyzer, notes: list[str], lexicon: Callable[[str, str], bool] | None
+) -> ParsedQuery:
     plain = re.sub(r"\S*[*?~]\S*|\w+:(\[[^\]]*\]|\S*)", " ", cleaned)
     words = re.findall(r"[^\W\d_][\w'’-]*", _SYNTAX.sub(" ", plain))
     if not cleaned:
@@ -288,7 +321,7 @@ def _parse(cleaned: str, schema: Schema, analyzer, notes: list[str]) -> ParsedQu
             q = make_parser(schema, long).parse(plain)
         except Exception:
             q = wq.NullQuery
-    q = _tidy(q, schema)
+    q = _tidy(q, schema, lexicon)
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
         if not notes:
             notes.append("Nothing searchable was left in the query (only very common words or symbols).")
@@ -301,6 +334,17 @@ def _parse(cleaned: str, schema: Schema, analyzer, notes: list[str]) -> ParsedQu
 def _long_query(q: wq.Query, cleaned: str, notes: list[str], words: list[str]) -> ParsedQuery:
     """Split a long query into required clauses, optional word clauses and exclusions."""
     subs = list(q.subqueries) if isinstance(q, wq.Or) else [q]
+    # Normalising flattens "title:w OR body:w" of every word into one OR: regroup them per word.
+    by_word: dict[str, list[wq.Query]] = {}
+    rest = []
+    for sub in subs:
+        if isinstance(sub, wq.Term) and not isinstance(sub, wq.MultiTerm) and sub.fieldname in DEFAULT_FIELDS:
+            by_word.setdefault(str(sub.text), []).append(sub)
+        else:
+            rest.append(sub)
+    # Parsing drops repeated words; a pasted text repeats what matters, so count them in the text.
+    occurrences = Counter(analyse_terms(_SYNTAX.sub(" ", cleaned)))
+    subs = [_one_per_field(g) for g in by_word.values()] + rest
     must, should, nots = [], [], []
     for sub in subs:
         if isinstance(sub, wq.Not):
@@ -316,7 +360,34 @@ def _long_query(q: wq.Query, cleaned: str, notes: list[str], words: list[str]) -
     if nots:
         matching = wq.AndNot(matching, wq.Or(nots))
     msm = ranking.min_should_match(len(should)) if should else 0
-    return ParsedQuery(matching, cleaned, notes, should=should, min_should=msm, words=words, long=True)
+    terms = [_word_of(c) for c in should]
+    return ParsedQuery(
+        matching,
+        cleaned,
+        notes,
+        should=should,
+        min_should=msm,
+        words=words,
+        long=True,
+        should_terms=terms,
+        should_weights=[float(occurrences.get(t, 1)) for t in terms],
+        must=must,
+        nots=nots,
+    )
+
+
+def _one_per_field(group: list[wq.Query]) -> wq.Query:
+    seen: dict[str, wq.Query] = {}
+    for t in group:
+        seen.setdefault(t.fieldname, t)
+    subs = list(seen.values())
+    return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+
+def _word_of(clause: wq.Query) -> str:
+    if isinstance(clause, wq.Or):
+        return str(clause.subqueries[0].text)
+    return str(clause.text)
 
 
 def _is_word_clause(q: wq.Query) -> bool:
@@ -326,18 +397,25 @@ def _is_word_clause(q: wq.Query) -> bool:
     return isinstance(q, wq.Term) and q.fieldname in DEFAULT_FIELDS
 
 
-def _tidy(q: wq.Query, schema: Schema) -> wq.Query:
+def _stemmed_prefix(node: wq.Prefix, lexicon: Callable[[str, str], bool] | None) -> wq.Query:
+    """A prefix over stemmed terms: also the stems its words reduce to ("negotiat*" finds "negoti")."""
+    raw = node.text.lower()
+    stems = {snowball_stem(raw)}
+    if lexicon is not None:
+        # Stems shorter than the prefix that it extends: at most 3 letters cut, never below 4 letters.
+        stems |= {raw[:k] for k in range(max(4, len(raw) - 3), len(raw)) if lexicon(node.fieldname, raw[:k])}
+    stems = {s for s in stems if len(s) >= 2 and not s.startswith(raw)}
+    if not stems:
+        return node
+    return wq.Or([wq.Prefix(node.fieldname, raw), *(wq.Term(node.fieldname, s) for s in sorted(stems))])
+
+
+def _tidy(q: wq.Query, schema: Schema, lexicon: Callable[[str, str], bool] | None = None) -> wq.Query:
     """Stemmed prefixes, case-insensitive sources, and normalisation."""
 
     def fix(node: wq.Query) -> wq.Query:
         if isinstance(node, wq.Prefix) and node.fieldname in DEFAULT_FIELDS:
-            raw = node.text.lower()
-            stems = {snowball_stem(w) for w in with_prefix(raw)} | {snowball_stem(raw)}
-            stems = {s for s in stems if len(s) >= 2 and not s.startswith(raw)}
-            if stems:
-                extra = [wq.Term(node.fieldname, s) for s in sorted(stems)]
-                return wq.Or([wq.Prefix(node.fieldname, raw), *extra])
-            return node
+            return _stemmed_prefix(node, lexicon)
         if isinstance(node, wq.FuzzyTerm) and node.fieldname in DEFAULT_FIELDS:
             node.prefixlength = min(node.prefixlength, 1)
         if node.is_leaf():

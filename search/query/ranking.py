@@ -13,11 +13,12 @@ from whoosh.scoring import BM25F, WeightingModel
 K1 = 1.2
 B = 0.75
 TITLE_B = 0.75
-TITLE_BOOST = 1.0  # on top of the schema's field_boost=2.0 for title terms
+TITLE_BOOST = 1.0  # Whoosh path: query boost on top of the schema's field_boost=2.0 for title terms
+TITLE_WEIGHT = 1.0  # numpy BM25F path: title tf weight on top of the schema's field_boost=2.0
 
 # A query with more content words than this is a pasted sentence or question: it uses a
 # minimum-should-match rule instead of requiring every word.
-LONG_QUERY_WORDS = 4
+LONG_QUERY_WORDS = 3
 MSM_FRACTION = 0.25  # of the query's words, rounded down, at least 2 (Elasticsearch-style "25%")
 MSM_MIN = 2
 

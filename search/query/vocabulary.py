@@ -1,35 +1,36 @@
-"""An English word list (NLTK's `words`) for readable suggestions and stemmed prefix searches."""
+"""An English word list (NLTK's `words`) for readable spelling suggestions."""
 
 from __future__ import annotations
 
-import bisect
 import logging
+from collections import defaultdict
 from functools import cache
 
 log = logging.getLogger(__name__)
+_HEAD = 4
 
 
 @cache
-def english_words() -> list[str]:
-    """Sorted lowercase English words; empty when the NLTK list is not installed."""
+def _by_head() -> dict[str, list[str]]:
+    """Lowercase English words grouped by their first letters; empty when the list is not installed."""
+    groups: dict[str, list[str]] = defaultdict(list)
     try:
+        import nltk
+
         from search.enrich import nltk_data
 
         nltk_data.require("words")
-        from nltk.corpus import words
-
-        return sorted({w.lower() for w in words.words()})
+        raw = nltk.data.find("corpora/words/en").open().read().decode("utf-8", "replace")
     except Exception as exc:  # a nicety, never required
         log.info("no English word list: %s", exc)
-        return []
+        return groups
+    for word in dict.fromkeys(raw.lower().split()):
+        groups[word[:_HEAD]].append(word)
+    return groups
 
 
 def with_prefix(prefix: str, limit: int = 300) -> list[str]:
-    """English words that start with prefix (at most limit)."""
-    vocab = english_words()
-    i = bisect.bisect_left(vocab, prefix)
-    out = []
-    while i < len(vocab) and vocab[i].startswith(prefix) and len(out) < limit:
-        out.append(vocab[i])
-        i += 1
-    return out
+    """English words that start with prefix (at least four letters; at most limit words)."""
+    if len(prefix) < _HEAD:
+        return []
+    return [w for w in _by_head().get(prefix[:_HEAD], ()) if w.startswith(prefix)][:limit]

@@ -1,0 +1,232 @@
+"""Ranking quality on TIME, Cranfield and CISI: the product's default search beside two baselines.
+
+Run: .venv/bin/python -m bench.relevance [--collections time,cranfield,cisi] [--sweep] [--write]
+Queries go through search.query.search() exactly as a user's do (same parser, same ranking);
+only snippets, facets and near-duplicate collapsing are switched off, which do not change the order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import ir_measures
+from ir_measures import AP, P, Qrel, ScoredDoc, nDCG
+
+from bench.corpora import ir
+from search.query import SearchRequest, open_index, parse, ranking, search
+
+log = logging.getLogger(__name__)
+MEASURES = [AP(rel=1), nDCG @ 10, P(rel=1) @ 10]
+NAMES = {str(AP(rel=1)): "MAP", str(nDCG @ 10): "nDCG@10", str(P(rel=1) @ 10): "P@10"}
+DEPTH = 1000
+BENCHMARKS = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
+SECTION = "## Relevance"
+
+
+def evaluate(run: dict[str, list[str]], coll: ir.Collection) -> dict[str, float]:
+    """MAP, nDCG@10 and P@10 over the judged queries (a query with no results scores 0)."""
+    qrels = [Qrel(q, d, g) for q, docs in coll.qrels.items() for d, g in docs.items()]
+    scored = [ScoredDoc(q, d, float(DEPTH - i)) for q, docs in run.items() for i, d in enumerate(docs)]
+    agg = ir_measures.calc_aggregate(MEASURES, qrels, scored)
+    # ir_measures averages over queries present in the run; count missing judged queries as 0.
+    judged = set(coll.judged_queries)
+    present = {q for q, docs in run.items() if docs and q in judged}
+    scale = len(present) / len(judged) if judged else 0.0
+    return {NAMES[str(m)]: float(v) * scale for m, v in agg.items()}
+
+
+# ---- the product ----------------------------------------------------------------------------
+
+
+def product_run(index_dir: Path, coll: ir.Collection) -> dict[str, list[str]]:
+    """Each judged query through the product's default search."""
+    archive = open_index(index_dir)
+    run = {}
+    for qid, text in coll.judged_queries.items():
+        req = SearchRequest(q=text, per_page=DEPTH, collapse=False, facets=False, snippets=False)
+        run[qid] = [h.id for h in search(archive, req).hits]
+    archive.close()
+    return run
+
+
+# ---- baselines ------------------------------------------------------------------------------
+
+
+def whoosh_run(coll: ir.Collection, folder: Path) -> dict[str, list[str]]:
+    """Stock Whoosh: StemmingAnalyzer, default BM25F, a multifield OR parser."""
+    from whoosh import index
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import MultifieldParser, OrGroup
+
+    schema = Schema(
+        id=ID(stored=True, unique=True), title=TEXT(analyzer=StemmingAnalyzer()), body=TEXT(analyzer=StemmingAnalyzer())
+    )
+    ix = index.create_in(str(folder), schema)
+    with ix.writer() as w:
+        for d in coll.documents:
+            w.add_document(id=d.id, title=d.title, body=d.body)
+    parser = MultifieldParser(["title", "body"], schema, group=OrGroup)
+    run = {}
+    with ix.searcher() as s:
+        for qid, text in coll.judged_queries.items():
+            res = s.search(parser.parse(text), limit=DEPTH)
+            run[qid] = [h["id"] for h in res]
+    return run
+
+
+def bm25s_run(coll: ir.Collection) -> dict[str, list[str]]:
+    """bm25s (Lucene BM25, k1=1.5, b=0.75) with English stop words and a Snowball stemmer."""
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    corpus = [f"{d.title} {d.body}" for d in coll.documents]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(corpus, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
+    qids = list(coll.judged_queries)
+    tokens = bm25s.tokenize(
+        [coll.judged_queries[q] for q in qids], stopwords="en", stemmer=stemmer, show_progress=False
+    )
+    k = min(DEPTH, len(corpus))
+    run = {}
+    for qid, qtok in zip(qids, tokens.ids, strict=True):
+        one = bm25s.tokenization.Tokenized(ids=[qtok], vocab=tokens.vocab)
+        docs, _ = retriever.retrieve(one, k=k, show_progress=False)
+        run[qid] = [coll.documents[i].id for i in docs[0]]
+    return run
+
+
+# ---- the report -----------------------------------------------------------------------------
+
+
+def machine() -> str:
+    mem = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f", {kb / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, AttributeError):
+        pass
+    return f"{os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()}"
+
+
+def settings() -> str:
+    return (
+        f"BM25F K1={ranking.K1} B={ranking.B} title_B={ranking.TITLE_B} title boost x{ranking.TITLE_BOOST}"
+        f" (x2 in the schema); long query > {ranking.LONG_QUERY_WORDS} words: minimum-should-match"
+        f" max({ranking.MSM_MIN}, {int(ranking.MSM_FRACTION * 100)}%); feedback {ranking.PRF_DOCS} docs,"
+        f" {ranking.PRF_TERMS} Bo1 terms, weight {ranking.PRF_WEIGHT}"
+    )
+
+
+def run_all(names: list[str], workdir: Path) -> dict[str, dict[str, dict[str, float]]]:
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    for name in names:
+        coll = ir.load(name)
+        folder = workdir / name
+        started = time.perf_counter()
+        ir.write_index(folder / "product", coll.documents)
+        built = time.perf_counter()
+        table[name] = {"product": evaluate(product_run(folder / "product", coll), coll)}
+        searched = time.perf_counter()
+        (folder / "whoosh").mkdir(parents=True)
+        table[name]["stock Whoosh (OR)"] = evaluate(whoosh_run(coll, folder / "whoosh"), coll)
+        table[name]["bm25s + Snowball"] = evaluate(bm25s_run(coll), coll)
+        print(
+            f"{name}: {len(coll.documents)} docs, {len(coll.judged_queries)} judged queries;"
+            f" indexed in {built - started:.1f}s, searched in {searched - built:.1f}s",
+            flush=True,
+        )
+    return table
+
+
+def render(table: dict[str, dict[str, dict[str, float]]]) -> str:
+    systems = ["product", "stock Whoosh (OR)", "bm25s + Snowball"]
+    lines = ["| collection | system | MAP | nDCG@10 | P@10 |", "|---|---|---:|---:|---:|"]
+    for name, rows in table.items():
+        for sysname in systems:
+            r = rows[sysname]
+            label = f"**{sysname}**" if sysname == "product" else sysname
+            lines.append(f"| {name} | {label} | {r['MAP']:.4f} | {r['nDCG@10']:.4f} | {r['P@10']:.4f} |")
+    for sysname in systems:
+        mean = statistics.mean(rows[sysname]["MAP"] for rows in table.values())
+        lines.append(f"| mean of {len(table)} | {sysname} | {mean:.4f} | | |")
+    return "\n".join(lines)
+
+
+def sweep(workdir: Path) -> None:
+    """Tuning on Cranfield only: one setting at a time around the current defaults."""
+    coll = ir.load("cranfield")
+    folder = workdir / "sweep"
+    ir.write_index(folder, coll.documents)
+    grid = {
+        "K1": [0.9, 1.2, 1.5, 2.0],
+        "B": [0.5, 0.75, 0.9],
+        "TITLE_BOOST": [0.5, 1.0, 2.0],
+        "MSM_FRACTION": [0.0, 0.15, 0.25, 0.4],
+        "PRF_TERMS": [0, 10, 20, 30],
+        "PRF_WEIGHT": [0.25, 0.5, 1.0],
+        "PRF_DOCS": [5, 10, 20],
+    }
+    for key, values in grid.items():
+        original = getattr(ranking, key)
+        for v in values:
+            setattr(ranking, key, v)
+            parse._parsers.clear()
+            m = evaluate(product_run(folder, coll), coll)
+            print(f"{key}={v}: MAP {m['MAP']:.4f} nDCG@10 {m['nDCG@10']:.4f} P@10 {m['P@10']:.4f}", flush=True)
+        setattr(ranking, key, original)
+        parse._parsers.clear()
+
+
+def write_section(text: str) -> None:
+    """Replace the ## Relevance section of BENCHMARKS.md (re-read right before writing)."""
+    current = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
+    block = f"{SECTION}\n\n{text.strip()}\n\n"
+    new = pattern.sub(lambda _: block, current) if pattern.search(current) else current.rstrip() + "\n\n" + block
+    BENCHMARKS.write_text(new)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--collections", default=",".join(ir.COLLECTIONS))
+    ap.add_argument("--sweep", action="store_true", help="tune on Cranfield: one parameter at a time")
+    ap.add_argument("--write", action="store_true", help="write the table into BENCHMARKS.md")
+    args = ap.parse_args(argv)
+    if not ir.CORPUS.exists():
+        print(f"no corpus at {ir.CORPUS}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.sweep:
+            sweep(Path(tmp))
+            return 0
+        started = time.perf_counter()
+        table = run_all(args.collections.split(","), Path(tmp))
+        took = time.perf_counter() - started
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = (
+        f"Run {when} on {machine()}; `python -m bench.relevance` ({took:.0f} s).\n"
+        f"Data: ../shared/corpus/{{time,cranfield,cisi}}; judged queries only, top {DEPTH}.\n"
+        f"Product settings: {settings()}."
+    )
+    out = header + "\n\n" + render(table)
+    print(out)
+    if args.write:
+        write_section(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,388 @@
+"""The search core on a small hand-made archive: query language, filters, facets, sort, collapse, snippets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from search.index.storage import open_for_writing
+from search.query import (
+    IndexUnavailable,
+    SearchRequest,
+    Sort,
+    document,
+    open_index,
+    related,
+    search,
+    similar,
+    stats,
+    to_json,
+)
+
+ARTICLES = [
+    dict(
+        id="a1",
+        title="Talks in Goa",
+        date="2023-05-04",
+        source="Reuters",
+        cluster="c1",
+        body="Jaishankar and Lavrov held talks in Goa on Thursday. The negotiations covered trade and energy.",
+        people="Subrahmanyam Jaishankar,Sergey Lavrov",
+        places="Goa,India",
+        organizations="SCO",
+    ),
+    dict(
+        id="a2",
+        title="Ministers meet in Goa",
+        date="2023-05-05",
+        source="AP",
+        cluster="c1",
+        body="Jaishankar and Lavrov held talks in Goa on Thursday. The negotiations covered trade.",
+        people="Subrahmanyam Jaishankar,Sergey Lavrov",
+        places="Goa,India",
+        organizations="SCO",
+    ),
+    dict(
+        id="a3",
+        title="Lavrov in Moscow",
+        date="2023-12-27",
+        source="Reuters",
+        cluster="c3",
+        body="Sergey Lavrov met officials in Moscow to negotiate a treaty on shipping.",
+        people="Sergey Lavrov",
+        places="Moscow,Russia",
+    ),
+    dict(
+        id="a4",
+        title="Modi's trip to Moscow",
+        date=None,
+        source="MENAFN",
+        cluster="c4",
+        body="Narendra Modi travelled to Moscow for talks with Vladimir Putin about oil.",
+        people="Narendra Modi,Vladimir Putin",
+        places="Moscow",
+    ),
+    dict(
+        id="a5",
+        title="Summit ends",
+        date="2022-01-10",
+        source="AP",
+        cluster="c5",
+        body="<script>alert('x')</script> The summit & the <b>talks</b> ended in Astana.",
+        places="Astana",
+    ),
+    dict(
+        id="a6",
+        title="Ceasefire",
+        date="2023-06",
+        source="Reuters",
+        cluster="c6",
+        body="Gaza ceasefire talks resumed in Cairo.",
+        places="Gaza,Cairo",
+    ),
+    dict(
+        id="a7",
+        title="Energy market",
+        date="2021-03-02",
+        source="Reuters",
+        cluster="c7",
+        body="Oil and gas prices rose as the energy market tightened; traders negotiated new contracts.",
+        organizations="OPEC",
+    ),
+]
+
+
+def build(index_dir: Path, articles: list[dict]) -> Path:
+    """A real on-disk index with the product's schema, entity values set by hand."""
+    ix = open_for_writing(index_dir)
+    with ix.writer() as w:
+        for a in articles:
+            fields = {k: v for k, v in a.items() if v is not None and k != "date"}
+            if a.get("date"):
+                parts = [int(p) for p in a["date"].split("-")] + [1, 1]
+                fields["date"] = datetime(parts[0], parts[1], parts[2])
+                fields["date_text"] = a["date"]
+                fields["dated"] = "y"
+            else:
+                fields["dated"] = "n"
+            for f in ("people", "organizations", "places"):
+                if f in fields:
+                    fields[f"{f}_words"] = fields[f].replace(",", " ")
+            w.add_document(**fields)
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory):
+    arch = open_index(build(tmp_path_factory.mktemp("query-index"), ARTICLES))
+    yield arch
+    arch.close()
+
+
+def ids(result) -> set[str]:
+    return {h.id for h in result.hits}
+
+
+def run(archive, q: str = "", **kw):
+    kw.setdefault("collapse", False)
+    kw.setdefault("per_page", 50)
+    return search(archive, SearchRequest(q=q, **kw))
+
+
+# ---- the query language ----------------------------------------------------------------------
+
+
+def test_short_queries_require_every_word(archive) -> None:
+    assert ids(run(archive, "lavrov moscow")) == {"a3"}
+
+
+def test_or_widens_a_query(archive) -> None:
+    assert ids(run(archive, "astana OR cairo")) == {"a5", "a6"}
+
+
+def test_a_phrase_matches_only_words_side_by_side(archive) -> None:
+    assert ids(run(archive, '"energy market"')) == {"a7"}
+    assert ids(run(archive, '"market energy"')) == set()
+
+
+def test_not_and_minus_exclude(archive) -> None:
+    assert ids(run(archive, "talks NOT goa")) == {"a4", "a5", "a6"}
+    assert ids(run(archive, "talks -goa")) == {"a4", "a5", "a6"}
+
+
+def test_parentheses_group(archive) -> None:
+    assert ids(run(archive, "(goa OR moscow) AND lavrov")) == {"a1", "a2", "a3"}
+
+
+def test_stemming_matches_other_forms(archive) -> None:
+    assert ids(run(archive, "negotiating")) == {"a1", "a2", "a3", "a7"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("title:moscow", {"a3", "a4"}),
+        ("person:lavrov", {"a1", "a2", "a3"}),
+        ("place:astana", {"a5"}),
+        ("org:opec", {"a7"}),
+        ("source:AP", {"a2", "a5"}),
+        ("date:2023-05", {"a1", "a2"}),
+        ("date:2023", {"a1", "a2", "a3", "a6"}),
+        ("date:[2023-01-01 TO 2023-06-30]", {"a1", "a2", "a6"}),
+        ("date:[2023-06-01 TO]", {"a3", "a6"}),
+        ("date:[TO 2022-12-31]", {"a5", "a7"}),
+    ],
+)
+def test_field_searches(archive, query: str, expected: set[str]) -> None:
+    assert ids(run(archive, query)) == expected
+
+
+def test_wildcard_finds_stemmed_forms(archive) -> None:
+    assert ids(run(archive, "negotiat*")) == {"a1", "a2", "a3", "a7"}
+
+
+def test_fuzzy_finds_a_misspelt_name(archive) -> None:
+    assert ids(run(archive, "Jaishenkar~")) == {"a1", "a2"}
+
+
+def test_a_long_pasted_query_uses_minimum_should_match(archive) -> None:
+    result = run(archive, "what did the ministers say about energy trade and oil prices in the market")
+    assert {"a7", "a1"} <= ids(result)
+    assert result.hits[0].id == "a7"
+
+
+def test_a_short_query_with_no_full_match_falls_back_to_most_words(archive) -> None:
+    result = run(archive, "lavrov astana")
+    assert ids(result)
+    assert any("every word" in n for n in result.notes)
+
+
+# ---- filters, facets, sort, paging ---------------------------------------------------------
+
+
+def test_undated_articles_are_found_without_a_date_filter(archive) -> None:
+    result = run(archive, "moscow")
+    assert "a4" in ids(result)
+    assert result.facets.undated == 1
+
+
+def test_a_date_filter_keeps_only_dated_articles_and_says_so(archive) -> None:
+    result = run(archive, "moscow", date_from=date(2023, 1, 1))
+    assert ids(result) == {"a3"}
+    assert any("undated" in n for n in result.notes)
+
+
+def test_filters_do_not_change_the_ranking(archive) -> None:
+    plain = run(archive, "talks")
+    filtered = run(archive, "talks", places=("Goa",))
+    scores = {h.id: h.score for h in plain.hits}
+    assert all(scores[h.id] == h.score for h in filtered.hits)
+
+
+def test_facet_counts_match_a_hand_count(archive) -> None:
+    facets = run(archive, "talks").facets  # a1 a2 a4 a5 a6
+    assert {f.value: f.count for f in facets.places} == {
+        "Goa": 2,
+        "India": 2,
+        "Moscow": 1,
+        "Astana": 1,
+        "Gaza": 1,
+        "Cairo": 1,
+    }
+    assert {f.value: f.count for f in facets.people} == {
+        "Subrahmanyam Jaishankar": 2,
+        "Sergey Lavrov": 2,
+        "Narendra Modi": 1,
+        "Vladimir Putin": 1,
+    }
+    assert facets.undated == 1
+    assert sum(b.count for b in facets.dates) == 4
+
+
+def test_values_in_one_facet_are_or_and_across_facets_and(archive) -> None:
+    assert ids(run(archive, "", places=("Goa", "Astana"))) == {"a1", "a2", "a5"}
+    assert ids(run(archive, "", places=("Moscow",), people=("Narendra Modi",))) == {"a4"}
+
+
+def test_a_selected_facet_still_counts_the_other_values_of_its_facet(archive) -> None:
+    facets = run(archive, "talks", places=("Goa",)).facets
+    counts = {f.value: f.count for f in facets.places}
+    assert counts["Goa"] == 2 and counts["Moscow"] == 1
+    assert [f.value for f in facets.places if f.selected] == ["Goa"]
+
+
+def test_source_filter_ignores_case(archive) -> None:
+    assert ids(run(archive, "", sources=("reuters",))) == {"a1", "a3", "a6", "a7"}
+
+
+def test_date_histogram_buckets_suit_the_span(archive) -> None:
+    months = run(archive, "").facets  # 2021-03-02 .. 2023-12-27
+    assert months.date_unit == "month"
+    assert len(months.dates) == 34 and sum(b.count for b in months.dates) == 6
+    assert (months.dates[0].label, months.dates[0].count) == ("2021-03", 1)
+    assert months.dates[-1].end == date(2023, 12, 31)
+    days = run(archive, "goa").facets
+    assert days.date_unit == "day"
+    assert [(b.label, b.count) for b in days.dates] == [("2023-05-04", 1), ("2023-05-05", 1)]
+
+
+def test_newest_and_oldest_put_undated_articles_last(archive) -> None:
+    newest = [h.id for h in run(archive, "", sort=Sort.NEWEST).hits]
+    oldest = [h.id for h in run(archive, "", sort=Sort.OLDEST).hits]
+    assert newest[0] == "a3" and newest[-1] == "a4"
+    assert oldest[0] == "a7" and oldest[-1] == "a4"
+
+
+def test_pages_cover_all_results_once_with_the_total(archive) -> None:
+    seen = []
+    for page in (1, 2, 3):
+        result = run(archive, "", per_page=3, page=page, sort=Sort.OLDEST)
+        assert result.total == 7
+        seen += [h.id for h in result.hits]
+    assert sorted(seen) == sorted(a["id"] for a in ARTICLES)
+
+
+# ---- near-duplicates, related, suggestions ---------------------------------------------------
+
+
+def test_near_duplicates_collapse_into_one_hit_with_a_similar_count(archive) -> None:
+    result = search(archive, SearchRequest(q="goa"))
+    assert result.total == 1 and result.total_articles == 2
+    assert result.hits[0].similar == 1
+
+
+def test_a_cluster_request_lists_its_members(archive) -> None:
+    result = search(archive, SearchRequest(cluster="c1"))
+    assert ids(result) == {"a1", "a2"}
+    assert {h.id for h in similar(archive, "a1")} == {"a2"}
+
+
+def test_related_articles_share_words_and_skip_the_own_cluster(archive) -> None:
+    found = [h.id for h in related(archive, "a1", limit=3)]
+    assert found and "a1" not in found and "a2" not in found
+    assert related(archive, "nope") == []
+
+
+def test_did_you_mean_uses_the_index_vocabulary(archive) -> None:
+    assert search(archive, SearchRequest(q="lavrof")).suggestion == "lavrov"
+    assert search(archive, SearchRequest(q="lavrov")).suggestion is None
+
+
+# ---- highlighting ----------------------------------------------------------------------------
+
+
+def test_snippets_mark_stemmed_forms(archive) -> None:
+    hit = run(archive, "negotiate").hits[0]
+    assert "<mark>" in hit.snippet
+    assert any(
+        w in hit.snippet for w in ("<mark>negotiations</mark>", "<mark>negotiate</mark>", "<mark>negotiated</mark>")
+    )
+
+
+def test_snippets_mark_phrase_words(archive) -> None:
+    hit = run(archive, '"energy market"').hits[0]
+    assert "<mark>energy</mark> <mark>market</mark>" in hit.snippet
+
+
+def test_html_inside_an_article_is_escaped(archive) -> None:
+    hit = run(archive, "summit").hits[0]
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert "&lt;b&gt;" in hit.snippet and "&amp;" in hit.snippet
+    view = document(archive, "a5", q="talks")
+    assert "<script>" not in view.body_html and '<mark id="hit-0">talks</mark>' in view.body_html
+
+
+def test_document_view_numbers_every_hit(archive) -> None:
+    view = document(archive, "a1", q="talks OR negotiations")
+    assert view.hits == 2
+    assert 'id="hit-0"' in view.body_html and 'id="hit-1"' in view.body_html
+    assert view.people == ("Subrahmanyam Jaishankar", "Sergey Lavrov")
+    assert document(archive, "missing") is None
+
+
+# ---- the interface ---------------------------------------------------------------------------
+
+
+def test_json_has_the_documented_shape(archive) -> None:
+    data = to_json(search(archive, SearchRequest(q="talks", per_page=2)))
+    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "notes"}
+    assert set(data["hits"][0]) == {
+        "id",
+        "title",
+        "date",
+        "author",
+        "source",
+        "url",
+        "snippet",
+        "score",
+        "people",
+        "organizations",
+        "places",
+        "similar",
+    }
+    assert set(data["facets"]) == {"people", "organizations", "places", "dates", "undated"}
+    assert set(data["facets"]["dates"][0]) == {"start", "end", "count"}
+
+
+def test_stats_describe_the_archive(archive) -> None:
+    s = stats(archive)
+    assert (s.documents, s.dated, s.undated) == (7, 6, 1)
+    assert (s.date_min, s.date_max) == (date(2021, 3, 2), date(2023, 12, 27))
+    assert [(f.value, f.count) for f in s.places[:3]] == [("Goa", 2), ("India", 2), ("Moscow", 2)]
+    assert s.size_bytes > 0
+
+
+def test_a_missing_index_raises_index_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(IndexUnavailable, match="no index"):
+        open_index(tmp_path / "nothing-here")
+
+
+def test_a_new_commit_is_picked_up_without_reopening(tmp_path: Path) -> None:
+    arch = open_index(build(tmp_path / "ix", ARTICLES[:2]))
+    assert run(arch, "").total == 2
+    build(tmp_path / "ix", ARTICLES[2:4])
+    assert run(arch, "").total == 4
+    assert {f.value for f in run(arch, "").facets.places} >= {"Moscow"}
+    arch.close()
