@@ -185,6 +185,7 @@ def test_a_date_filter_says_how_many_undated_matches_it_leaves_out(client):
 def test_page_past_the_end_says_so_without_an_error(client):
     html = page(client, "/?q=harbour&page=50")
     assert "past the last" in html
+    assert params(link_to(html, "← Previous")) == {"q": ["harbour"]}  # back to the only page
 
 
 # --- Bad parameters: a 400 that names the parameter and the fix, never a 500 ---------------------

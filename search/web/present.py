@@ -162,7 +162,7 @@ class Presenter:
         return Pager(
             page=page,
             pages=pages,
-            prev=href(page - 1) if page > 1 else None,
+            prev=href(min(page - 1, max(pages, 1))) if page > 1 else None,  # past the end: back to the last
             next=href(page + 1) if page < pages else None,
             numbers=tuple(numbers),
         )
