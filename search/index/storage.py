@@ -35,6 +35,8 @@ def open_for_reading(index_dir: Path) -> FileIndex:
     """Open an existing index read-only; IndexStorageError if there is none or it cannot be read."""
     if not index_dir.is_dir():
         raise IndexStorageError(f"no index at {index_dir}: the folder does not exist (run `python -m search index`)")
+    if not os.access(index_dir, os.R_OK | os.X_OK):
+        raise IndexStorageError(describe_os_error(index_dir, PermissionError(errno.EACCES, "permission denied")))
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, readonly=True)
     except EmptyIndexError:
@@ -56,5 +58,6 @@ def describe_os_error(index_dir: Path, exc: OSError) -> str:
         errno.EROFS: "the file system is read-only",
         errno.ENOENT: "the folder does not exist",
         errno.EDQUOT: "the disk quota is exceeded",
+        errno.EFBIG: "a file grew past the size limit set for this process (ulimit -f)",
     }
     return f"index at {index_dir}: {reasons.get(exc.errno, exc.strerror or str(exc))}"

@@ -347,8 +347,22 @@ class _Run:
 
     def close(self) -> None:
         if self._writer is not None:  # an error mid-run: drop the uncommitted part, keep the last commit
-            self._writer.cancel()
-            self._writer = None
+            writer, self._writer = self._writer, None
+            try:
+                writer.cancel()
+            except Exception as exc:  # e.g. a full disk again: the error being raised says more than this one
+                log.info("could not cancel the index writer cleanly: %s", exc)
+                _release_lock(writer)
+
+
+def _release_lock(writer: IndexWriter) -> None:
+    """Let go of the write lock of a writer whose cancel() failed (the last commit stays as it was)."""
+    lock = getattr(writer, "writelock", None)
+    if lock is not None:
+        try:
+            lock.release()
+        except Exception:
+            log.debug("write lock already released", exc_info=True)
 
 
 def _text_key(doc: Document) -> bytes:
