@@ -99,3 +99,13 @@ def test_partial_dates_keep_their_precision(text: str, precision: str) -> None:
     assert value.precision == precision
     assert str(value) == text
     assert value.start().isoformat().startswith(text)
+
+
+def test_byline_and_dateline_after_the_lead_of_a_date_line() -> None:
+    raw = (
+        b" date 2024-03-14 Ministers met in Lisbon on Thursday.\n\nBy Marta Quintela\n\n"
+        b"LISBON: The minister opened the summit.\n\nMore text.\n"
+    )
+    doc = extract(raw, "a.txt")[0]
+    assert (doc.author, doc.dateline) == ("Marta Quintela", "Lisbon")
+    assert doc.body == "Ministers met in Lisbon on Thursday.\n\nThe minister opened the summit.\n\nMore text."

@@ -42,21 +42,26 @@ def extract(raw: bytes, doc_id: str) -> list[Document]:
         lines = lines[1:]
 
     paragraphs = _paragraphs(lines)
+    # The byline and the dateline open the story: after the lead of a date line, or at the very top.
     author = ""
-    if paragraphs and (b := _BYLINE.match(paragraphs[0])):
-        author = b.group(1)
-        paragraphs = paragraphs[1:]
+    for i, para in enumerate(paragraphs[:3]):
+        if b := _BYLINE.match(para):
+            author = b.group(1)
+            del paragraphs[i]
+            break
     source = ""
     dateline = ""
-    if paragraphs:
-        head = paragraphs[0]
+    for i, para in enumerate(paragraphs[:2]):
+        head = para
         if a := _AGENCY.match(head):
             source = a.group(1)
             head = head[a.end() :]
         if d := _DATELINE.match(head):
             dateline = d.group(1).strip().title()
             head = head[d.end() :]
-        paragraphs[0] = head
+        if head is not para:
+            paragraphs[i] = head
+            break
     paragraphs = _drop_boilerplate(paragraphs)
     body = "\n\n".join(paragraphs).strip()
     if not body:
