@@ -176,6 +176,7 @@ def test_any_input_gives_a_document_or_an_extract_error(raw: bytes) -> None:
         assert str(exc)
     else:
         assert len(docs) == 1 and docs[0].body.strip()
+        assert "\x00" not in docs[0].body + docs[0].title
 
 
 def test_real_news_pages_body_matches_the_gold_text() -> None:

@@ -53,6 +53,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _WORD = re.compile(r"\w+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never let NUL and friends reach the index
 _BREAK = "\ue000"  # a private-use character marking paragraph breaks in the last-resort reader
 _BLOCKS = frozenset(
     [
@@ -118,7 +119,7 @@ def _extract(raw: bytes, doc_id: str) -> Document:
     html = decode_html(raw)
     meta = _safe_meta(html, doc_id)
     body, method = main_text(html)
-    body = _without_headline(body, meta.title)
+    body = _CONTROLS.sub("", _without_headline(body, meta.title)).strip()
     if not body:
         raise ExtractError("no article text found in the page")
     date, date_from = meta.date, meta.date_from
@@ -133,10 +134,10 @@ def _extract(raw: bytes, doc_id: str) -> Document:
     return Document(
         id=doc_id,
         body=body,
-        title=meta.title,
+        title=_CONTROLS.sub("", meta.title),
         date=date,
-        author=meta.author,
-        source=meta.source,
+        author=_CONTROLS.sub("", meta.author),
+        source=_CONTROLS.sub("", meta.source),
         url=meta.url,
         extras=extras,
     )
