@@ -19,6 +19,7 @@ from search.enrich.entity_lexicon import (
     ORG_STRONG,
     PERSON_TITLES,
     PLACE_ALIASES,
+    STATE_ABBREVIATIONS,
     TITLE_MODIFIERS,
     Lexicon,
     lexicon,
@@ -50,6 +51,12 @@ PLACE_HEADS = frozenset(
 EVENT_WORDS = frozenset(
     _items("""summit meeting conference talks agreement treaty accord games cup championship championships open
     tournament war crisis protocol act bill award prize festival olympics""")
+)
+_MONTHS = frozenset(
+    _items(
+        """jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
+        august september october november december"""
+    )
 )
 _CORP_SUFFIXES = frozenset(
     _items("""corp corp. inc inc. co co. ltd ltd. plc group corporation company holdings ag sa nv llc""")
@@ -203,10 +210,11 @@ def _truecase(tokens: list[Token], casing: dict[str, str], lex: Lexicon) -> list
             out.append(w.capitalize() if "-" not in w else "-".join(p.capitalize() for p in w.split("-")))
         elif _common(low, lex) or low in JUNK_WORDS:
             out.append(low)
-        elif "." in w:
+        elif "." in w and low.replace(".", "") in lex.places | lex.known_orgs.keys():
             out.append(w)
         else:
-            out.append(w.capitalize())
+            # Not in the article's own text nor in the lexicon: a headline word, not a name we can stand by.
+            out.append(low)
     return out
 
 
@@ -250,7 +258,7 @@ def _lower(words: list[str], i: int) -> str:
     return words[i].lower() if 0 <= i < len(words) else ""
 
 
-def _table_spans(part: str, tokens: list[Token], words: list[str]) -> list[_Span]:
+def _table_spans(part: str, tokens: list[Token], words: list[str], lex: Lexicon) -> list[_Span]:
     """Capitalised runs between the numbers of a results or standings line (clubs, teams, players)."""
     out = []
     i = 0
@@ -265,6 +273,15 @@ def _table_spans(part: str, tokens: list[Token], words: list[str]) -> list[_Span
                 j += 1
             while j > i + 1 and not _is_cap(words[j - 1]):
                 j -= 1
+            low = " ".join(words[i:j]).lower()
+            if (
+                low in JUNK_WORDS
+                or low in lex.demonyms
+                or (low in lex.common_words and low not in lex.places and low not in lex.known_orgs)
+                or any(w.lower() in JUNK_WORDS for w in words[i:j])
+            ):
+                i = j
+                continue
             out.append(
                 _Span(
                     part,
@@ -303,21 +320,44 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         if k == j:
             break
         hi = k
+    # Join "Bear Stearns and Co Inc", "Securities and Exchange Commission" from the right-hand part.
+    if (
+        lo >= 2
+        and sent_words[lo - 1] in ("and", "&")
+        and sent_words[hi - 1].lower() in ORG_HEADS
+        and _is_cap(sent_words[lo - 2])
+        and sent_words[lo - 2].lower() not in _CORP_SUFFIXES
+        and sent_tokens[lo - 2].kind in ("word", "acro")
+    ):
+        j = lo - 2
+        while j > 0 and sent_tokens[j - 1].kind in ("word", "acro") and _is_cap(sent_words[j - 1]):
+            j -= 1
+        if j > 0 or not _common(sent_words[0], lex):
+            lo = j
+    # Join "Securities and Exchange Commission" (not "Standard Oil Co and BP Inc": two companies).
+    if hi + 1 < n and sent_words[hi] in ("and", "&") and sent_words[hi - 1].lower() not in _CORP_SUFFIXES:
+        k = hi + 1
+        while k < n and sent_tokens[k].kind in ("word", "acro") and _is_cap(sent_words[k]):
+            k += 1
+        last = sent_words[k - 1].lower()
+        if k > hi + 1 and last in ORG_HEADS and last not in _CORP_SUFFIXES:
+            hi = k
     words = sent_words[lo:hi]
     toks = sent_tokens[lo:hi]
     titled = False
-    # Strip titles and roles in front ("Russian Foreign Minister Sergey Lavrov", "Midfielder Valentin Stefan").
+    # Strip titles and roles in front ("Russian Foreign Minister Sergey Lavrov", "House Speaker Jim Wright").
     cut = 0
     for i, w in enumerate(words[:-1]):
         low = w.lower().rstrip(".")
-        if low in PERSON_TITLES or w.lower() in PERSON_TITLES:
+        if (low in PERSON_TITLES or w.lower() in PERSON_TITLES) and _is_cap(words[i + 1]):
             cut = i + 1
-        elif low in TITLE_MODIFIERS or low in lex.demonyms or low in lex.countries or w in ("(", ")"):
-            continue
-        else:
-            break
-    if cut and words[cut].lower() not in ORG_HEADS:
+    if cut and (any(w.lower() in ORG_HEADS for w in words[cut:]) or all(_title_word(w) for w in words[cut:])):
+        cut = 0
+    if cut:
         words, toks, lo, titled = words[cut:], toks[cut:], lo + cut, True
+    # Leading modifiers before a first name ("State George Shultz" of "Secretary of State George Shultz").
+    while len(words) > 2 and words[0].lower() in TITLE_MODIFIERS and words[1].lower() in lex.first_names:
+        words, toks, lo = words[1:], toks[1:], lo + 1
     # A title right before the span ("President Vladimir Putin" chunked as "Vladimir Putin").
     if lo > 0 and sent_words[lo - 1].lower().rstrip(".") in PERSON_TITLES:
         titled = True
@@ -331,8 +371,10 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         initial = lo == 0 or sent_words[lo - 1] in ('"', "'", "(", ":", "-")
         if (
             low in JUNK_WORDS
+            or low in _CONNECTORS
             or (
                 initial
+                and words[-1].lower() not in ORG_HEADS
                 and _common(w, lex)
                 and low not in lex.places
                 and len(words) > 0
@@ -361,7 +403,9 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
     if not words:
         return []
     text_low = " ".join(words).lower()
-    if all(_title_word(w) for w in words) or words[-1].lower() in EVENT_WORDS:
+    if all(_title_word(w) for w in words) or words[-1].lower() in EVENT_WORDS or text_low in lex.demonyms:
+        return []
+    if len(words) == 1 and (text_low in ORG_HEADS or text_low in ORG_STRONG):
         return []
     if any(sum(c.isdigit() for c in w) >= 4 for w in words):
         return []
@@ -439,6 +483,18 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
     return [span]
 
 
+def _drop_overlaps(spans: list[_Span]) -> list[_Span]:
+    """Keep the longest of overlapping spans (a joined "X and Y Commission" and its own "Y Commission")."""
+    if len(spans) < 2:
+        return spans
+    keep: list[_Span] = []
+    for s in sorted(spans, key=lambda x: -(x.tokens[-1].end - x.tokens[0].start)):
+        a, b = s.tokens[0].start, s.tokens[-1].end
+        if all(b <= k.tokens[0].start or a >= k.tokens[-1].end for k in keep):
+            keep.append(s)
+    return sorted(keep, key=lambda x: x.tokens[0].start)
+
+
 def _title_word(word: str) -> bool:
     low = word.lower().rstrip(".")
     if low.endswith("s") and low[:-1] in PERSON_TITLES:
@@ -457,14 +513,16 @@ def _candidates(part: str, text: str, casing: dict[str, str], lex: Lexicon, forc
             else:
                 words = [_recase(t, w, casing, lex) for t, w in zip(sent, words, strict=True)]
             if _is_table(sent):
-                out.extend(_table_spans(part, sent, words))
+                out.extend(_table_spans(part, sent, words, lex))
                 continue
             if not _needs_chunking(words, lex):
                 continue
+            found: list[_Span] = []
             for lo, hi, chunked in _regions(words, sent):
                 for span in _mend(_Span(part, [], [], "", "", "", "", False), words, sent, lo, hi, lex):
                     span.chunked = chunked
-                    out.append(span)
+                    found.append(span)
+            out.extend(_drop_overlaps(found))
             if caps:
                 # Headlines: the chunker misses many recased names; add gazetteer and known names it left out.
                 out.extend(_lexicon_spans(part, sent, words, lex, out))
@@ -516,9 +574,10 @@ def _evidence(span: _Span, lex: Lexicon) -> None:
         s[ORG] += 5
     if low in lex.places or place_key(text) in PLACE_ALIASES:
         s[PLACE] += 5 if low in lex.countries else 4
-    if len(words) > 1 and last in ORG_HEADS:
+    is_place = low in lex.places
+    if len(words) > 1 and last in ORG_HEADS and not is_place:
         s[ORG] += 4
-    if any(w.lower() in ORG_STRONG for w in words):
+    if any(w.lower() in ORG_STRONG for w in words) and not is_place:
         s[ORG] += 3
     if len(words) == 1 and _is_acronym(words[0]) and not known_org and low not in lex.places:
         s[ORG] += 2
@@ -556,12 +615,15 @@ def _evidence(span: _Span, lex: Lexicon) -> None:
         s[PERSON] += 2
     if span.next in ("who", "whose"):
         s[PERSON] += 1.5
-    if span.table:
-        s[ORG] += 1.5
+    if span.table and low not in lex.countries and not (first in lex.first_names and len(words) > 1):
+        s[ORG] += 5  # results and standings tables list clubs ("Leeds 2 Chelsea 1"), not towns
     if span.dateline:
         s[PLACE] += 6
-    if any(w.isdigit() for w in words):
+    if len(words) == 1 and span.prev == "," and low.rstrip(".") in STATE_ABBREVIATIONS:
+        s[PLACE] += 6
+    if any(c.isdigit() for w in words for c in w):
         s[ORG] += 0.5
+        s[PERSON] -= 6
 
 
 def _best(scores: dict[str, float]) -> tuple[str, float]:
@@ -582,14 +644,16 @@ def _dateline_span(body: str, lex: Lexicon) -> tuple[int, int] | None:
 _WORDS = re.compile(r"[A-Za-z][\w'-]*")
 
 
-def _casing(body: str) -> dict[str, str]:
-    """How the article's mixed-case text writes each word: lowercase if it ever appears so, else as seen."""
+def _casing(body: str, lex: Lexicon) -> dict[str, str]:
+    """How the article's mixed-case text writes each word: lowercase if it ever appears so, else as seen
+    (all-caps forms only for short acronyms that are not ordinary words)."""
     casing: dict[str, str] = {}
+    common = lex.common_words
     for w in _WORDS.findall(body):
         low = w.lower()
         if w == low:
             casing[low] = low
-        elif low not in casing and (not w.isupper() or len(w) <= 4):
+        elif low not in casing and (not w.isupper() or (len(w) <= 4 and low not in common)):
             casing[low] = w
     return casing
 
@@ -597,7 +661,7 @@ def _casing(body: str) -> dict[str, str]:
 def extract_mentions(title: str, body: str, dateline: str = "") -> list[Mention]:
     """Every entity mention of the article with its type and its document-level canonical value."""
     lex = lexicon()
-    casing = _casing(body)
+    casing = _casing(body, lex)
     spans: list[_Span] = []
     if dateline:
         spans.extend(_dateline_spans("dateline", dateline, casing, lex))
@@ -622,8 +686,13 @@ def extract_mentions(title: str, body: str, dateline: str = "") -> list[Mention]
 
 
 def _dateline_spans(part: str, text: str, casing: dict[str, str], lex: Lexicon, start: int = 0) -> list[_Span]:
-    toks = [t for t in tokenize(text[start:], start) if t.kind in ("word", "acro")]
-    if not toks:
+    toks = []
+    for t in tokenize(text[start:], start):
+        if t.text in (",", ":", "(") or t.kind == "num" or t.text.lower().rstrip(".") in _MONTHS:
+            break
+        if t.kind in ("word", "acro"):
+            toks.append(t)
+    if not toks or len(toks) > 4:
         return []
     words = _truecase(toks, casing, lex) if _all_caps(toks) or len(toks) == 1 else [t.text for t in toks]
     words = [w.capitalize() if w.islower() else w for w in words]
@@ -641,6 +710,8 @@ def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
         words = m.group(1).split()
         acr = m.group(2).replace(".", "")
         for k in range(len(words)):
+            if words[k].lower() in ("the", "a", "an"):
+                continue
             phrase = " ".join(words[k:])
             if phrase[:1].isupper() and acronym_of(phrase) == acr.upper():
                 defined[acr] = phrase
@@ -685,6 +756,15 @@ def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
             if orgs and types[text] == ORG:
                 value[text] = max(orgs, key=lambda o: len(by_text[o]))
                 continue
+    # "Goldman Sachs" beside "Goldman Sachs and Co" in one article: the shorter is the organisation too.
+    for text in list(types):
+        if types[text] == PERSON and text not in value:
+            longer = [o for o in full_orgs if o != text and o.startswith(text + " ")]
+            if longer:
+                types[text] = ORG
+                best = max(longer, key=lambda o: len(by_text[o]))
+                if best.split()[-1].lower() in _CORP_SUFFIXES:
+                    value[text] = best
     # Person full forms: "S. Jaishankar" and "S Jaishankar" are one; initials fit a full first name.
     people_full = sorted({t for t in full_people}, key=lambda p: (-len(p), p))
     for p in people_full:
@@ -739,8 +819,12 @@ def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
 def _default_type(text: str, lex: Lexicon) -> str:
     words = text.split()
     if len(words) == 1:
-        return ORG if _is_acronym(text) else PERSON
-    if any(_common(w, lex) for w in words):
+        return ORG if _is_acronym(text) or any(c.isdigit() for c in text) else PERSON
+    if words[0].lower() in lex.first_names and not any(c.isdigit() for c in text):
+        return PERSON
+    if any(_common(w, lex) or w.lower() in lex.places or w.lower() in lex.place_words for w in words):
+        return ORG
+    if any(c.isdigit() for c in text):
         return ORG
     return PERSON
 

@@ -63,7 +63,7 @@ def validate_rule(rule: object, where: str = "rule") -> None:
         if not rule.get(key):
             raise AuthorityError(f"{where}: '{op}' needs '{key}'")
     if op == "retype" and rule["to"] not in TYPES:
-        raise AuthorityError(f"{where}: 'to' must be one of {', '.join(TYPES)}")
+        raise AuthorityError(f"{where}: retype 'to' must be one of {', '.join(TYPES)}")
     if rule.get("type") not in (None, *TYPES):
         raise AuthorityError(f"{where}: 'type' must be one of {', '.join(TYPES)}")
 

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 # Titles and roles that precede a person's name and are not part of it (lowercase, no dots).
 PERSON_TITLES = frozenset(
-    _items("""mr mrs ms miss dr prof professor sir dame lord lady rev reverend father sister brother president
+    _items("""speaker whip mr mrs ms miss dr prof professor sir dame lord lady rev reverend father sister
+    brother president
     vice-president premier chancellor minister secretary senator sen rep representative congressman
     congresswoman governor gov mayor king queen prince princess sheikh emir sultan pope cardinal
     bishop archbishop ayatollah chairman chairwoman chairperson chair ceo cfo coo director spokesman
@@ -73,7 +74,8 @@ JUNK_WORDS = frozenset(
     third mr mrs ms dr st sir madam today tomorrow yesterday tonight week month year years am pm gmt
     est edt bst utc est. et a.m. p.m. n't 's shr shrs net revs rev avg qtr mths mth oper dlrs dlr
     cts ct pct vs qtly div pay prior record note notes reuter reuters's xinhua's editor editors
-    story stories photo photos video god lord internet web online twitter usd eur gbp jpy chf dlr
+    story stories photo photos video mln bln ecu ecus mthly qtly oper shrs billion million trillion avg god
+    lord internet web online twitter usd eur gbp jpy chf dlr
     yen stg""")
 )
 
@@ -91,6 +93,56 @@ EXTRA_DEMONYMS = frozenset(
     basque kazakh uzbek tajik kyrgyz turkmen georgian armenian azeri eurasian chechen serb serbs
     croat croats muslims bosnians zairean rwandan burundian hutu tutsi pak""")
 )
+
+# Demonyms of more than one word (lowercase).
+COMPOUND_DEMONYMS = frozenset(
+    _items(
+        """west german, east german, south korean, north korean, south african, latin american, new zealander,
+        sri lankan, saudi arabian, north american, south american, central american, middle eastern""",
+        ",",
+    )
+)
+
+# US state abbreviations as news writes them after a city ("Dallas, Tex.").
+STATE_ABBREVIATIONS = {
+    "calif": "California",
+    "fla": "Florida",
+    "tex": "Texas",
+    "conn": "Connecticut",
+    "penn": "Pennsylvania",
+    "ariz": "Arizona",
+    "colo": "Colorado",
+    "minn": "Minnesota",
+    "wis": "Wisconsin",
+    "okla": "Oklahoma",
+    "tenn": "Tennessee",
+    "mich": "Michigan",
+    "neb": "Nebraska",
+    "nev": "Nevada",
+    "mass": "Massachusetts",
+    "ill": "Illinois",
+    "ala": "Alabama",
+    "ga": "Georgia",
+    "va": "Virginia",
+    "md": "Maryland",
+    "nj": "New Jersey",
+    "n.j": "New Jersey",
+    "ny": "New York",
+    "n.y": "New York",
+    "la": "Louisiana",
+    "ky": "Kentucky",
+    "ind": "Indiana",
+    "mo": "Missouri",
+    "ore": "Oregon",
+    "wash": "Washington",
+    "del": "Delaware",
+    "kan": "Kansas",
+    "ark": "Arkansas",
+    "miss": "Mississippi",
+    "iowa": "Iowa",
+    "ohio": "Ohio",
+    "utah": "Utah",
+}
 
 # Hand-written gazetteer additions: world cities, regions and places the NLTK lists lack.
 EXTRA_PLACES = frozenset(
@@ -183,6 +235,7 @@ PLACE_ALIASES: dict[str, str] = {
     "n korea": "North Korea",
     "hk": "Hong Kong",
 }
+PLACE_ALIASES.update({k.replace(".", ""): v for k, v in STATE_ABBREVIATIONS.items()})
 
 # Well-known organisations (hand-written); acronym -> full name, where one is commonly used.
 KNOWN_ORGS: dict[str, str] = {
@@ -292,7 +345,7 @@ def lexicon() -> Lexicon:
     for fid in ("usstates.txt", "uscities.txt", "caprovinces.txt", "mexstates.txt"):
         places |= {p.lower() for p in _lines(fid)}
     places |= {p.strip().lower() for p in EXTRA_PLACES if p.strip()}
-    demonyms = {d.lower() for d in _lines("nationalities.txt")} | EXTRA_DEMONYMS
+    demonyms = {d.lower() for d in _lines("nationalities.txt")} | EXTRA_DEMONYMS | COMPOUND_DEMONYMS
     common = frozenset(w for w in words.words("en") if w.islower())
     ieer_people: set[str] = set()
     ieer_orgs: set[str] = set()

@@ -17,8 +17,8 @@ _TOKEN = re.compile(
   | (?P<abbr>(?:{_ABBREV})\.)
   | (?P<initial>[A-Z]\.(?=\s*[A-Z]))
   | (?P<num>\d+(?:[.,:/]\d+)*(?:-\d+)*(?:[a-zA-Z]{{1,2}}\b)?)
-  | (?P<word>[^\W_]+(?:[-&'’][^\W_]+)*?(?=['’][sS]\b|n['’]t\b)|[^\W_]+(?:[-&'’][^\W_]+)*)
-  | (?P<clitic>['’][sS]\b|n['’]t\b)
+  | (?P<word>[^\W_]+(?:[-&'’][^\W_]+)*?(?=['’](?:[sSdDmM]|re|ve|ll)\b|n['’]t\b)|[^\W_]+(?:[-&'’][^\W_]+)*)
+  | (?P<clitic>['’](?:[sSdDmM]|re|ve|ll)\b|n['’]t\b)
   | (?P<dash>-{{2,}}|—|–)
   | (?P<other>\S)
     """,
@@ -109,4 +109,4 @@ def _wrapped(line: str, nxt: str) -> bool:
         return False
     if b[0].islower():
         return True
-    return len(a) >= 55 and sum(c.isdigit() for c in a) < len(a) / 5
+    return len(a) >= 30 and sum(c.isdigit() for c in a) < len(a) / 5 and sum(c.isdigit() for c in b) < len(b) / 5

@@ -1,0 +1,110 @@
+"""Span mends, typing and in-article normalisation, one small fixture per rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.enrich import entity_chunker
+from search.enrich.entities import extract_entities, extract_mentions
+from search.enrich.entity_text import tokenize
+
+
+def _values(title: str, body: str, dateline: str = "") -> dict[str, dict[str, tuple[str, ...]]]:
+    d = extract_entities(title, body, dateline)
+    return {"person": d.people, "organization": d.organizations, "place": d.places}
+
+
+@pytest.mark.parametrize(
+    ("body", "type_", "value"),
+    [
+        ("Midfielder Valentin Stefan scored twice for the visitors.", "person", "Valentin Stefan"),
+        ("Deputy Prime Minister Dick Spring said on Monday that talks would resume.", "person", "Dick Spring"),
+        ("Russian President Vladimir Putin spoke in Moscow.", "person", "Vladimir Putin"),
+        ("House Speaker Jim Wright said the bill would pass.", "person", "Jim Wright"),
+        ("External Affairs Minister S Jaishankar met his counterpart.", "person", "S Jaishankar"),
+    ],
+)
+def test_titles_and_roles_are_stripped_and_short_names_completed(body, type_, value):
+    values = _values("", body)
+    assert value in values[type_]
+    assert not any(v != value and value in v for v in values[type_])
+
+
+def test_all_caps_headline_names_are_recased_and_typed():
+    values = _values("MEXICO CITY QUAKE KILLS TEN", "An earthquake shook Mexico City on Monday, officials said.")
+    assert "Mexico City" in values["place"]
+    assert not values["person"] and not values["organization"]
+
+
+def test_all_caps_dateline_is_a_place():
+    values = _values("", "MEXICO CITY 1996-08-30\nPrices rose on Friday, traders said.")
+    assert list(values["place"]) == ["Mexico City"]
+
+
+def test_headline_words_not_in_the_article_are_not_names():
+    values = _values("UPS PAYOUT CUT ON WEAK QTR", "The company said its quarterly payout was cut.")
+    assert values == {"person": {}, "organization": {}, "place": {}}
+
+
+def test_sentence_initial_capitals_are_not_entities():
+    values = _values("", "Bomb explodes in Lima market. Dealers said prices fell in Lima.")
+    assert values == {"person": {}, "organization": {}, "place": {"Lima": ()}}
+
+
+def test_sports_results_table_lists_clubs_as_organisations():
+    values = _values(
+        "SOCCER - ENGLISH LEAGUE RESULTS", "Results on Saturday:\nLeeds 2 Chelsea 1\nMiddlesbrough 3 Southampton 0"
+    )
+    assert {"Leeds", "Chelsea", "Middlesbrough", "Southampton"} <= set(values["organization"])
+    assert not values["place"] and not values["person"]
+
+
+def test_acronym_maps_to_the_expansion_the_text_defines():
+    values = _values("", "The Shanghai Cooperation Organisation (SCO) met in Astana. The SCO said it would expand.")
+    assert values["organization"] == {"Shanghai Cooperation Organisation": ("SCO",)}
+
+
+def test_short_form_maps_to_the_full_name_in_the_same_article():
+    values = _values("", "Sergey Lavrov arrived in Goa on Thursday. Lavrov said the talks went well.")
+    assert values["person"] == {"Sergey Lavrov": ("Lavrov",)}
+
+
+def test_place_abbreviations_map_to_one_place():
+    values = _values("", "The U.S. economy grew. Officials in the United States said USA exports rose.")
+    assert values["place"] == {"United States": ("U.S.", "USA")}
+
+
+def test_junk_words_never_become_values():
+    values = _values("", "Advertisement\nOn Thursday, He said The talks were good.\nAlso read: nothing here.")
+    assert values == {"person": {}, "organization": {}, "place": {}}
+
+
+def test_securities_and_exchange_commission_is_one_organisation():
+    values = _values("", "The company filed with the Securities and Exchange Commission on Monday.")
+    assert list(values["organization"]) == ["Securities and Exchange Commission"]
+
+
+def test_hyphenated_country_pair_gives_both_places():
+    values = _values("", "The India-Russia relationship remains strong, officials said.")
+    assert {"India", "Russia"} <= set(values["place"])
+
+
+def test_mentions_carry_offsets_into_their_part():
+    title, body = "Lavrov in Goa", "Sergey Lavrov met officials in New Delhi on Monday."
+    for m in extract_mentions(title, body):
+        text = title if m.part == "title" else body
+        assert text[m.start : m.end] == m.text
+
+
+def test_fast_tagger_and_chunker_give_nltks_output():
+    tagger, chunker = entity_chunker.models()
+    sentences = [
+        "Russian Foreign Minister Sergey Lavrov met External Affairs Minister S Jaishankar in Goa .",
+        "Showers continued throughout the week in the Bahia cocoa zone , Comissaria Smith said .",
+        "Leeds 2 Chelsea 1 , the Football Association said on Saturday .",
+    ]
+    for s in sentences:
+        words = [t.text for t in tokenize(s)]
+        assert tagger.tag(words) == tagger._nltk.tag(words)
+        tagged = tagger.tag(words)
+        assert chunker.iob(tagged) == [label for _, label in chunker._nltk._tagger.tag(tagged)]
