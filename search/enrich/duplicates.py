@@ -58,30 +58,57 @@ class Clusters:
     """Assigns each new signature to the cluster of its most similar earlier member, or a new one."""
 
     def __init__(self) -> None:
-        self._bands: dict[str, list[int]] = {}
-        self._sigs: list[bytes] = []
+        self._bands: dict[int, list[int]] = {}  # band key (see _band_keys) -> rows holding it
+        self._sigs = np.zeros((1024, NUM_PERM), np.uint8)  # row n: the n-th signature added (grown by doubling)
         self._cluster: list[str] = []
 
     def add(self, sig: bytes, cluster: str) -> None:
         """Remember an article already in a cluster (for example one read from the index)."""
-        n = len(self._sigs)
-        self._sigs.append(sig)
+        self._add(sig, cluster, _band_keys(sig))
+
+    def _add(self, sig: bytes, cluster: str, keys: list[int]) -> None:
+        if len(sig) != NUM_PERM:  # an empty (or foreign) signature is never similar to anything
+            return
+        n = len(self._cluster)
+        if n == len(self._sigs):
+            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+        self._sigs[n] = np.frombuffer(sig, np.uint8)
         self._cluster.append(cluster)
-        for key in bands(sig):
-            self._bands.setdefault(key, []).append(n)
+        bands_ = self._bands
+        for key in keys:
+            rows = bands_.get(key)
+            if rows is None:
+                bands_[key] = [n]
+            else:
+                rows.append(n)
 
     def assign(self, sig: bytes, own_id: str) -> str:
-        """The cluster for a new article: an earlier near-duplicate's, else its own id."""
-        best, best_sim = own_id, THRESHOLD
-        seen: set[int] = set()
-        for key in bands(sig):
-            for n in self._bands.get(key, ()):
-                if n in seen:
-                    continue
-                seen.add(n)
-                sim = similarity(sig, self._sigs[n])
-                if sim >= best_sim:
-                    best, best_sim = self._cluster[n], sim
+        """The cluster for a new article: an earlier near-duplicate's, else its own id.
+
+        Among the candidates (articles sharing an LSH band) the most similar one at or above THRESHOLD wins;
+        on a tie, the one met last in band order (as a plain loop with ``>=`` would choose).
+        """
+        keys = _band_keys(sig)
+        best = own_id
+        bands_ = self._bands
+        found = [rows for key in keys if (rows := bands_.get(key)) is not None]
+        if found:
+            candidates = np.fromiter(dict.fromkeys(n for rows in found for n in rows), np.int64)
+            agree = np.count_nonzero(self._sigs[candidates] == np.frombuffer(sig, np.uint8), axis=1) / NUM_PERM
+            chance = 1 / 256
+            sims = np.maximum(0.0, (agree - chance) / (1 - chance))
+            top = sims.max()
+            if top >= THRESHOLD:
+                best = self._cluster[int(candidates[np.flatnonzero(sims == top)[-1]])]
         if sig:
-            self.add(sig, best)
+            self._add(sig, best, keys)
         return best
+
+
+def _band_keys(sig: bytes) -> list[int]:
+    """One int per LSH band: the band's index and its bytes (the same bands as ``bands``, as ints for speed)."""
+    if len(sig) != NUM_PERM:
+        return []
+    rows = np.frombuffer(sig, np.uint8).reshape(-1, ROWS_PER_BAND).astype(np.int64)
+    value = rows @ (256 ** np.arange(ROWS_PER_BAND - 1, -1, -1, dtype=np.int64))
+    return (value + (np.arange(len(rows), dtype=np.int64) << (8 * ROWS_PER_BAND))).tolist()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from search.enrich.analysis import news_analyzer
@@ -20,9 +20,10 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         # Columns read in bulk by the incremental writer: the source file, its fingerprint, the article's.
-        path=ID(stored=True, sortable=True),
-        source_hash=ID(sortable=True),
-        content_hash=ID(sortable=True),
+        # Never searched, so not indexed: a unique term per article costs more index than its text.
+        path=StringColumn(stored=True),
+        source_hash=StringColumn(),
+        content_hash=StringColumn(),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
         body=TEXT(analyzer=analyzer, stored=True),
         # Start of the (possibly partial) date: sortable, for ranges and the histogram.
@@ -42,10 +43,24 @@ def build_schema() -> Schema:
         organizations_words=TEXT(analyzer=names),
         places_words=TEXT(analyzer=names),
         entities_json=STORED(),  # {"people": {"Sergey Lavrov": ["Lavrov", ...]}, ...}
-        cluster=ID(stored=True, sortable=True),  # near-duplicate cluster id
+        cluster=StringColumn(stored=True),  # near-duplicate cluster id (read as a column by the query core)
         minhash=COLUMN(VarBytesColumn()),  # near-duplicate signature (search.enrich.duplicates)
-        length=NUMERIC(stored=True),
+        length=STORED(),  # words in the body
     )
+
+
+class StringColumn(COLUMN):
+    """A string kept per article as a column (and optionally stored), but never indexed: no terms, no postings."""
+
+    def __init__(self, stored: bool = False) -> None:
+        super().__init__(VarBytesColumn())
+        self.stored = stored
+
+    def to_column_value(self, value: str) -> bytes:
+        return value.encode("utf-8")
+
+    def from_column_value(self, value: bytes) -> str:
+        return value.decode("utf-8")
 
 
 def name_analyzer() -> Analyzer:

@@ -27,18 +27,12 @@ def _schema() -> Schema:
     return build_schema()
 
 
-def analysed_fields(schema: Schema) -> tuple[str, ...]:
-    """The fields whose analysis is worth doing in a worker: the ones with a text analyzer."""
-    return tuple(name for name in schema.names() if schema[name].indexed and getattr(schema[name], "analyzer", None))
-
-
-def analyse(fields: Mapping[str, object]) -> dict[str, tuple[str, Postings]]:
-    """Worker side: field name -> (the value analysed, its postings), for every analysed field present."""
+def analyse(fields: Mapping[str, object]) -> dict[str, tuple[object, Postings]]:
+    """Worker side: field name -> (the value analysed, its postings), for every indexed field present."""
     schema = _schema()
-    out: dict[str, tuple[str, Postings]] = {}
-    for name in analysed_fields(schema):
-        value = fields.get(name)
-        if isinstance(value, str):
+    out: dict[str, tuple[object, Postings]] = {}
+    for name, value in fields.items():
+        if value is not None and name in schema and schema[name].indexed:
             out[name] = (value, list(schema[name].index(value)))
     return out
 
@@ -46,7 +40,7 @@ def analyse(fields: Mapping[str, object]) -> dict[str, tuple[str, Postings]]:
 class BulkSegmentWriter(SegmentWriter):
     """SegmentWriter that takes pre-analysed fields and flushes without a per-posting length lookup."""
 
-    def add_analysed(self, fields: Mapping[str, object], analysed: Mapping[str, tuple[str, Postings]]) -> None:
+    def add_analysed(self, fields: Mapping[str, object], analysed: Mapping[str, tuple[object, Postings]]) -> None:
         """Add one document; a field in ``analysed`` whose value matches is not analysed again here."""
         self._check_state()
         perdocwriter = self.perdocwriter

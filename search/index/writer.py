@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import multiprocessing
@@ -86,7 +87,7 @@ class _Prepared:
 
     enriched: Enriched
     fields: dict[str, object]
-    analysed: dict[str, tuple[str, Postings]]
+    analysed: dict[str, tuple[object, Postings]]
 
 
 def index_paths(
@@ -231,6 +232,10 @@ class _Run:
                 if isinstance(task, _FileTask):
                     bar.update()
             return
+        tasks = iter(tasks)
+        first = next(tasks, None)
+        if first is None:  # nothing to enrich (an unchanged re-run): no models to load, no processes to start
+            return
         if self.entities:
             warm_up()  # loaded once here; forked workers share the models
         context = multiprocessing.get_context("fork")
@@ -239,14 +244,14 @@ class _Run:
             # Results are written in submission order, so the index (and its duplicate clusters) is the same
             # whatever the number of workers; the workers still run ahead of the writer by `limit` tasks.
             inflight: deque[tuple[Future, _FileTask | _DocsTask]] = deque()
-            for task in tasks:
+            for task in itertools.chain([first], tasks):
                 inflight.append((pool.submit(_run_task, task, self.entities), task))
                 while len(inflight) >= limit:
                     yield from self._collect(*inflight.popleft(), bar)
             while inflight:
                 yield from self._collect(*inflight.popleft(), bar)
 
-    def _collect(self, future: Future, task: _FileTask | _DocsTask, bar: tqdm) -> Iterator[Enriched | Skipped]:
+    def _collect(self, future: Future, task: _FileTask | _DocsTask, bar: tqdm) -> Iterator[_Prepared | Skipped]:
         try:
             yield from future.result()
         except Exception as exc:  # a worker crash on one file must not stop the run
