@@ -1,0 +1,223 @@
+"""Search over HTTP under gunicorn, started as `make serve` starts it, loaded by wrk from a second process.
+
+Run: .venv/bin/python -m bench.http_speed [--write] [--seconds 30] [--clients 1 8 32]
+The request mix is the search page (HTML, facets and highlighting) for the archivist queries of bench.search_speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+from bench.index_speed import WORK
+from bench.machine import describe, machine_info
+from bench.procmem import tree_memory
+from bench.report import REPO, RESULTS, table, write_section
+from bench.search_speed import ensure_indexes, query_mix
+
+SECTION = "## HTTP"
+GOAL_RPS_AT_8 = 300
+
+# wrk Lua: rotate through the request paths; at the end print one JSON line with latency percentiles and errors.
+LUA = r"""
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n % #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'JSON {"requests": %d, "seconds": %.3f, "p50": %.3f, "p90": %.3f, "p95": %.3f, "p99": %.3f, "max": %.3f, ' ..
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(90) / 1e3,
+    latency:percentile(95) / 1e3, latency:percentile(99) / 1e3, latency.max / 1e3,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def request_paths(person: str, place: str) -> list[str]:
+    """The search page URL for each query of the mix (what a browser asks for)."""
+    out = []
+    for item in query_mix(person, place):
+        params: list[tuple[str, str]] = [("q", item.q)]
+        params += [("person", p) for p in item.people] + [("place", p) for p in item.places]
+        if item.date_from:
+            params += [("from", item.date_from.isoformat()), ("to", item.date_to.isoformat())]
+        if item.page > 1:
+            params.append(("page", str(item.page)))
+        if item.sort != "relevance":
+            params.append(("sort", item.sort))
+        out.append("/?" + urllib.parse.urlencode(params))
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(index_dir: Path, port: int, workers: int, log: Path) -> subprocess.Popen:
+    """`python -m search serve` as `make serve` runs it (gunicorn wsgi:app, its config, --workers 2)."""
+    env = {**os.environ, "SEARCH_INDEX": str(index_dir)}
+    argv = [sys.executable, "-m", "search", "serve", "--index", str(index_dir), "--port", str(port)]
+    argv += ["--workers", str(workers)]
+    with log.open("wb") as out:
+        server = subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                if resp.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    stop_server(server)
+    raise RuntimeError(f"server did not come up; see {log}")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def run_wrk(port: int, clients: int, seconds: int, paths_file: Path, script: Path) -> dict[str, float]:
+    """wrk with `clients` connections (threads = min(clients, 2)), the mix rotated per request."""
+    threads = min(clients, 2)
+    argv = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script)]
+    argv.append(f"http://127.0.0.1:{port}")
+    out = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "WRK_PATHS": str(paths_file)})
+    line = next((x for x in out.stdout.splitlines() if x.startswith("JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
+    res = json.loads(line[5:])
+    res["rps"] = res["requests"] / res["seconds"]
+    res["errors"] = res["connect"] + res["read"] + res["write"] + res["status"] + res["timeout"]
+    return res
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk not found: install it with `make system-deps` (Debian package wrk)")
+    paths = ensure_indexes(args.work)
+    from search.query import open_index, stats
+
+    top = stats(open_index(paths["index"]), top=1).as_dict()
+    person, place = top["people"][0]["value"], top["places"][0]["value"]
+    scratch = Path(tempfile.mkdtemp(prefix="http-bench-"))
+    paths_file, script = scratch / "paths.txt", scratch / "mix.lua"
+    mix = request_paths(person, place)
+    paths_file.write_text("\n".join(mix) + "\n")
+    script.write_text(LUA)
+    port = _free_port()
+    server = start_server(paths["index"], port, args.workers, scratch / "server.log")
+    res: dict[str, object] = {"machine": machine_info(), "workers": args.workers, "paths": mix, "levels": {}}
+    try:
+        proc = psutil.Process(server.pid)
+        for url in mix:  # one request each: every worker-independent cache and the page templates are warm
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=30) as resp:
+                resp.read()
+        res["memory_before_mb"] = round(tree_memory(proc), 1)
+        for clients in args.clients:
+            level = run_wrk(port, clients, args.seconds, paths_file, script)
+            level["memory_after_mb"] = round(tree_memory(proc), 1)
+            res["levels"][str(clients)] = level
+            print(
+                f"{clients} clients: {level['rps']:.0f} req/s, p50 {level['p50']:.1f} ms, p99 {level['p99']:.1f} ms, "
+                f"errors {level['errors']}",
+                flush=True,
+            )
+        res["memory_after_mb"] = round(tree_memory(proc), 1)
+    finally:
+        stop_server(server)
+    return res
+
+
+def render(res: dict[str, object]) -> str:
+    rows = []
+    for clients, lv in res["levels"].items():
+        rows.append(
+            [
+                clients,
+                f"{lv['rps']:.0f}",
+                f"{lv['p50']:.1f}",
+                f"{lv['p90']:.1f}",
+                f"{lv['p99']:.1f}",
+                f"{lv['max']:.0f}",
+                lv["requests"],
+                lv["errors"],
+                f"{lv['memory_after_mb']:.0f}",
+            ]
+        )
+    at8 = res["levels"].get("8")
+    verdict = ""
+    if at8:
+        ok = at8["rps"] >= GOAL_RPS_AT_8 and at8["errors"] == 0
+        verdict = (
+            f"Goal >= {GOAL_RPS_AT_8} req/s at 8 clients with 0 errors: **{'met' if ok else 'not met'}** "
+            f"({at8['rps']:.0f} req/s, {at8['errors']} errors)."
+        )
+    return "\n".join(
+        [
+            SECTION,
+            "",
+            f"Machine: {describe(res['machine'])}. Run: `.venv/bin/python -m bench.http_speed --write`.",
+            f"Server: `python -m search serve --workers {res['workers']}` (gunicorn `wsgi:app`, gthread workers from "
+            "search/web/gunicorn_conf.py, access log on) over the Reuters-21578 index of `bench.index_speed`. "
+            f"Load: wrk on loopback from a second process, rotating over {len(res['paths'])} search-page URLs "
+            "(HTML with facets and highlighting). Load tool and server share the same 2 cores.",
+            "",
+            table(
+                ["clients", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", "errors", "server MB after"],
+                rows,
+            ),
+            "",
+            f"Server memory (RSS of gunicorn master + workers): {res['memory_before_mb']:.0f} MB after warm-up, "
+            f"{res['memory_after_mb']:.0f} MB at the end. {verdict}",
+            "",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="write the section into BENCHMARKS.md")
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make serve uses 2)")
+    parser.add_argument("--work", type=Path, default=WORK)
+    args = parser.parse_args(argv)
+    res = run(args)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "http_speed.json").write_text(json.dumps(res, indent=2))
+    text = render(res)
+    print(text)
+    if args.write:
+        write_section(SECTION, text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
