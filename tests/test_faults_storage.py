@@ -138,11 +138,11 @@ def test_cli_on_an_index_it_may_not_read_says_permission_denied(shared_tmp: Path
 
 @pytest.fixture
 def tiny_disk() -> Iterator[Path]:
-    """A 320 KB tmpfs: a real full disk (root only; skipped where mounting is not allowed)."""
+    """A 1 MB tmpfs: a real full disk (root only; skipped where mounting is not allowed)."""
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small tmpfs needs root")
     mount = Path(tempfile.mkdtemp(prefix="fulldisk-"))
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=320k", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
     if done.returncode != 0:
         mount.rmdir()
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")

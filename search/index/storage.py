@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, FileIndex
 
-from search.index.errors import IndexStorageError
+from search.index.errors import IndexLockedError, IndexStorageError
 from search.index.schema import build_schema
 
 INDEX_NAME = "MAIN"
+RUN_LOCK = f"{INDEX_NAME}_RUNLOCK"
 
 
 def default_index_dir() -> Path:
@@ -43,6 +47,34 @@ def open_for_reading(index_dir: Path) -> FileIndex:
         raise IndexStorageError(f"no index at {index_dir}: the folder holds no index yet") from None
     except OSError as exc:
         raise IndexStorageError(describe_os_error(index_dir, exc)) from None
+
+
+@contextmanager
+def run_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index for one whole indexing run; IndexLockedError at once if another run holds it.
+
+    Whoosh's own write lock is only held while a writer is open, so between two commits of one run a second
+    indexer could slip in. This lock spans the run. It is a POSIX record lock: owned by this process alone (not
+    inherited by forked enrichment workers) and dropped by the kernel when the process dies, so a lock left by
+    a killed indexer never blocks the next run.
+    """
+    try:
+        fd = os.open(index_dir / RUN_LOCK, os.O_WRONLY | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise IndexStorageError(describe_os_error(index_dir, exc)) from None
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                raise IndexStorageError(describe_os_error(index_dir, exc)) from None
+            raise IndexLockedError(
+                f"index at {index_dir} is locked: another indexer is writing to it. "
+                "Wait for it to finish, then run again."
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor drops the lock
 
 
 def index_size(index_dir: Path) -> int:

@@ -31,7 +31,7 @@ from search.index.catalog import Catalog
 from search.index.errors import IndexLockedError, IndexStorageError
 from search.index.schema import ENTITY_FIELDS
 from search.index.segment import BulkSegmentWriter, Postings, analyse
-from search.index.storage import describe_os_error, open_for_writing
+from search.index.storage import describe_os_error, open_for_writing, run_lock
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +107,14 @@ def index_paths(
     started = time.perf_counter()
     index_dir = Path(index_dir)
     ix = open_for_writing(index_dir)
-    run = _Run(ix, index_dir, workers or os.cpu_count() or 1, commit_every, entities)
-    try:
-        run.go(paths, prune=prune, progress=progress)
-    except OSError as exc:
-        raise IndexStorageError(describe_os_error(index_dir, exc)) from None
-    finally:
-        run.close()
+    with run_lock(index_dir):  # refuse a second indexer at once, before any work, for the whole run
+        run = _Run(ix, index_dir, workers or os.cpu_count() or 1, commit_every, entities)
+        try:
+            run.go(paths, prune=prune, progress=progress)
+        except OSError as exc:
+            raise IndexStorageError(describe_os_error(index_dir, exc)) from None
+        finally:
+            run.close()
     run.summary.seconds = time.perf_counter() - started
     return run.summary
 
