@@ -15,11 +15,13 @@ from html import escape
 
 from search.enrich.analysis import TOKEN_PATTERN, snowball_stem, stop_words
 
-SNIPPET_SCAN_CHARS = 300_000
+SNIPPET_SCAN_CHARS = 2_000_000
+CANDIDATE_BUDGET = 20_000  # tokens checked at most per snippet
 DOCUMENT_MARK_CHARS = 3_000_000
 FRAGMENT_CHARS = 180
 MAX_FRAGMENTS = 3
 _TOKEN = re.compile(TOKEN_PATTERN)
+_WHITESPACE = re.compile(r"\s+")
 _APOSTROPHE = str.maketrans({"’": "'"})
 
 
@@ -76,9 +78,11 @@ def find_hits(text: str, terms: MatchTerms, start: int = 0, end: int | None = No
     return list(_scan(text, terms, start, end if end is not None else len(text)))
 
 
-def _scan(text: str, terms: MatchTerms, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Spans of matched tokens, checking only tokens that start like a query term."""
-    for m in terms.candidates.finditer(text, start, end):
+def _scan(text: str, terms: MatchTerms, start: int, end: int, budget: int | None = None) -> Iterator[tuple[int, int]]:
+    """Spans of matched tokens, checking only tokens that start like a query term (at most budget)."""
+    for n, m in enumerate(terms.candidates.finditer(text, start, end)):
+        if budget is not None and n >= budget:
+            return
         tok = _TOKEN.match(text, m.start(), end)
         if tok is not None and _matches(tok.group(0), terms):
             yield tok.span()
@@ -91,7 +95,7 @@ def _first_hits(text: str, terms: MatchTerms, limit: int, enough: int) -> list[t
         return spans
     while 0 < limit < len(text) and text[limit - 1].isalnum():
         limit -= 1
-    for span in _scan(text, terms, 0, limit):
+    for span in _scan(text, terms, 0, limit, CANDIDATE_BUDGET):
         spans.append(span)
         if len(spans) >= enough:
             break
@@ -123,7 +127,7 @@ def snippet(text: str, terms: MatchTerms, fragments: int = MAX_FRAGMENTS, size: 
     parts = [mark(text[a:b], [(s - a, e - a) for s, e in inside]) for a, b, _, inside in best]
     prefix = "… " if best[0][0] > 0 else ""
     suffix = " …" if best[-1][1] < len(text) else ""
-    return prefix + " … ".join(parts) + suffix
+    return _WHITESPACE.sub(" ", prefix + " … ".join(parts) + suffix)
 
 
 def _windows(text: str, spans: list[tuple[int, int]], size: int) -> list[tuple[int, int, float, list]]:
@@ -168,7 +172,7 @@ def _opening(text: str, size: int) -> str:
     if len(text) > size:
         cut = head.rfind(" ", 0, size)
         head = head[: cut if cut > size // 2 else size] + " …"
-    return escape(head, quote=False)
+    return _WHITESPACE.sub(" ", escape(head, quote=False))
 
 
 def highlight_document(text: str, terms: MatchTerms) -> tuple[str, int]:

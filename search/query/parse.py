@@ -34,6 +34,7 @@ from search.query.highlight import analyse_terms
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
+MAX_FUZZY_EDITS = 2
 DEFAULT_FIELDS = ("title", "body")
 SEARCHABLE = ("title", "body", "author", "source", "people_words", "organizations_words", "places_words")
 ALIASES = {
@@ -416,7 +417,10 @@ def _tidy(q: wq.Query, schema: Schema, lexicon: Callable[[str, str], bool] | Non
     def fix(node: wq.Query) -> wq.Query:
         if isinstance(node, wq.Prefix) and node.fieldname in DEFAULT_FIELDS:
             return _stemmed_prefix(node, lexicon)
-        if isinstance(node, wq.FuzzyTerm) and node.fieldname in DEFAULT_FIELDS:
+        if isinstance(node, wq.FuzzyTerm):
+            if node.maxdist > MAX_FUZZY_EDITS:
+                _note(f"A fuzzy search allows at most {MAX_FUZZY_EDITS} changed letters.")
+                node.maxdist = MAX_FUZZY_EDITS
             node.prefixlength = min(node.prefixlength, 1)
         if node.is_leaf():
             return node

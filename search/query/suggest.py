@@ -14,6 +14,7 @@ from search.query.vocabulary import with_prefix
 log = logging.getLogger(__name__)
 
 NAME_FIELDS = ("people_words", "organizations_words", "places_words")
+MAX_WORD = 30  # longer "words" are not typos of anything
 RARE = 2  # a word found in fewer documents than this may be misspelt
 BETTER = 10  # ... when a close word is found in at least this many times more documents
 _LETTERS = string.ascii_lowercase
@@ -57,7 +58,7 @@ def _distance(a: str, b: str) -> int:
 def correct(reader: IndexReader, word: str) -> str | None:
     """A better word for one typed word, or None when it looks fine."""
     lower = word.lower()
-    if lower in stop_words() or len(lower) < 3 or not lower.isalpha():
+    if lower in stop_words() or not 3 <= len(lower) <= MAX_WORD or not lower.isalpha():
         return None
     own = max(_df(reader, snowball_stem(lower)), _name_df(reader, lower))
     if own >= RARE:
