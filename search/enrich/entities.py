@@ -195,9 +195,20 @@ def _regions(words: list[str], tokens: list[Token]) -> list[tuple[int, int, bool
 
 def _truecase(tokens: list[Token], casing: dict[str, str], lex: Lexicon) -> list[str]:
     """Recase an all-caps line (headline, dateline) from the body's own casing and the dictionary."""
-    out = []
-    for t in tokens:
+    out: list[str] = []
+    phrase_end = -1
+    for i, t in enumerate(tokens):
         w = t.text
+        if i < phrase_end:
+            out.append(w.capitalize())
+            continue
+        for size in (3, 2):  # multiword places first: "SAN DIEGO", "KANSAS CITY"
+            if i + size <= len(tokens) and " ".join(x.text for x in tokens[i : i + size]).lower() in lex.places:
+                phrase_end = i + size
+                break
+        if i < phrase_end:
+            out.append(w.capitalize())
+            continue
         if not w.isupper() or not any(c.isalpha() for c in w):
             out.append(w)
             continue
@@ -274,7 +285,7 @@ def _table_spans(part: str, tokens: list[Token], words: list[str], lex: Lexicon)
             while j > i + 1 and not _is_cap(words[j - 1]):
                 j -= 1
             low = " ".join(words[i:j]).lower()
-            if (
+            if all(len(w) <= 2 for w in words[i:j]) or (
                 low in JUNK_WORDS
                 or low in lex.demonyms
                 or (low in lex.common_words and low not in lex.places and low not in lex.known_orgs)
@@ -615,8 +626,11 @@ def _evidence(span: _Span, lex: Lexicon) -> None:
         s[PERSON] += 2
     if span.next in ("who", "whose"):
         s[PERSON] += 1.5
-    if span.table and low not in lex.countries and not (first in lex.first_names and len(words) > 1):
-        s[ORG] += 5  # results and standings tables list clubs ("Leeds 2 Chelsea 1"), not towns
+    if span.table and low not in lex.countries:
+        if first in lex.first_names and len(words) > 1 and span.next in ("(", ","):
+            s[PERSON] += 2  # "1. Michael Johnson ( U.S. ) 19.32": an athlete
+        else:
+            s[ORG] += 5  # results and standings tables list clubs ("Leeds 2 Chelsea 1"), not towns
     if span.dateline:
         s[PLACE] += 6
     if len(words) == 1 and span.prev == "," and low.rstrip(".") in STATE_ABBREVIATIONS:
@@ -636,7 +650,14 @@ def _dateline_span(body: str, lex: Lexicon) -> tuple[int, int] | None:
     if not m:
         return None
     text = m.group(1).strip()
-    if text.lower() in lex.places or all(w.lower() not in lex.common_words for w in text.split()):
+    rest = body[m.end(1) :].lstrip(" ,")
+    # A wire dateline: a known place, no ordinary words, or followed by a date or a country.
+    if (
+        text.lower() in lex.places
+        or all(w.lower() not in lex.common_words for w in text.split())
+        or re.match(r"\d{4}-\d\d-\d\d", rest)
+        or rest.split(" ", 1)[0].strip(",").lower() in lex.countries
+    ):
         return m.start(1), m.start(1) + len(text)
     return None
 
@@ -747,7 +768,7 @@ def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
         words = text.split()
         if len(words) == 1 and text not in defined:
             owners = [p for p in full_people if p.split()[-1] == text]
-            if (owners and types[text] != PLACE) or (owners and totals[text][PLACE] < 4):
+            if owners and (types[text] != PLACE or text.lower() not in lex.countries):
                 best = max(owners, key=lambda p: (len(by_text[p]), len(p)))
                 types[text] = PERSON
                 value[text] = best
