@@ -123,7 +123,7 @@ def _leaf_part(leaf: IndexReader) -> dict:
     n = leaf.doc_count_all()
     live = np.ones(n, dtype=bool)
     if leaf.has_deletions():
-        for d in leaf.deleted_docs():
+        for d in leaf.deleted_docs_set:  # whoosh-reloaded: a set property, no deleted_docs() method
             live[d] = False
     days = np.full(n, UNDATED, dtype=np.int32)
     if leaf.has_column("date"):
