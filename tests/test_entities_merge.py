@@ -78,3 +78,13 @@ def test_missing_map_passes_values_through(tmp_path):
     m = EntityMap.load(tmp_path / "nowhere")
     assert m.canonical("person", "Anyone") == "Anyone"
     assert m.variants("place", "Goa") == ["Goa"]
+
+
+def test_a_person_value_that_names_a_company_elsewhere_joins_the_company(tmp_path):
+    m = _map(
+        tmp_path,
+        {("person", "Goldman Sachs"): 6, ("organization", "Goldman Sachs and Co"): 4, ("person", "Sachs"): 1},
+    )
+    assert m.type_of("person", "Goldman Sachs") == "organization"
+    assert m.canonical("person", "Goldman Sachs") == m.canonical("organization", "Goldman Sachs and Co")
+    assert ("people", "Goldman Sachs") in m.variants_by_field("organization", m.canonical("person", "Goldman Sachs"))

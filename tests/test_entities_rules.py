@@ -108,3 +108,10 @@ def test_fast_tagger_and_chunker_give_nltks_output():
         assert tagger.tag(words) == tagger._nltk.tag(words)
         tagged = tagger.tag(words)
         assert chunker.iob(tagged) == [label for _, label in chunker._nltk._tagger.tag(tagged)]
+
+
+def test_values_never_hold_a_comma_the_facet_fields_split_on():
+    values = _values("", "Underwriters are led by Goldman, Sachs and Co, the firm said in Dallas, Tex.")
+    assert "Goldman Sachs and Co" in values["organization"]
+    assert "Texas" in values["place"]
+    assert not any("," in v or any("," in a for a in al) for vals in values.values() for v, al in vals.items())

@@ -50,7 +50,9 @@ PLACE_HEADS = frozenset(
 # A span ending in one of these names an event or a document (MISC), not a person, organisation or place.
 EVENT_WORDS = frozenset(
     _items("""summit meeting conference talks agreement treaty accord games cup championship championships open
-    tournament war crisis protocol act bill award prize festival olympics""")
+    tournament war crisis protocol act bill award prize festival olympics dollar dollars yen franc
+    francs mark marks pound pounds sterling peso pesos lira rupee rupees rouble roubles ruble crown
+    guilder guilders ecu euro yuan index average""")
 )
 _MONTHS = frozenset(
     _items(
@@ -345,6 +347,13 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
             j -= 1
         if j > 0 or not _common(sent_words[0], lex):
             lo = j
+    # Join "Goldman, Sachs and Co".
+    if hi + 3 < n and sent_words[hi] == "," and _is_cap(sent_words[hi + 1]):
+        k = hi + 1
+        while k < n and sent_tokens[k].kind == "word" and _is_cap(sent_words[k]):
+            k += 1
+        if k + 1 < n and sent_words[k] in ("and", "&") and sent_words[k + 1].rstrip(".") in ("Co", "Company", "Cie"):
+            hi = k + 2
     # Join "Securities and Exchange Commission" (not "Standard Oil Co and BP Inc": two companies).
     if hi + 1 < n and sent_words[hi] in ("and", "&") and sent_words[hi - 1].lower() not in _CORP_SUFFIXES:
         k = hi + 1
@@ -592,6 +601,8 @@ def _evidence(span: _Span, lex: Lexicon) -> None:
         s[ORG] += 3
     if len(words) == 1 and _is_acronym(words[0]) and not known_org and low not in lex.places:
         s[ORG] += 2
+    if len(words) == 1 and low.endswith(("bank", "corp", "tel", "com", "soft", "tech")) and len(low) > 6:
+        s[ORG] += 3
     if span.titled:
         s[PERSON] += 5
     if len(words) >= 2 and all(_is_cap(w) for w in words):
@@ -851,7 +862,9 @@ def _default_type(text: str, lex: Lexicon) -> str:
 
 
 def _display(value: str, type_: str, lex: Lexicon) -> str | None:
-    """The in-article canonical form: initials without dots, known aliases resolved; None for junk."""
+    """The in-article canonical form: initials without dots, known aliases resolved; None for junk.
+    Never a comma: the index's facet fields are comma-separated keyword lists."""
+    value = re.sub(r"\s+", " ", value.replace(",", " ")).strip()
     if type_ == PLACE:
         alias = PLACE_ALIASES.get(place_key(value))
         if alias:
@@ -874,7 +887,7 @@ def extract_entities(title: str, body: str, dateline: str = "") -> DocEntities:
     found: dict[str, dict[str, set[str]]] = {t: defaultdict(set) for t in TYPES}
     for m in extract_mentions(title, body, dateline):
         aliases = found[m.type][m.value]
-        surface = re.sub(r"\s+", " ", m.text)
+        surface = re.sub(r"\s+", " ", m.text.replace(",", " ")).strip()
         if surface != m.value:
             aliases.add(surface)
     people, orgs, places = ({v: tuple(sorted(a)) for v, a in found[t].items()} for t in TYPES)

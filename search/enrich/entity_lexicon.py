@@ -76,7 +76,8 @@ JUNK_WORDS = frozenset(
     cts ct pct vs qtly div pay prior record note notes reuter reuters's xinhua's editor editors
     story stories photo photos video mln bln ecu ecus mthly qtly oper shrs billion million trillion avg god
     lord internet web online twitter usd eur gbp jpy chf dlr
-    yen stg""")
+    yen stg north south east west northern southern eastern western will sales revenues earnings profit
+    loss losses dividend dividends turnover assets deposits loans orders payout income""")
 )
 
 # Demonyms and adjectives of nationality: MISC, never a person, organisation or place by themselves.

@@ -176,18 +176,44 @@ def _choose_canonical(type_: str, members: list[str], counts: Mapping[str, int])
     return max(pool, key=lambda m: (counts[m], len(m), m))
 
 
+def _archive_types(per_type: dict[str, dict[str, int]]) -> dict[tuple[str, str], str]:
+    """Archive-level typing: a person value that names a company typed as such elsewhere in the archive
+    ("Goldman Sachs" beside "Goldman Sachs and Co", "Chrysler" beside "Chrysler Corp") is that company."""
+    moves: dict[tuple[str, str], str] = {}
+    orgs = per_type.get(ORG, {})
+    by_key: dict[str, int] = defaultdict(int)
+    for v, c in orgs.items():
+        if org_key(v) != name_key(v):  # a legal suffix or "and Co": strong evidence of a company
+            by_key[org_key(v)] += c
+    for v, c in per_type.get(PERSON, {}).items():
+        k = org_key(v)
+        if by_key.get(k, 0) * 2 >= c or (v in orgs and orgs[v] >= 2 * c):
+            moves[(PERSON, v)] = ORG
+    return moves
+
+
 def merge_groups(
     counts: Mapping[tuple[str, str], int], aliases: Mapping[tuple[str, str], Iterable[str]]
 ) -> list[Group]:
     """Group every indexed (type, value) into real entities, one canonical value each."""
-    per_type: dict[str, dict[str, int]] = defaultdict(dict)
-    per_alias: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    indexed: dict[str, dict[str, int]] = defaultdict(dict)
     for (t, v), c in counts.items():
         if v:
-            per_type[t][v] = per_type[t].get(v, 0) + int(c)
+            indexed[t][v] = indexed[t].get(v, 0) + int(c)
+    moves = _archive_types(indexed)
+    # per_type: the values each type's merging sees; origin: where each came from in the index.
+    per_type: dict[str, dict[str, int]] = defaultdict(dict)
+    origin: dict[str, dict[str, dict[tuple[str, str], int]]] = defaultdict(lambda: defaultdict(dict))
+    for t, tc in indexed.items():
+        for v, c in tc.items():
+            target = moves.get((t, v), t)
+            per_type[target][v] = per_type[target].get(v, 0) + c
+            origin[target][v][(t, v)] = c
+    per_alias: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for (t, v), al in aliases.items():
-        if v in per_type.get(t, {}):
-            per_alias[t][v].update(a for a in al if a)
+        target = moves.get((t, v), t)
+        if v in per_type.get(target, {}):
+            per_alias[target][v].update(a for a in al if a)
     out: list[Group] = []
     builders = {PERSON: _person_groups, ORG: _org_groups, PLACE: _place_groups}
     for t, tc in per_type.items():
@@ -195,10 +221,12 @@ def merge_groups(
         for members in build(tc, per_alias[t]):
             canon = _choose_canonical(t, members, tc)
             al: set[str] = set()
+            variants: dict[tuple[str, str], int] = {}
             for m in members:
                 al.add(m)
                 al.update(per_alias[t].get(m, ()))
+                variants.update(origin[t][m])
             al.discard(canon)
-            out.append(Group(t, canon, {(t, m): tc[m] for m in members}, al))
+            out.append(Group(t, canon, variants, al))
     out.sort(key=lambda g: (g.type, -g.count, g.canonical))
     return out

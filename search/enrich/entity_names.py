@@ -64,7 +64,7 @@ def org_key(text: str) -> str:
     words = name_key(text).split()
     if words and words[0] == "the":
         words = words[1:]
-    while len(words) > 1 and words[-1] in _ORG_SUFFIXES:
+    while len(words) > 1 and (words[-1] in _ORG_SUFFIXES or words[-1] in ("and", "&")):
         words = words[:-1]
     return " ".join(words)
 
