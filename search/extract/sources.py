@@ -29,9 +29,9 @@ FORMATS: dict[str, str] = {
     ".csv": "search.extract.records:extract_csv",
 }
 log = logging.getLogger(__name__)
-# C0 controls (but tab, newline, carriage return, form feed), DEL and lone surrogates: they are not text a
+# C0 controls (but tab, newline and carriage return), DEL, lone surrogates and U+FFFE/U+FFFF: they are not text a
 # reader can see, they make XML (the Atom feed) invalid and they cannot be encoded as UTF-8.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _TEXT_FIELDS = ("id", "title", "body", "author", "source", "url", "dateline")
 MAX_FILE_BYTES = int(os.environ.get("SEARCH_MAX_FILE_BYTES", 50 * 1024 * 1024))
 Extractor = Callable[[bytes, str], list]

@@ -26,6 +26,8 @@ FACET_PARAMS: dict[str, str] = {
 }
 FIELD_PARAMS = {field: name for name, field in FACET_PARAMS.items()}
 
+# Characters no query needs that would make the Atom feed (which echoes the query) invalid XML.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -47,7 +49,7 @@ def _one(args: MultiDict[str, str], name: str) -> str:
     values = args.getlist(name)
     if len(values) > 1 and len(set(values)) > 1:
         raise BadParameter(name, f"{name} was given {len(values)} times", f"send {name} once")
-    return values[0].strip() if values else ""
+    return _CONTROLS.sub(" ", values[0]).strip() if values else ""
 
 
 def parse_date(name: str, raw: str, *, end: bool) -> date | None:
@@ -82,7 +84,7 @@ def _int(args: MultiDict[str, str], name: str, default: int, high: int) -> int:
 def _values(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
     values: list[str] = []
     for raw in args.getlist(name):
-        value = raw.strip()
+        value = _CONTROLS.sub(" ", raw).strip()
         if not value or value in values:
             continue
         if len(value) > MAX_VALUE_CHARS:
