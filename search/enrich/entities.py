@@ -425,6 +425,8 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
     text_low = " ".join(words).lower()
     if all(_title_word(w) for w in words) or words[-1].lower() in EVENT_WORDS or text_low in lex.demonyms:
         return []
+    if all(len(w) <= 2 for w in words) and text_low not in lex.known_orgs and place_key(text_low) not in PLACE_ALIASES:
+        return []  # table headers ("W D L PCT GB"), stray initials
     if len(words) == 1 and (text_low in ORG_HEADS or text_low in ORG_STRONG):
         return []
     if any(sum(c.isdigit() for c in w) >= 4 for w in words):
@@ -638,8 +640,10 @@ def _evidence(span: _Span, lex: Lexicon) -> None:
     if span.next in ("who", "whose"):
         s[PERSON] += 1.5
     if span.table and low not in lex.countries:
-        if first in lex.first_names and len(words) > 1 and span.next in ("(", ","):
-            s[PERSON] += 2  # "1. Michael Johnson ( U.S. ) 19.32": an athlete
+        if len(words) > 1 and (span.next == "(" or len(first) == 1) and last not in ORG_HEADS:
+            s[PERSON] += 6  # "1. Michael Johnson ( U.S. ) 19.32", "P. Simmons 4-38": an athlete
+        elif first in lex.first_names and len(words) > 1 and span.next == ",":
+            s[PERSON] += 2
         else:
             s[ORG] += 5  # results and standings tables list clubs ("Leeds 2 Chelsea 1"), not towns
     if span.dateline:

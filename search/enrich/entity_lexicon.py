@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 # Titles and roles that precede a person's name and are not part of it (lowercase, no dots).
 PERSON_TITLES = frozenset(
-    _items("""speaker whip mr mrs ms miss dr prof professor sir dame lord lady rev reverend father sister
+    _items("""duke earl baron count countess speaker whip
+    mr mrs ms miss dr prof professor sir dame lord lady rev reverend father sister
     brother president
     vice-president premier chancellor minister secretary senator sen rep representative congressman
     congresswoman governor gov mayor king queen prince princess sheikh emir sultan pope cardinal
@@ -77,7 +78,8 @@ JUNK_WORDS = frozenset(
     story stories photo photos video mln bln ecu ecus mthly qtly oper shrs billion million trillion avg god
     lord internet web online twitter usd eur gbp jpy chf dlr
     yen stg north south east west northern southern eastern western will sales revenues earnings profit
-    loss losses dividend dividends turnover assets deposits loans orders payout income""")
+    loss losses dividend dividends turnover assets deposits loans orders payout income men women
+    children people""")
 )
 
 # Demonyms and adjectives of nationality: MISC, never a person, organisation or place by themselves.
@@ -92,7 +94,8 @@ EXTRA_DEMONYMS = frozenset(
     argentine argentinian chilean peruvian colombian venezuelan cuban european asian latin western
     eastern northern southern islamic muslim christian catholic jewish hindu buddhist sikh kurdish
     basque kazakh uzbek tajik kyrgyz turkmen georgian armenian azeri eurasian chechen serb serbs
-    croat croats muslims bosnians zairean rwandan burundian hutu tutsi pak""")
+    croat croats muslims bosnians zairean rwandan burundian hutu tutsi pak olympic moslem moslems texan
+    californian parisian londoner muscovite europeans americans""")
 )
 
 # Demonyms of more than one word (lowercase).
@@ -346,6 +349,7 @@ def lexicon() -> Lexicon:
     for fid in ("usstates.txt", "uscities.txt", "caprovinces.txt", "mexstates.txt"):
         places |= {p.lower() for p in _lines(fid)}
     places |= {p.strip().lower() for p in EXTRA_PLACES if p.strip()}
+    places |= {p.replace(".", "") for p in places if "." in p}  # "St. Louis" and "St Louis"
     demonyms = {d.lower() for d in _lines("nationalities.txt")} | EXTRA_DEMONYMS | COMPOUND_DEMONYMS
     common = frozenset(w for w in words.words("en") if w.islower())
     ieer_people: set[str] = set()
