@@ -183,12 +183,12 @@ def test_the_feed_stays_well_formed_xml_for_a_query_full_of_control_characters(c
 def test_schemathesis_finds_no_server_error_in_the_documented_api(client, samples_index: Path) -> None:
     """Every operation in /api/openapi.json, driven by schemathesis: no 5xx, answers match the schema."""
     import schemathesis
+    from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
         response_schema_conformance,
         status_code_conformance,
     )
-    from schemathesis.checks import not_a_server_error
 
     app = create_app(Settings(index_dir=samples_index))
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
@@ -196,19 +196,23 @@ def test_schemathesis_finds_no_server_error_in_the_documented_api(client, sample
     failures: list[str] = []
     checks = (not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance)
     for result in schema.get_all_operations():
-        operation = result.ok()
-
-        @settings(max_examples=examples, deadline=timedelta(seconds=20), derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
-        @given(case=operation.as_strategy())
-        def run(case) -> None:
-            FUZZ[f"schemathesis {operation.label}"] += 1
-            response = case.call()
-            for check in checks:
-                try:
-                    case.validate_response(response, checks=(check,))
-                except Exception as exc:  # collect every kind of failure, then report them together
-                    failures.append(f"{operation.label} {check.__name__}: {str(exc)[:300]}")
-
-        run()
+        _fuzz_operation(result.ok(), examples, checks, failures)
     assert not failures, "\n".join(sorted(set(failures))[:20])
+
+
+def _fuzz_operation(operation, examples: int, checks: tuple, failures: list[str]) -> None:
+    """Run one API operation's schemathesis cases, collecting failed checks into ``failures``."""
+
+    @settings(max_examples=examples, deadline=timedelta(seconds=20), derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(case=operation.as_strategy())
+    def run(case) -> None:
+        FUZZ[f"schemathesis {operation.label}"] += 1
+        response = case.call()
+        for check in checks:
+            try:
+                case.validate_response(response, checks=(check,))
+            except Exception as exc:  # collect every kind of failure, then report them together
+                failures.append(f"{operation.label} {check.__name__}: {str(exc)[:300]}")
+
+    run()
