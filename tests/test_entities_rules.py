@@ -115,3 +115,15 @@ def test_values_never_hold_a_comma_the_facet_fields_split_on():
     assert "Goldman Sachs and Co" in values["organization"]
     assert "Texas" in values["place"]
     assert not any("," in v or any("," in a for a in al) for vals in values.values() for v, al in vals.items())
+
+
+@pytest.mark.parametrize(
+    ("body", "type_", "value"),
+    [
+        ("Dutch defender Ronald de Boer was injured, the club said.", "person", "Ronald de Boer"),
+        ("Shares of First Bank System Inc. rose on Monday.", "organization", "First Bank System Inc."),
+        ("Boston-based Reagan Communications said profits rose.", "organization", "Reagan Communications"),
+    ],
+)
+def test_name_particles_org_prefixes_and_hyphenated_modifiers(body, type_, value):
+    assert value in _values("", body)[type_]

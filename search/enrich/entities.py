@@ -63,6 +63,7 @@ _MONTHS = frozenset(
 _CORP_SUFFIXES = frozenset(
     _items("""corp corp. inc inc. co co. ltd ltd. plc group corporation company holdings ag sa nv llc""")
 )
+_ORG_PREFIXES = frozenset(_items("first north south east west national general new united"))
 _CONNECTORS = frozenset({"of", "for", "and", "&", "de", "du", "la", "le", "der", "von", "van", "on"})
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z.'\-]+(?:\s+[A-Z][A-Z.'\-]+){0,3})\s*(?::|,|\s[-—–]|\s\(|\s+\d{4}-\d\d-\d\d)")
 _SENT_CACHE_MAX = 50_000
@@ -156,6 +157,7 @@ def _common(word: str, lex: Lexicon) -> bool:
 # --------------------------------------------------------------------------------------------- spans
 _sentence_cache: dict[tuple[str, ...], list[tuple[int, int, bool]]] = {}
 _PROPER = frozenset({"NNP", "NNPS"})
+_PARTICLES = frozenset(_items("van von de del della der den da di du le la dos das bin ibn al el"))
 
 
 def _regions(words: list[str], tokens: list[Token]) -> list[tuple[int, int, bool]]:
@@ -185,6 +187,14 @@ def _regions(words: list[str], tokens: list[Token]) -> list[tuple[int, int, bool
             while j < n and (chunked[j] or proper[j]):
                 any_chunk = any_chunk or chunked[j]
                 j += 1
+                # Name particles between two capitalised names: "Lex van Drooge", "Santiago de Cuba".
+                if (
+                    j + 1 < n
+                    and words[j].lower() in _PARTICLES
+                    and words[j + 1][:1].isupper()
+                    and (chunked[j + 1] or proper[j + 1])
+                ):
+                    j += 1
             out.append((i, j, any_chunk))
             i = j
         else:
@@ -389,8 +399,11 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         w = words[0]
         low = w.lower()
         initial = lo == 0 or sent_words[lo - 1] in ('"', "'", "(", ":", "-")
+        if low in _ORG_PREFIXES and words[-1].lower() in ORG_HEADS and len(words) > 1:
+            break
         if (
-            low in JUNK_WORDS
+            ("-" in w and w.split("-")[-1].islower())  # "Boston-based", "Family-controlled"
+            or low in JUNK_WORDS
             or low in _CONNECTORS
             or (
                 initial
@@ -453,6 +466,28 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
                     )
                 )
         return parts
+    if (
+        len(words) == 2
+        and words[0].lower() in lex.places
+        and (_is_acronym(words[1]) or words[1].lower() in lex.known_orgs)
+        and text_low not in lex.places
+    ):  # "Chicago NAPM", "OSCE Chechnya" the other way round is handled by typing
+        out = []
+        for k in (0, 1):
+            i = lo + k
+            out.append(
+                _Span(
+                    span.part,
+                    [toks[k]],
+                    [words[k]],
+                    _lower(sent_words, i - 1),
+                    _lower(sent_words, i - 2),
+                    _lower(sent_words, i + 1),
+                    _lower(sent_words, i + 2),
+                    i == 0,
+                )
+            )
+        return out
     if len(words) == 1 and "-" in words[0] and toks[0].kind == "word":
         parts = words[0].split("-")
         if len(parts) > 1 and all(p.lower() in lex.places for p in parts):
