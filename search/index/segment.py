@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PostingsWriter, _lenfield
 from whoosh.fields import Schema
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
@@ -37,8 +37,49 @@ def analyse(fields: Mapping[str, object]) -> dict[str, tuple[object, Postings]]:
     return out
 
 
+# A posting list shorter than INLINE_LIMIT lives in the term dictionary instead of a block of its own in the
+# postings file (a block costs ~50 bytes of header and framing). Most terms of a news archive (numbers, names,
+# typos) occur in one article. Whoosh's own default (1) inlines nothing, and its inlining path calls a method
+# that does not exist (set_inline for set_inlined); _InliningPostingsWriter is that path, fixed.
+INLINE_LIMIT = 2
+
+
+class InliningCodec(W3Codec):
+    """Whoosh's W3 codec with single-article posting lists inlined in the term dictionary."""
+
+    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = INLINE_LIMIT) -> None:
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def postings_writer(self, dbfile, byteids: bool = False):
+        return _InliningPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+
+class _InliningPostingsWriter(W3PostingsWriter):
+    def finish_postings(self):
+        if not self.written() and len(self) < self._inlinelimit:
+            terminfo = self._terminfo
+            terminfo.add_block(self)
+            # Formats without values (ID, KEYWORD) store none; inline an empty value per posting so a merge
+            # reading this list back gets bytes, as it does from a block.
+            values = self._values or [b""] * len(self._ids)
+            terminfo.set_inlined(self._ids, self._weights, values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
 class BulkSegmentWriter(SegmentWriter):
     """SegmentWriter that takes pre-analysed fields and flushes without a per-posting length lookup."""
+
+    def __init__(self, ix, **kwargs) -> None:
+        kwargs.setdefault("codec", InliningCodec())
+        super().__init__(ix, **kwargs)
 
     def add_analysed(self, fields: Mapping[str, object], analysed: Mapping[str, tuple[object, Postings]]) -> None:
         """Add one document; a field in ``analysed`` whose value matches is not analysed again here."""
