@@ -357,6 +357,12 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
             j -= 1
         if j > 0 or not _common(sent_words[0], lex):
             lo = j
+    # Join "Douglas & Lomason", "A.G. Edwards & Sons": an ampersand between names makes one company.
+    if hi + 1 < n and sent_words[hi] == "&" and _is_cap(sent_words[hi + 1]):
+        k = hi + 1
+        while k < n and sent_tokens[k].kind in ("word", "acro", "abbr") and _is_cap(sent_words[k]):
+            k += 1
+        hi = k
     # Join "Goldman, Sachs and Co".
     if hi + 3 < n and sent_words[hi] == "," and _is_cap(sent_words[hi + 1]):
         k = hi + 1
@@ -579,15 +585,14 @@ def _candidates(part: str, text: str, casing: dict[str, str], lex: Lexicon, forc
                 for span in _mend(_Span(part, [], [], "", "", "", "", False), words, sent, lo, hi, lex):
                     span.chunked = chunked
                     found.append(span)
+            # Known places and organisations the chunker and the tagger left out ("told Reuters", headlines).
+            found.extend(_lexicon_spans(part, sent, words, lex, found))
             out.extend(_drop_overlaps(found))
-            if caps:
-                # Headlines: the chunker misses many recased names; add gazetteer and known names it left out.
-                out.extend(_lexicon_spans(part, sent, words, lex, out))
     return out
 
 
 def _lexicon_spans(part: str, sent: list[Token], words: list[str], lex: Lexicon, found: list[_Span]) -> list[_Span]:
-    """Capitalised runs of a recased line that the lexicon knows but the chunker did not find."""
+    """Capitalised runs that the lexicon knows but the chunker did not find (not at a sentence start)."""
     taken = {t.start for s in found for t in s.tokens}
     out = []
     i = 0
@@ -600,7 +605,7 @@ def _lexicon_spans(part: str, sent: list[Token], words: list[str], lex: Lexicon,
         while j < n and sent[j].start not in taken and _is_cap(words[j]) and sent[j].kind in ("word", "acro"):
             j += 1
         text = " ".join(words[i:j]).lower()
-        if (text in lex.places or text in lex.known_orgs) and text not in lex.demonyms:
+        if (text in lex.places or text in lex.known_orgs) and text not in lex.demonyms and (i > 0 or j - i > 1):
             out.append(
                 _Span(
                     part,
