@@ -21,7 +21,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "entities_conll": [],  # writes its section itself
     "entities_reuters": [],  # writes its section itself
     "relevance": ["--write"],
-    "index_speed": ["--write", "--repeats", "1", "--text-folder"],
+    "index_speed": ["--write", "--repeats", "2"],  # --text-folder adds the one-file-per-article variant
     "search_speed": ["--write"],
     "http_speed": ["--write"],
     "growth": ["--write"],

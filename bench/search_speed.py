@@ -157,7 +157,8 @@ def measure(run: Callable[[ArchivistQuery], int], mix: list[ArchivistQuery], rou
 def ensure_indexes(work: Path) -> dict[str, Path]:
     """The three indexes, built (in this process) when bench.index_speed has not left them."""
     paths = work_paths(work)
-    prepare(work)
+    if not (paths["records"].is_dir() and paths["index"].is_dir() and paths["stock"].is_dir()):
+        prepare(work)
     src = str(paths["records"])
     if not (paths["index"] / "entities.json").exists():
         child_product(src, str(paths["index"]), 2, True)
