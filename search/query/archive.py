@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +30,12 @@ class Facetable:
     names: list[str]
     maps: dict[str, np.ndarray]  # column field -> canonical id per indexed value (-1: not in this facet)
     by_name: dict[str, int]
+    rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # alphabetical rank
+
+    def finish(self) -> None:
+        order = sorted(range(len(self.names)), key=lambda i: (self.names[i].lower(), self.names[i]))
+        self.rank = np.empty(len(self.names), dtype=np.int64)
+        self.rank[order] = np.arange(len(self.names))
 
 
 @dataclass
@@ -42,6 +48,7 @@ class Snapshot:
     facetable: dict[str, Facetable]
     generation: int
     terms: TermTable
+    masks: dict = field(default_factory=dict)  # filter masks by (facet, values), reused across requests
 
 
 class Archive:
@@ -111,6 +118,8 @@ def _facetable(columns: Columns, names: EntityNames) -> dict[str, Facetable]:
             fac.maps[column_field][i] = fac.by_name[canon]
     src = columns.keywords["source"]
     out["source"] = Facetable(list(src.values), {"source": np.arange(len(src.values))}, {})
+    for fac in out.values():
+        fac.finish()
     return out
 
 

@@ -163,3 +163,31 @@ def bo1_terms(table: TermTable, texts: list[str], analyse, count: int) -> list[t
         return []
     best = top[0][0]
     return [(term, w / best) for w, term in top]
+
+
+def rm3_terms(
+    table: TermTable, texts: list[str], doc_scores: list[float], analyse, count: int
+) -> list[tuple[str, float]]:
+    """Relevance-model (RM3-style) expansion terms: each document's term distribution weighted by
+    its share of the feedback scores, times IDF; long documents do not drown short ones."""
+    total = sum(max(s, 0.0) for s in doc_scores) or 1.0
+    weight: dict[str, float] = {}
+    for text, s in zip(texts, doc_scores, strict=True):
+        terms = list(analyse(text))
+        if not terms:
+            continue
+        share = max(s, 0.0) / total / len(terms)
+        for term in terms:
+            weight[term] = weight.get(term, 0.0) + share
+    scored = []
+    for term, w in weight.items():
+        df = table.df(term)
+        if df <= 0:
+            continue
+        scored.append((w * math.log(table.count / df), term))
+    scored.sort(reverse=True)
+    top = [(w, t) for w, t in scored[:count] if w > 0]
+    if not top:
+        return []
+    best = top[0][0]
+    return [(term, w / best) for w, term in top]

@@ -62,7 +62,7 @@ def search(archive: Archive, request: SearchRequest) -> SearchResult:
     for m in filters.values():
         final &= m
 
-    if not final.any() and not parsed.long and len(parsed.should) == 0 and _widenable(parsed):
+    if not final.any() and not parsed.long and _widenable(parsed):
         widened = _widen(archive, snap, request.q)
         if widened is not None:
             w_matched = _matched(snap, widened)
@@ -146,7 +146,47 @@ def _parse(archive: Archive, snap: Snapshot, q: str) -> ParsedQuery:
     def lexicon(field: str, term: str) -> bool:
         return reader.doc_frequency(field, term) > 0
 
-    return parse(q or "", snap.searcher.schema, _analyzer, lexicon)
+    def fuzzy(field: str, text: str, maxdist: int, prefix: int) -> list[str]:
+        return _near_terms(snap, field, text, maxdist, prefix)
+
+    return parse(q or "", snap.searcher.schema, _analyzer, lexicon, fuzzy)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _near_terms(snap: Snapshot, field: str, text: str, maxdist: int, prefix: int) -> list[str]:
+    """Indexed terms within maxdist edits of text (sharing its first prefix letters), most frequent first."""
+    key = ("fuzzy", field, text, maxdist, prefix)
+    if key in snap.masks:
+        return snap.masks[key]
+    vocab = snap.masks.get(("vocab", field))
+    if vocab is None:
+        reader = snap.searcher.reader()
+        vocab = frozenset(t.decode("utf-8", "replace") if isinstance(t, bytes) else t for t in reader.lexicon(field))
+        snap.masks[("vocab", field)] = vocab
+    found = {text} & vocab
+    frontier = {text}
+    for _ in range(max(0, min(maxdist, 2))):
+        nxt: set[str] = set()
+        for word in frontier:
+            nxt |= _edits1(word)
+        found |= nxt & vocab
+        frontier = nxt
+    found = {t for t in found if t[:prefix] == text[:prefix]}
+    reader = snap.searcher.reader()
+    near = sorted(found, key=lambda t: -reader.doc_frequency(field, t))[:50]
+    snap.masks[key] = near
+    return near
+
+
+def _edits1(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    out |= {a + c + b for a, b in splits for c in _LETTERS}
+    return out
 
 
 def _widenable(parsed: ParsedQuery) -> bool:
@@ -215,6 +255,11 @@ def _filter_masks(snap: Snapshot, request: SearchRequest, notes: list[str]) -> d
         selected = getattr(request, fname)
         if not selected:
             continue
+        key = (fname, tuple(sorted(selected)))
+        cached = snap.masks.get(key)
+        if cached is not None:
+            out[fname] = cached
+            continue
         pairs: set[tuple[str, str]] = set()
         fac = snap.facetable[fname]
         for v in selected:
@@ -229,6 +274,9 @@ def _filter_masks(snap: Snapshot, request: SearchRequest, notes: list[str]) -> d
             values = {v for f, v in pairs if f == column_field}
             if values:
                 mask |= cols.keywords[column_field].docs_with(values, cols.size)
+        if len(snap.masks) > 512:
+            snap.masks.clear()
+        snap.masks[key] = mask
         out[fname] = mask
     if request.sources:
         col = cols.keywords["source"]
@@ -260,7 +308,7 @@ def _facets(snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters
                 mask &= m
         fac = snap.facetable[fname]
         counts = name_counts(fac, cols, mask)
-        result[fname] = term_facet(counts, fac.names, getattr(request, fname), FACET_LIMIT)
+        result[fname] = term_facet(counts, fac, getattr(request, fname), FACET_LIMIT)
     all_mask = matched.copy()
     for m in filters.values():
         all_mask &= m
@@ -329,8 +377,12 @@ def _by_array(
 ) -> tuple[list[int], dict[int, float]]:
     """Order by the vectorised BM25F scores, with pseudo-relevance feedback, then collapse."""
     scores = np.where(final, parsed.scores, -np.inf).astype(np.float32)
-    if ranking.PRF_DOCS and ranking.PRF_TERMS and ranking.PRF_WEIGHT:
-        extra = _feedback_terms(snap, _top_docs(scores, final, ranking.PRF_DOCS))
+    if parsed.long and ranking.PRF_DOCS and ranking.PRF_TERMS and ranking.PRF_WEIGHT:
+        top = _top_docs(scores, final, ranking.PRF_DOCS)
+        if top:  # only documents that score close to the best: fewer, surer feedback documents
+            floor = ranking.PRF_MIN_SHARE * float(scores[top[0]])
+            top = [d for d in top if float(scores[d]) >= floor]
+        extra = _feedback_terms(snap, top, [float(scores[d]) for d in top])
         if extra:
             more, _ = bm25.score(snap.terms, extra)
             scores = np.where(final, scores + ranking.PRF_WEIGHT * more, -np.inf)
@@ -352,7 +404,7 @@ def _top_docs(scores: np.ndarray, final: np.ndarray, n: int) -> list[int]:
     return part[np.argsort(-scores[part], kind="stable")].tolist()
 
 
-def _feedback_terms(snap: Snapshot, docs: list[int]) -> list[tuple[str, float]]:
+def _feedback_terms(snap: Snapshot, docs: list[int], doc_scores: list[float]) -> list[tuple[str, float]]:
     """Bo1 expansion terms (with weights, the strongest 1.0) from the text of the top documents."""
     searcher = snap.searcher
     texts = []
@@ -361,6 +413,8 @@ def _feedback_terms(snap: Snapshot, docs: list[int]) -> list[tuple[str, float]]:
         texts.append((fields.get("title") or "") + "\n" + (fields.get("body") or "")[: ranking.PRF_TEXT_CHARS])
     if not texts:
         return []
+    if ranking.PRF_MODEL == "rm3":
+        return bm25.rm3_terms(snap.terms, texts, doc_scores, analyse_terms, ranking.PRF_TERMS)
     return bm25.bo1_terms(snap.terms, texts, analyse_terms, ranking.PRF_TERMS)
 
 
@@ -583,7 +637,7 @@ def stats(archive: Archive) -> ArchiveStats:
     tops = {}
     for fname in ENTITY_FILTERS:
         fac = snap.facetable[fname]
-        tops[fname] = term_facet(name_counts(fac, cols, live), fac.names, (), 20)
+        tops[fname] = term_facet(name_counts(fac, cols, live), fac, (), 20)
     try:
         size = index_size(archive.index_dir)
         mtime = max(p.stat().st_mtime for p in archive.index_dir.iterdir() if p.name.endswith(".toc"))

@@ -18,6 +18,8 @@ class EntityNames:
 
     def __init__(self, index_dir: Path) -> None:
         self._map: Any = None
+        self._canonical: dict[tuple[str, str], str | None] = {}
+        self._field: dict[tuple[str, str], str] = {}
         try:
             from search.enrich.entity_map import EntityMap  # lands beside the indexer
         except ImportError:
@@ -29,6 +31,12 @@ class EntityNames:
 
     def canonical(self, field: str, value: str) -> str | None:
         """The canonical value an indexed value belongs to; None when the value is hidden (junk)."""
+        key = (field, value)
+        if key not in self._canonical:
+            self._canonical[key] = self._lookup(field, value)
+        return self._canonical[key]
+
+    def _lookup(self, field: str, value: str) -> str | None:
         if self._map is None or not value:
             return value or None
         try:
@@ -39,6 +47,12 @@ class EntityNames:
 
     def field_of(self, field: str, value: str) -> str:
         """The facet field a value belongs to after any retype by the archivist (usually its own)."""
+        key = (field, value)
+        if key not in self._field:
+            self._field[key] = self._field_lookup(field, value)
+        return self._field[key]
+
+    def _field_lookup(self, field: str, value: str) -> str:
         if self._map is None or not value:
             return field
         try:

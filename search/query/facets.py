@@ -37,22 +37,22 @@ def name_counts(fac: Facetable, columns: Columns, mask: np.ndarray) -> np.ndarra
 
 def term_facet(
     by_name: np.ndarray,
-    names: list[str],
+    fac: Facetable,
     selected: tuple[str, ...] = (),
     limit: int = FACET_LIMIT,
 ) -> tuple[FacetValue, ...]:
     """Top canonical values by count (ties by name); selected values are always listed."""
+    names = fac.names
     if not len(names):
         return tuple(FacetValue(v, 0, True) for v in selected)
     nonzero = np.flatnonzero(by_name)
-    order = sorted(nonzero.tolist(), key=lambda i: (-by_name[i], names[i]))[:limit]
+    order = nonzero[np.lexsort((fac.rank[nonzero], -by_name[nonzero]))][:limit].tolist()
     chosen = set(selected)
     out = [FacetValue(names[i], int(by_name[i]), names[i] in chosen) for i in order]
     listed = {f.value for f in out}
-    index = {n: i for i, n in enumerate(names)}
     for value in selected:
         if value not in listed:
-            i = index.get(value)
+            i = fac.by_name.get(value)
             out.append(FacetValue(value, int(by_name[i]) if i is not None else 0, True))
     return tuple(out)
 

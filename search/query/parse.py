@@ -70,8 +70,8 @@ class ParsedQuery:
 
     @property
     def bag_of_words(self) -> bool:
-        """Scored by the vectorised BM25F: a long query of plain words (plus exclusions)."""
-        return self.long and bool(self.should_terms) and not self.must
+        """Scored by the vectorised BM25F: plain words (all required, or minimum-should-match) and exclusions."""
+        return bool(self.should_terms) and not self.must
 
     @property
     def empty(self) -> bool:
@@ -290,7 +290,13 @@ def count_words(text: str, analyzer) -> int:
     return sum(1 for _ in analyzer(plain))
 
 
-def parse(text: str, schema: Schema, analyzer, lexicon: Callable[[str, str], bool] | None = None) -> ParsedQuery:
+def parse(
+    text: str,
+    schema: Schema,
+    analyzer,
+    lexicon: Callable[[str, str], bool] | None = None,
+    fuzzy: Callable[[str, str, int, int], list[str]] | None = None,
+) -> ParsedQuery:
     """Parse user input into a ParsedQuery; never raises, explains anything ignored in notes.
 
     lexicon(field, term) tells whether the index holds a term (for stemmed prefixes).
@@ -298,13 +304,18 @@ def parse(text: str, schema: Schema, analyzer, lexicon: Callable[[str, str], boo
     cleaned, notes = clean(text)
     token = _notes.set(notes)
     try:
-        return _parse(cleaned, schema, analyzer, notes, lexicon)
+        return _parse(cleaned, schema, analyzer, notes, lexicon, fuzzy)
     finally:
         _notes.reset(token)
 
 
 def _parse(
-    cleaned: str, schema: Schema, analyzer, notes: list[str], lexicon: Callable[[str, str], bool] | None
+    cleaned: str,
+    schema: Schema,
+    analyzer,
+    notes: list[str],
+    lexicon: Callable[[str, str], bool] | None,
+    fuzzy: Callable[[str, str, int, int], list[str]] | None = None,
 ) -> ParsedQuery:
     plain = re.sub(r"\S*[*?~]\S*|\w+:(\[[^\]]*\]|\S*)", " ", cleaned)
     words = re.findall(r"[^\W\d_][\w'’-]*", _SYNTAX.sub(" ", plain))
@@ -322,14 +333,22 @@ def _parse(
             q = make_parser(schema, long).parse(plain)
         except Exception:
             q = wq.NullQuery
-    q = _tidy(q, schema, lexicon)
+    q = _tidy(q, schema, lexicon, fuzzy)
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
         if not notes:
             notes.append("Nothing searchable was left in the query (only very common words or symbols).")
         return ParsedQuery(wq.NullQuery, cleaned, notes, words=words)
     if long:
         return _long_query(q, cleaned, notes, words)
-    return ParsedQuery(q, cleaned, notes, words=words)
+    parsed = ParsedQuery(q, cleaned, notes, words=words)
+    # Plain words that must all match: scored by the vectorised BM25F too.
+    clauses = list(q.subqueries) if isinstance(q, wq.And) else [q]
+    if clauses and all(_is_word_clause(c) for c in clauses):
+        parsed.should = clauses
+        parsed.should_terms = [_word_of(c) for c in clauses]
+        parsed.should_weights = [1.0] * len(clauses)
+        parsed.min_should = len(clauses)
+    return parsed
 
 
 def _long_query(q: wq.Query, cleaned: str, notes: list[str], words: list[str]) -> ParsedQuery:
@@ -394,8 +413,13 @@ def _word_of(clause: wq.Query) -> str:
 def _is_word_clause(q: wq.Query) -> bool:
     """A plain word searched in the default fields (title OR body)."""
     if isinstance(q, wq.Or):
-        return all(isinstance(s, wq.Term) and s.fieldname in DEFAULT_FIELDS for s in q.subqueries)
-    return isinstance(q, wq.Term) and q.fieldname in DEFAULT_FIELDS
+        subs = q.subqueries
+        return (
+            bool(subs)
+            and len({str(s.text) for s in subs if isinstance(s, wq.Term)}) == 1
+            and all(_is_word_clause(s) for s in subs)
+        )
+    return isinstance(q, wq.Term) and not isinstance(q, wq.MultiTerm) and q.fieldname in DEFAULT_FIELDS
 
 
 def _stemmed_prefix(node: wq.Prefix, lexicon: Callable[[str, str], bool] | None) -> wq.Query:
@@ -411,7 +435,12 @@ def _stemmed_prefix(node: wq.Prefix, lexicon: Callable[[str, str], bool] | None)
     return wq.Or([wq.Prefix(node.fieldname, raw), *(wq.Term(node.fieldname, s) for s in sorted(stems))])
 
 
-def _tidy(q: wq.Query, schema: Schema, lexicon: Callable[[str, str], bool] | None = None) -> wq.Query:
+def _tidy(
+    q: wq.Query,
+    schema: Schema,
+    lexicon: Callable[[str, str], bool] | None = None,
+    fuzzy: Callable[[str, str, int, int], list[str]] | None = None,
+) -> wq.Query:
     """Stemmed prefixes, case-insensitive sources, and normalisation."""
 
     def fix(node: wq.Query) -> wq.Query:
@@ -422,6 +451,11 @@ def _tidy(q: wq.Query, schema: Schema, lexicon: Callable[[str, str], bool] | Non
                 _note(f"A fuzzy search allows at most {MAX_FUZZY_EDITS} changed letters.")
                 node.maxdist = MAX_FUZZY_EDITS
             node.prefixlength = min(node.prefixlength, 1)
+            if fuzzy is not None and node.fieldname in DEFAULT_FIELDS:
+                near = fuzzy(node.fieldname, str(node.text), node.maxdist, node.prefixlength)
+                if not near:
+                    return wq.NullQuery
+                return wq.Or([wq.Term(node.fieldname, t, boost=node.boost) for t in near])
         if node.is_leaf():
             return node
         return node.apply(fix)

@@ -1,6 +1,6 @@
 """Ranking settings and helpers: BM25F parameters, minimum-should-match, pseudo-relevance feedback.
 
-The figures behind each setting are in BENCHMARKS.md (## Relevance); tuned on Cranfield only.
+How each setting was chosen, and its figures, are in BENCHMARKS.md (## Relevance).
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ TITLE_WEIGHT = 1.0  # numpy BM25F path: title tf weight on top of the schema's f
 # A query with more content words than this is a pasted sentence or question: it uses a
 # minimum-should-match rule instead of requiring every word.
 LONG_QUERY_WORDS = 3
-MSM_FRACTION = 0.25  # of the query's words, rounded down, at least 2 (Elasticsearch-style "25%")
+MSM_FRACTION = 0.1  # of the query's words, rounded down, at least MSM_MIN (Elasticsearch-style "10%")
 MSM_MIN = 2
 
-# Pseudo-relevance feedback for long queries: expansion terms from the top documents (Bo1, as in
-# Terrier) added as optional clauses, so they re-rank but never change which documents match.
+# Pseudo-relevance feedback for long queries: expansion terms from the top documents, added to the
+# score only, so they re-rank but never change which documents match.
+PRF_MODEL = "rm3"  # "rm3" (score-weighted, length-normalised) or "bo1" (one bag of feedback text)
 PRF_DOCS = 10
-PRF_TERMS = 20
-PRF_WEIGHT = 0.5
+PRF_MIN_SHARE = 0.0  # feedback only from documents scoring at least this share of the best score
+PRF_TERMS = 10
+PRF_WEIGHT = 1.0
 PRF_TEXT_CHARS = 20_000  # text read per feedback document
 
 
