@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "entities_reuters": [],  # writes its section itself
     "relevance": ["--write"],
     "index_speed": ["--write", "--repeats", "2"],  # --text-folder adds the one-file-per-article variant
+    "index_before_after": ["--write"],
     "search_speed": ["--write"],
     "http_speed": ["--write"],
     "growth": ["--write"],
