@@ -494,6 +494,30 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
                 )
             )
         return out
+    if (
+        len(words) == 2
+        and words[1].lower() in lex.countries | lex.extra_places
+        and words[0].lower() not in lex.places
+        and words[0].lower() not in lex.first_names
+        and text_low not in lex.places
+        and words[1].lower() not in ORG_HEADS
+    ):  # "Lebed Chechnya" in a headline: a name and a place side by side
+        out = []
+        for k in (0, 1):
+            i = lo + k
+            out.append(
+                _Span(
+                    span.part,
+                    [toks[k]],
+                    [words[k]],
+                    _lower(sent_words, i - 1),
+                    _lower(sent_words, i - 2),
+                    _lower(sent_words, i + 1),
+                    _lower(sent_words, i + 2),
+                    i == 0,
+                )
+            )
+        return out
     if len(words) == 1 and "-" in words[0] and toks[0].kind == "word":
         parts = words[0].split("-")
         if len(parts) > 1 and all(p.lower() in lex.places for p in parts):
@@ -725,11 +749,16 @@ def _casing(body: str, lex: Lexicon) -> dict[str, str]:
     (all-caps forms only for short acronyms that are not ordinary words)."""
     casing: dict[str, str] = {}
     common = lex.common_words
-    for w in _WORDS.findall(body):
+    for m in _WORDS.finditer(body):
+        w = m.group()
         low = w.lower()
         if w == low:
             casing[low] = low
-        elif low not in casing and (not w.isupper() or (len(w) <= 4 and low not in common)):
+            continue
+        before = body[max(0, m.start() - 3) : m.start()].rstrip(" \t\"'“‘(")
+        if not before or before[-1] in ".!?:\n-":
+            continue  # a capital at a sentence or line start says nothing about the word
+        if low not in casing and (not w.isupper() or (len(w) <= 4 and low not in common)):
             casing[low] = w
     return casing
 

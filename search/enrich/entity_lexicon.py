@@ -328,6 +328,7 @@ class Lexicon:
     ieer_orgs: frozenset[str]  # lowercase full names
     ieer_places: frozenset[str]  # lowercase full names
     known_orgs: dict[str, str]  # lowercase -> canonical
+    extra_places: frozenset[str]  # lowercase: the hand-written world places (cities, regions)
 
 
 def _lines(fileid: str) -> list[str]:
@@ -351,6 +352,7 @@ def lexicon() -> Lexicon:
     places |= {p.strip().lower() for p in EXTRA_PLACES if p.strip()}
     places |= {p.replace(".", "") for p in places if "." in p}  # "St. Louis" and "St Louis"
     demonyms = {d.lower() for d in _lines("nationalities.txt")} | EXTRA_DEMONYMS | COMPOUND_DEMONYMS
+    demonyms |= {d + "s" for d in demonyms if not d.endswith(("s", "ese", "ch", "sh", "i"))} | {"briton", "britons"}
     common = frozenset(w for w in words.words("en") if w.islower())
     ieer_people: set[str] = set()
     ieer_orgs: set[str] = set()
@@ -385,4 +387,5 @@ def lexicon() -> Lexicon:
         ieer_orgs=frozenset(ieer_orgs),
         ieer_places=frozenset(ieer_places),
         known_orgs=known,
+        extra_places=frozenset(p.strip().lower() for p in EXTRA_PLACES if p.strip()),
     )
