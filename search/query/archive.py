@@ -31,6 +31,24 @@ class Facetable:
     maps: dict[str, np.ndarray]  # column field -> canonical id per indexed value (-1: not in this facet)
     by_name: dict[str, int]
     rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # alphabetical rank
+    pair_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    pair_names: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    def pairs(self, columns: Columns) -> None:
+        """(document, canonical id) once per document and value, over every column mapping into this facet."""
+        docs, ids = [], []
+        for column_field, mapping in self.maps.items():
+            if not len(mapping) or not (mapping >= 0).any():
+                continue
+            col = columns.keywords[column_field]
+            mapped = mapping[col.pair_values]
+            keep = mapped >= 0
+            docs.append(col.pair_docs[keep].astype(np.int64))
+            ids.append(mapped[keep])
+        if docs and self.names:
+            key = np.unique(np.concatenate(docs) * len(self.names) + np.concatenate(ids))
+            self.pair_docs = (key // len(self.names)).astype(np.int32)
+            self.pair_names = (key % len(self.names)).astype(np.int32)
 
     def finish(self) -> None:
         order = sorted(range(len(self.names)), key=lambda i: (self.names[i].lower(), self.names[i]))
@@ -120,6 +138,8 @@ def _facetable(columns: Columns, names: EntityNames) -> dict[str, Facetable]:
     out["source"] = Facetable(list(src.values), {"source": np.arange(len(src.values))}, {})
     for fac in out.values():
         fac.finish()
+    for name in ENTITY_FIELDS:
+        out[name].pairs(columns)
     return out
 
 

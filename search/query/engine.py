@@ -90,7 +90,11 @@ def search(archive: Archive, request: SearchRequest) -> SearchResult:
     start = (request.page - 1) * request.per_page
     page_docs = docs[start : start + request.per_page]
     if request.sort != Sort.RELEVANCE or not request.q.strip():
-        scores = _scores_for(snap, parsed, page_docs)
+        scores = (
+            {d: float(parsed.scores[d]) for d in page_docs}
+            if parsed.scores is not None and request.q.strip()
+            else _scores_for(snap, parsed, page_docs)
+        )
     similar_counts = _cluster_counts(cols.clusters, final) if collapse else {}
     terms = _match_terms(snap, parsed) if request.snippets else MatchTerms()
     hits = tuple(
@@ -141,6 +145,18 @@ def _sane(request: SearchRequest, notes: list[str]) -> SearchRequest:
 
 
 def _parse(archive: Archive, snap: Snapshot, q: str) -> ParsedQuery:
+    """Parse q, reusing the parse of the same text on this commit (Whoosh's parser costs milliseconds)."""
+    key = ("parsed", q or "")
+    hit = snap.masks.get(key)
+    if hit is None:
+        hit = _parse_fresh(snap, q)
+        if len(snap.masks) > 2048:
+            snap.masks.clear()
+        snap.masks[key] = hit
+    return replace(hit, notes=list(hit.notes), scores=None)
+
+
+def _parse_fresh(snap: Snapshot, q: str) -> ParsedQuery:
     reader = snap.searcher.reader()
 
     def lexicon(field: str, term: str) -> bool:
@@ -230,11 +246,17 @@ def _matched(snap: Snapshot, parsed: ParsedQuery) -> np.ndarray:
             mask &= ~excluded
         return mask
     mask = np.zeros(cols.size, dtype=bool)
-    try:
-        mask[_ids(snap, parsed.query)] = True
+    try:  # one scored pass over every match: the matched set and the ranking together
+        results = snap.searcher.search(parsed.query, limit=None, terms=False)
+        pairs = np.array(results.top_n, dtype=np.float64).reshape(-1, 2)
     except Exception as exc:  # e.g. an expansion too large for memory; report nothing rather than fail
         log.warning("query %r failed: %s", parsed.query, exc)
         return mask
+    docs = pairs[:, 1].astype(np.int64)
+    mask[docs] = True
+    scores = np.zeros(cols.size, dtype=np.float32)
+    scores[docs] = pairs[:, 0]
+    parsed.scores = scores
     if parsed.min_should > 1 and len(parsed.should) > 1:
         counts = np.zeros(cols.size, dtype=np.int32)
         for clause in parsed.should:

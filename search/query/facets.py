@@ -15,24 +15,10 @@ _EPOCH = date(1970, 1, 1).toordinal()
 
 
 def name_counts(fac: Facetable, columns: Columns, mask: np.ndarray) -> np.ndarray:
-    """Documents per canonical value of a facet among the docnums set in mask.
-
-    A document holding two variants of one entity counts once.
-    """
-    total = np.zeros(len(fac.names), dtype=np.int64)
-    if not fac.names:
-        return total
-    for field, mapping in fac.maps.items():
-        if not (mapping >= 0).any():
-            continue
-        col = columns.keywords[field]
-        chosen = mask[col.pair_docs]
-        ids = mapping[col.pair_values[chosen]]
-        docs = col.pair_docs[chosen]
-        keep = ids >= 0
-        pairs = np.unique(docs[keep].astype(np.int64) * len(fac.names) + ids[keep])
-        total += np.bincount(pairs % len(fac.names), minlength=len(fac.names))
-    return total
+    """Documents per canonical value of a facet among the docnums set in mask (each document once)."""
+    if not fac.names or not len(fac.pair_docs):
+        return np.zeros(len(fac.names), dtype=np.int64)
+    return np.bincount(fac.pair_names[mask[fac.pair_docs]], minlength=len(fac.names))
 
 
 def term_facet(
