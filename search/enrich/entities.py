@@ -64,6 +64,12 @@ _CORP_SUFFIXES = frozenset(
     _items("""corp corp. inc inc. co co. ltd ltd. plc group corporation company holdings ag sa nv llc""")
 )
 _ORG_PREFIXES = frozenset(_items("first north south east west national general new united"))
+_PLACE_SUFFIXES = frozenset(
+    _items(
+        """republic kingdom islands island province region emirates peninsula valley river sea ocean
+        mountains coast bay strait gulf lake district territory"""
+    )
+)
 _CONNECTORS = frozenset({"of", "for", "and", "&", "de", "du", "la", "le", "der", "von", "van", "on"})
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z.'\-]+(?:\s+[A-Z][A-Z.'\-]+){0,3})\s*(?::|,|\s[-—–]|\s\(|\s+\d{4}-\d\d-\d\d)")
 _SENT_CACHE_MAX = 50_000
@@ -340,7 +346,7 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         k = j
         while k < n and sent_tokens[k].kind in ("word", "acro") and _is_cap(sent_words[k]):
             k += 1
-        if k == j:
+        if k == j or sent_words[k - 1].lower() in TITLE_MODIFIERS:  # "... of Foreign" cut off: no join
             break
         hi = k
     # Join "Bear Stearns and Co Inc", "Securities and Exchange Commission" from the right-hand part.
@@ -661,6 +667,8 @@ def _evidence(span: _Span, lex: Lexicon) -> None:
     if low in lex.places or place_key(text) in PLACE_ALIASES:
         s[PLACE] += 5 if low in lex.countries else 4
     is_place = low in lex.places
+    if len(words) > 1 and last in _PLACE_SUFFIXES and not any(w.lower() in ORG_HEADS for w in words):
+        s[PLACE] += 4  # "Kyrgyz Republic", "Persian Gulf", "Jammu and Kashmir region"
     if len(words) > 1 and last in ORG_HEADS and not is_place:
         s[ORG] += 4
     if any(w.lower() in ORG_STRONG for w in words) and not is_place:
