@@ -136,8 +136,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     res: dict[str, object] = {"machine": machine_info(), "workers": args.workers, "paths": mix, "levels": {}}
     try:
         proc = psutil.Process(server.pid)
-        for url in mix:  # one request each: every worker-independent cache and the page templates are warm
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=30) as resp:
+        for url in mix * 4:  # warm-up, a few passes so that every worker has opened the index and its caches
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=60) as resp:
                 resp.read()
         res["memory_before_mb"] = round(tree_memory(proc), 1)
         for clients in args.clients:
