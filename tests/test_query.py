@@ -386,3 +386,13 @@ def test_a_new_commit_is_picked_up_without_reopening(tmp_path: Path) -> None:
     assert run(arch, "").total == 4
     assert {f.value for f in run(arch, "").facets.places} >= {"Moscow"}
     arch.close()
+
+
+def test_an_index_that_goes_away_raises_index_unavailable(tmp_path: Path) -> None:
+    import shutil
+
+    arch = open_index(build(tmp_path / "ix", ARTICLES[:2]))
+    assert run(arch, "goa").total == 2
+    shutil.rmtree(tmp_path / "ix")
+    with pytest.raises(IndexUnavailable):
+        run(arch, "goa")
