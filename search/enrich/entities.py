@@ -163,6 +163,7 @@ def _common(word: str, lex: Lexicon) -> bool:
 # --------------------------------------------------------------------------------------------- spans
 _sentence_cache: dict[tuple[str, ...], list[tuple[int, int, bool]]] = {}
 _PROPER = frozenset({"NNP", "NNPS"})
+_HAS_CAPITAL = re.compile(r"[A-Z]")
 _PARTICLES = frozenset(_items("van von de del della der den da di du le la dos das bin ibn al el"))
 
 
@@ -369,6 +370,16 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         while k < n and sent_tokens[k].kind in ("word", "acro", "abbr") and _is_cap(sent_words[k]):
             k += 1
         hi = k
+    # Join "Moody 's Investors Service Inc", "McDonald 's Corp".
+    if (
+        lo >= 2
+        and sent_words[lo - 1] == "'s"
+        and sent_words[hi - 1].lower() in _CORP_SUFFIXES
+        and _is_cap(sent_words[lo - 2])
+        and sent_tokens[lo - 2].kind == "word"
+        and (lo - 2 == 0 or not _is_cap(sent_words[lo - 3]))
+    ):
+        lo -= 2
     # Join "Goldman, Sachs and Co".
     if hi + 3 < n and sent_words[hi] == "," and _is_cap(sent_words[hi + 1]):
         k = hi + 1
@@ -455,6 +466,10 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
     if len(words) == 1 and (text_low in ORG_HEADS or text_low in ORG_STRONG):
         return []
     if any(sum(c.isdigit() for c in w) >= 4 for w in words):
+        return []
+    if len(words) == 1 and any(c.isdigit() for c in words[0]) and text_low not in lex.known_orgs:
+        return []  # "MAY7", "F-14", ticker and contract codes
+    if text_low in ("st", "st."):
         return []
     if (
         len(words) > 1
@@ -598,13 +613,18 @@ def _title_word(word: str) -> bool:
 def _candidates(part: str, text: str, casing: dict[str, str], lex: Lexicon, force_caps: bool = False) -> list[_Span]:
     out: list[_Span] = []
     for offset, line in lines_with_offsets(text):
+        if not _HAS_CAPITAL.search(line):
+            continue  # no capital letter, no name: skip the line without tokenising it
         for sent in sentences(tokenize(line, offset)):
             words = [t.text for t in sent]
             caps = force_caps or _all_caps(sent)
             if caps:
                 words = _truecase(sent, casing, lex)
             else:
-                words = [_recase(t, w, casing, lex) for t, w in zip(sent, words, strict=True)]
+                words = [
+                    w if len(w) < 4 or not w.isupper() else _recase(t, w, casing, lex)
+                    for t, w in zip(sent, words, strict=True)
+                ]
             if _is_table(sent):
                 out.extend(_table_spans(part, sent, words, lex))
                 continue

@@ -32,7 +32,7 @@ PERSON_TITLES = frozenset(
     trader dealer analysts economists prosecutor inspector detective superintendent constable
     sheriff pastor rabbi imam mullah treasurer controller auditor head founder owner publisher
     editor correspondent reporter dr. mr. mrs. ms. prof. gov. sen. rep. gen. col. lt. sgt. capt.
-    maj. adm. st""")
+    maj. adm.""")
 )
 
 # Words that qualify a title ("Deputy Foreign Affairs Minister"); stripped with it.
@@ -56,7 +56,11 @@ ORG_HEADS = frozenset(
     radio network agency daily herald tribune army navy forces police guard church front movement
     brigade brigades cooperative consortium partners securities capital investments bancorp
     bancorporation financial insurance systems technologies communications electric energy oil
-    mining steel chemicals pharmaceuticals cartel secretariat commune tass xinhua reuters""")
+    mining steel chemicals pharmaceuticals cartel secretariat commune tass xinhua reuters
+    markets brothers associates management
+    resources enterprises investors bancshares savings lines shipping foods stores products laboratories
+    labs pharmaceutical software computer computers electronics instruments semiconductor telecom
+    telecommunications chemical utilities administration""")
 )
 ORG_STRONG = frozenset(
     _items("""inc inc. corp corp. ltd ltd. plc llc co co. ag gmbh bancorp bancorporation organisation organization
@@ -72,7 +76,7 @@ JUNK_WORDS = frozenset(
     sep sept oct nov dec he she it they we you i me him her them us our their his its my your this
     that these those there here what which who whom whose when where why how the a an and or but if
     then so yes no not all any some every each both either neither none one two three first second
-    third mr mrs ms dr st sir madam today tomorrow yesterday tonight week month year years am pm gmt
+    third mr mrs ms dr  sir madam today tomorrow yesterday tonight week month year years am pm gmt
     est edt bst utc est. et a.m. p.m. n't 's shr shrs net revs rev avg qtr mths mth oper dlrs dlr
     cts ct pct vs qtly div pay prior record note notes reuter reuters's xinhua's editor editors
     story stories photo photos video mln bln ecu ecus mthly qtly oper shrs billion million trillion avg god
@@ -300,6 +304,9 @@ KNOWN_ORGS: dict[str, str] = {
     "Nasa": "NASA",
     "NASA": "NASA",
     "MENAFN": "MENAFN",
+    "USDA": "U.S. Agriculture Department",
+    "U.S. Department of Agriculture": "U.S. Agriculture Department",
+    "Department of Agriculture": "U.S. Agriculture Department",
     "RATS": "Regional Anti-Terrorism Structure",
 }
 
