@@ -56,7 +56,7 @@ ORG_HEADS = frozenset(
     radio network agency daily herald tribune army navy forces police guard church front movement
     brigade brigades cooperative consortium partners securities capital investments bancorp
     bancorporation financial insurance systems technologies communications electric energy oil
-    mining steel chemicals pharmaceuticals cartel secretariat commune tass xinhua reuters
+    mining steel chemicals pharmaceuticals cartel secretariat commune
     markets brothers associates management
     resources enterprises investors bancshares savings lines shipping foods stores products laboratories
     labs pharmaceutical software computer computers electronics instruments semiconductor telecom
