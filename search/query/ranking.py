@@ -31,6 +31,11 @@ PRF_TERMS = 10
 PRF_WEIGHT = 1.0
 PRF_TEXT_CHARS = 20_000  # text read per feedback document
 
+# Proximity for long queries: the top documents get a bonus when query words stand close together.
+PROXIMITY_DOCS = 50
+PROXIMITY_WINDOW = 5
+PROXIMITY_WEIGHT = 0.0
+
 
 def weighting() -> WeightingModel:
     """BM25F over title and body with the tuned parameters."""
