@@ -79,6 +79,8 @@ class Archive:
         self._leaf_cache: dict[tuple, dict] = {}
         self._snapshot: Snapshot | None = None
         self.parser_cache: dict = {}
+        self._names: EntityNames | None = None
+        self._names_stamp: tuple = ()
 
     def snapshot(self) -> Snapshot:
         """The current commit's snapshot, refreshed when the index has changed on disk."""
@@ -105,12 +107,24 @@ class Archive:
     def _build(self, searcher: Searcher) -> Snapshot:
         reader = searcher.reader()
         columns = build_columns(reader, self._leaf_cache)
-        names = EntityNames(self.index_dir)
+        names = self._entity_names()
         facetable = _facetable(columns, names)
         generation = getattr(reader, "generation", lambda: -1)()
         return Snapshot(
             searcher, columns, names, facetable, generation if generation is not None else -1, TermTable(reader)
         )
+
+    def _entity_names(self) -> EntityNames:
+        """The entity map, reloaded only when its files changed (its lookups are memoised across commits)."""
+        stamp = tuple(
+            (p.name, p.stat().st_mtime_ns, p.stat().st_size)
+            for p in sorted(self.index_dir.glob("*.json"))
+            if p.is_file()
+        )
+        if self._names is None or stamp != self._names_stamp:
+            self._names = EntityNames(self.index_dir)
+            self._names_stamp = stamp
+        return self._names
 
     def close(self) -> None:
         if self._snapshot is not None:

@@ -81,6 +81,11 @@ def _leaf_postings(leaf: IndexReader, field: str, term: str) -> tuple[np.ndarray
         m = leaf.postings(field, term)
     except (TermNotFound, KeyError):
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return matcher_arrays(m)
+
+
+def matcher_arrays(m) -> tuple[np.ndarray, np.ndarray]:
+    """All (docnum, weight) of a leaf matcher, read block by block where the codec allows."""
     while hasattr(m, "child") and not hasattr(m, "_read_ids"):  # deletions wrap the leaf matcher
         m = m.child
     ids: list = []

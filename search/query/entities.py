@@ -20,6 +20,7 @@ class EntityNames:
         self._map: Any = None
         self._canonical: dict[tuple[str, str], str | None] = {}
         self._field: dict[tuple[str, str], str] = {}
+        self._direct: dict[tuple[str, str], tuple[str | None, str]] = {}
         try:
             from search.enrich.entity_map import EntityMap  # lands beside the indexer
         except ImportError:
@@ -28,6 +29,17 @@ class EntityNames:
             self._map = EntityMap.load(index_dir)
         except Exception as exc:  # a missing or damaged map must not stop search
             log.warning("entity map not loaded from %s: %s", index_dir, exc)
+            return
+        # Indexed values straight from the map's groups (its lookups by folded name are slow);
+        # values in no group fall back to the map's own methods.
+        for group in getattr(self._map, "groups", ()):
+            try:
+                target = None if group.hidden else group.canonical
+                for kind, value in group.variants:
+                    self._direct[(kind, value)] = (target, group.type)
+            except (AttributeError, TypeError, ValueError):
+                self._direct.clear()
+                break
 
     def canonical(self, field: str, value: str) -> str | None:
         """The canonical value an indexed value belongs to; None when the value is hidden (junk)."""
@@ -37,6 +49,9 @@ class EntityNames:
         return self._canonical[key]
 
     def _lookup(self, field: str, value: str) -> str | None:
+        direct = self._direct.get((FIELD_TYPES[field], value))
+        if direct is not None:
+            return direct[0]
         if self._map is None or not value:
             return value or None
         try:
@@ -53,6 +68,9 @@ class EntityNames:
         return self._field[key]
 
     def _field_lookup(self, field: str, value: str) -> str:
+        direct = self._direct.get((FIELD_TYPES[field], value))
+        if direct is not None:
+            return _FIELD_OF_TYPE.get(direct[1], field)
         if self._map is None or not value:
             return field
         try:
