@@ -155,7 +155,7 @@ def bo1_terms(table: TermTable, texts: list[str], analyse, count: int) -> list[t
     n = table.count
     scored = []
     for term, tfx in tf.items():
-        if tfx < 2:
+        if tfx < 2 and len(texts) > 1:  # feedback: a word in one document once says little
             continue
         freq = sum(reader.frequency(f, term) for f in FIELDS)
         if freq <= 0:

@@ -634,28 +634,23 @@ def related(archive: Archive, doc_id: str, limit: int = 5) -> list[Hit]:
     docnum = _docnum(snap, doc_id)
     if docnum is None or limit < 1:
         return []
-    searcher = snap.searcher
-    fields = searcher.stored_fields(docnum)
+    fields = snap.searcher.stored_fields(docnum)
     text = (fields.get("title") or "") + "\n" + (fields.get("body") or "")[: ranking.PRF_TEXT_CHARS]
-    try:
-        terms = searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS, model=Bo1Model)
-    except Exception as exc:
-        log.info("no key terms for %s: %s", doc_id, exc)
-        return []
+    terms = bm25.bo1_terms(snap.terms, [text], analyse_terms, RELATED_TERMS)
     if not terms:
         return []
-    q = wq.Or([wq.Term(f, t, boost=w) for t, w in terms for f in DEFAULT_FIELDS])
-    clusters = snap.columns.clusters
-    own = int(clusters[docnum])
-    results = searcher.search(q, limit=limit * 4 + 10, mask={docnum}, terms=False)
-    seen = {own}
+    scores, _ = bm25.score(snap.terms, terms)
+    cols = snap.columns
+    candidates = (scores > 0) & cols.live & (cols.clusters != cols.clusters[docnum])
+    order = _top_docs(scores, candidates, limit * 4 + 10)
+    seen: set[int] = set()
     out = []
-    for score, d in results.top_n:
-        c = int(clusters[d])
-        if c in seen or not snap.columns.live[d]:
+    for d in order:
+        c = int(cols.clusters[d])
+        if c in seen:
             continue
         seen.add(c)
-        out.append(_hit(snap, d, score, None, 0))
+        out.append(_hit(snap, d, float(scores[d]), None, 0))
         if len(out) >= limit:
             break
     return out
