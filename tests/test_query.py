@@ -168,6 +168,7 @@ def test_stemming_matches_other_forms(archive) -> None:
         ("place:astana", {"a5"}),
         ("org:opec", {"a7"}),
         ("source:AP", {"a2", "a5"}),
+        ("source:reuters date:2023", {"a1", "a3", "a6"}),
         ("date:2023-05", {"a1", "a2"}),
         ("date:2023", {"a1", "a2", "a3", "a6"}),
         ("date:[2023-01-01 TO 2023-06-30]", {"a1", "a2", "a6"}),

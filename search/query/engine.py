@@ -166,7 +166,31 @@ def _parse_fresh(snap: Snapshot, q: str) -> ParsedQuery:
     def fuzzy(field: str, text: str, maxdist: int, prefix: int) -> list[str]:
         return _near_terms(snap, field, text, maxdist, prefix)
 
-    return parse(q or "", snap.searcher.schema, _analyzer, lexicon, fuzzy)
+    parsed = parse(q or "", snap.searcher.schema, _analyzer, lexicon, fuzzy)
+    if "source:" in parsed.text:
+        parsed.query = _sources_any_case(snap, parsed.query)
+        parsed.must = [_sources_any_case(snap, c) for c in parsed.must]
+    return parsed
+
+
+def _sources_any_case(snap: Snapshot, q: wq.Query) -> wq.Query:
+    """source:reuters finds "Reuters": sources are exact values, matched here without regard to case."""
+    values = snap.columns.keywords["source"].values
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname == "source":
+            wanted = str(node.text).lower()
+            same = [v for v in values if v.lower() == wanted]
+            if same and same != [node.text]:
+                return wq.Or([wq.Term("source", v, boost=node.boost) for v in same])
+            return node
+        return node if node.is_leaf() else node.apply(fix)
+
+    try:
+        return fix(q)
+    except Exception as exc:
+        log.debug("source case folding failed for %r: %s", q, exc)
+        return q
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
