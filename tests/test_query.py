@@ -397,3 +397,18 @@ def test_an_index_that_goes_away_raises_index_unavailable(tmp_path: Path) -> Non
     shutil.rmtree(tmp_path / "ix")
     with pytest.raises(IndexUnavailable):
         run(arch, "goa")
+
+
+def test_threads_sharing_an_archive_get_the_same_answers(archive) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["talks", "lavrov", '"energy market"', "negotiat*", "moscow OR gaza", ""]
+    expected = {q: [h.id for h in run(archive, q).hits] for q in queries}
+
+    def one(i: int) -> bool:
+        q = queries[i % len(queries)]
+        view = document(archive, "a1", q="talks")
+        return [h.id for h in run(archive, q).hits] == expected[q] and view is not None and view.hits == 1
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(one, range(120)))

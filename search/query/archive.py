@@ -76,6 +76,10 @@ class Archive:
         self.index_dir = index_dir
         self.ix = ix
         self._lock = threading.Lock()
+        # Whoosh's readers are not safe for concurrent use by threads (shared file positions and
+        # caches: a gthread worker once read a garbled stored document). The core's functions hold
+        # this lock; with the GIL it costs little throughput.
+        self.read_lock = threading.RLock()
         self._leaf_cache: dict[tuple, dict] = {}
         self._snapshot: Snapshot | None = None
         self.parser_cache: dict = {}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
 import time as _time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import numpy as np
 from whoosh import query as wq
@@ -33,6 +36,7 @@ from search.query.types import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_PER_PAGE = 1000
 MAX_PAGE = 10_000
@@ -47,6 +51,18 @@ def _null(q: wq.Query) -> bool:
 # ---- search ------------------------------------------------------------------------------
 
 
+def _serialised(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run a core function under the archive's read lock (Whoosh readers are not thread-safe)."""
+
+    @functools.wraps(fn)
+    def wrapper(archive: Archive, *args: Any, **kwargs: Any) -> T:
+        with archive.read_lock:
+            return fn(archive, *args, **kwargs)
+
+    return wrapper
+
+
+@_serialised
 def search(archive: Archive, request: SearchRequest) -> SearchResult:
     """Run one search: parse, match, filter, facet, rank, collapse, page, highlight. Never raises on input."""
     started = _time.perf_counter()
@@ -623,6 +639,7 @@ def _date_text(snap: Snapshot, docnum: int, fields: dict) -> str | None:
     return None if day == UNDATED else datetime.fromordinal(day).date().isoformat()
 
 
+@_serialised
 def document(archive: Archive, doc_id: str, q: str | None = None) -> DocumentView | None:
     """One whole article; with q, every hit marked <mark id="hit-N"> so the page can step between them."""
     snap = archive.snapshot()
@@ -652,6 +669,7 @@ def document(archive: Archive, doc_id: str, q: str | None = None) -> DocumentVie
 RELATED_TERMS = 15
 
 
+@_serialised
 def related(archive: Archive, doc_id: str, limit: int = 5) -> list[Hit]:
     """More like this: articles sharing the document's most telling words, one per near-duplicate cluster."""
     snap = archive.snapshot()
@@ -680,6 +698,7 @@ def related(archive: Archive, doc_id: str, limit: int = 5) -> list[Hit]:
     return out
 
 
+@_serialised
 def similar(archive: Archive, doc_id: str) -> list[Hit]:
     """The other members of a document's near-duplicate cluster, newest first."""
     snap = archive.snapshot()
@@ -695,6 +714,7 @@ def similar(archive: Archive, doc_id: str) -> list[Hit]:
     return [_hit(snap, int(d), 0.0, None, 0) for d in order]
 
 
+@_serialised
 def stats(archive: Archive) -> ArchiveStats:
     """Counts, date span, top entities per type, size on disk and time of the last commit."""
     snap = archive.snapshot()
