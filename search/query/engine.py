@@ -127,7 +127,7 @@ def search(archive: Archive, request: SearchRequest) -> SearchResult:
     suggestion = None
     if request.q.strip() and parsed.words and not parsed.long:
         try:
-            suggestion = suggest(snap.searcher.reader(), request.q, parsed.words)
+            suggestion = suggest(snap.searcher.reader(), parsed.text or request.q, parsed.words)
         except Exception as exc:
             log.info("no suggestion for %r: %s", request.q, exc)
     return SearchResult(
