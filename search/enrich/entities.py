@@ -350,6 +350,16 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         if k == j or sent_words[k - 1].lower() in TITLE_MODIFIERS:  # "... of Foreign" cut off: no join
             break
         hi = k
+    # Join "Moody 's Investors Service Inc", "McDonald 's Corp".
+    if (
+        lo >= 2
+        and sent_words[lo - 1] == "'s"
+        and sent_words[hi - 1].lower() in _CORP_SUFFIXES
+        and _is_cap(sent_words[lo - 2])
+        and sent_tokens[lo - 2].kind == "word"
+        and (lo - 2 == 0 or not _is_cap(sent_words[lo - 3]))
+    ):
+        lo -= 2
     # Join "Bear Stearns and Co Inc", "Securities and Exchange Commission" from the right-hand part.
     if (
         lo >= 2
@@ -362,7 +372,7 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         j = lo - 2
         while j > 0 and sent_tokens[j - 1].kind in ("word", "acro") and _is_cap(sent_words[j - 1]):
             j -= 1
-        if j > 0 or not _common(sent_words[0], lex):
+        if j > 0 or not _common(sent_words[0], lex) or sent_words[hi - 1].lower() in _CORP_SUFFIXES:
             lo = j
     # Join "Douglas & Lomason", "A.G. Edwards & Sons": an ampersand between names makes one company.
     if hi + 1 < n and sent_words[hi] == "&" and _is_cap(sent_words[hi + 1]):
@@ -370,16 +380,6 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         while k < n and sent_tokens[k].kind in ("word", "acro", "abbr") and _is_cap(sent_words[k]):
             k += 1
         hi = k
-    # Join "Moody 's Investors Service Inc", "McDonald 's Corp".
-    if (
-        lo >= 2
-        and sent_words[lo - 1] == "'s"
-        and sent_words[hi - 1].lower() in _CORP_SUFFIXES
-        and _is_cap(sent_words[lo - 2])
-        and sent_tokens[lo - 2].kind == "word"
-        and (lo - 2 == 0 or not _is_cap(sent_words[lo - 3]))
-    ):
-        lo -= 2
     # Join "Goldman, Sachs and Co".
     if hi + 3 < n and sent_words[hi] == "," and _is_cap(sent_words[hi + 1]):
         k = hi + 1

@@ -81,7 +81,7 @@ JUNK_WORDS = frozenset(
     cts ct pct vs qtly div pay prior record note notes reuter reuters's xinhua's editor editors
     story stories photo photos video mln bln ecu ecus mthly qtly oper shrs billion million trillion avg god
     lord internet web online twitter usd eur gbp jpy chf dlr
-    yen stg north south east west northern southern eastern western will sales revenues earnings profit
+    yen stg libor north south east west northern southern eastern western will sales revenues earnings profit
     loss losses dividend dividends turnover assets deposits loans orders payout income men women
     children people""")
 )
@@ -99,7 +99,7 @@ EXTRA_DEMONYMS = frozenset(
     eastern northern southern islamic muslim christian catholic jewish hindu buddhist sikh kurdish
     basque kazakh uzbek tajik kyrgyz turkmen georgian armenian azeri eurasian chechen serb serbs
     croat croats muslims bosnians zairean rwandan burundian hutu tutsi pak olympic moslem moslems texan
-    californian parisian londoner muscovite europeans americans""")
+    californian parisian londoner muscovite europeans americans philippine""")
 )
 
 # Demonyms of more than one word (lowercase).
@@ -304,6 +304,8 @@ KNOWN_ORGS: dict[str, str] = {
     "Nasa": "NASA",
     "NASA": "NASA",
     "MENAFN": "MENAFN",
+    "Royal Dutch": "Royal Dutch/Shell Group",
+    "Standard and Poor's": "Standard and Poor's Corp",
     "USDA": "U.S. Agriculture Department",
     "U.S. Department of Agriculture": "U.S. Agriculture Department",
     "Department of Agriculture": "U.S. Agriculture Department",

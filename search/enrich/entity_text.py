@@ -25,6 +25,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+_CORP_ENDS = frozenset({"Inc.", "Corp.", "Ltd.", "Co.", "Bros."})
+_CORP_WORDS = frozenset({"Inc", "Corp", "Ltd", "Co", "Bros", "Plc", "PLC", "AG", "SA", "NV", "LLC"})
 SENTENCE_END = frozenset({".", "!", "?", "…"})
 CLOSERS = frozenset({'"', "'", ")", "]", "”", "’"})
 
@@ -60,7 +62,15 @@ def sentences(tokens: list[Token]) -> list[list[Token]]:
     while i < n:
         tok = tokens[i]
         current.append(tok)
-        if tok.text in SENTENCE_END:
+        if (
+            tok.text in _CORP_ENDS
+            and i + 1 < n
+            and tokens[i + 1].text[:1].isupper()
+            and tokens[i + 1].text.rstrip(".") not in _CORP_WORDS
+        ):  # "... Service Inc. Royal Dutch said": a company suffix ends the sentence too
+            out.append(current)
+            current = []
+        elif tok.text in SENTENCE_END:
             while i + 1 < n and tokens[i + 1].text in CLOSERS:
                 i += 1
                 current.append(tokens[i])
