@@ -166,7 +166,7 @@ def atom_time(partial: str) -> str:
 
 
 def _export_hits(req: SearchRequest) -> tuple[SearchResult, list[Any]]:
-    """Every hit of a request up to the export limit, read page by page."""
+    """Every matching article of a request (near-duplicates too: an export is the whole record) up to the limit."""
     conf = context.settings()
     archive = context.archive()
     per_page = min(100, conf.export_limit)
@@ -174,7 +174,7 @@ def _export_hits(req: SearchRequest) -> tuple[SearchResult, list[Any]]:
     page = 1
     first = None
     while len(hits) < conf.export_limit:
-        result = query.search(archive, replace(req, page=page, per_page=per_page, facets=False))
+        result = query.search(archive, replace(req, page=page, per_page=per_page, facets=False, collapse=False))
         first = first or result
         hits.extend(result.hits)
         if not result.hits or page * per_page >= result.total:
