@@ -29,6 +29,7 @@ BAD = [
 ]  # fmt: skip
 COUNTS: Counter = Counter()
 MALFORMED: list[str] = []  # a few examples, for the report
+SERVER_ERRORS: list[str] = []
 LOCK = threading.Lock()
 
 
@@ -66,6 +67,9 @@ class Reader(HttpUser):
         if status >= 500:
             _count("server_errors")
             response.failure(f"server error {status}")
+            with LOCK:
+                if len(SERVER_ERRORS) < 20:
+                    SERVER_ERRORS.append(f"{status} {response.url} {response.text[:300]!r}")
             return None
         if 400 <= status < 500:
             if expect_4xx or status == 404:
@@ -178,6 +182,7 @@ def _save_counts(environment, **_kwargs) -> None:
     with LOCK:
         counts: dict = dict(COUNTS)
         counts["malformed_examples"] = list(MALFORMED)
+        counts["server_error_examples"] = list(SERVER_ERRORS)
     counts.update(
         requests=stats.num_requests,
         failures=stats.num_failures,

@@ -212,7 +212,27 @@ def run_soak(seconds: int, users: int, initial: int, workdir: Path) -> dict:
         "searchable_delay_s_median": round(statistics.median(feeder.seen_delays), 2) if feeder.seen_delays else None,
         "feeder_errors": feeder.errors[:5],
         "malformed_examples": counts.get("malformed_examples", []),
+        "server_error_examples": counts.get("server_error_examples", []),
+        "server_log_errors": _log_errors(workdir / "gunicorn.log"),
     }
+
+
+def _log_errors(path: Path) -> list[str]:
+    """The server log's error lines with the tracebacks that follow them (what each 5xx was), the first few."""
+    lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+    picked: list[str] = []
+    for n, line in enumerate(lines):
+        if "ERROR" in line or line.startswith("Traceback"):
+            block = [line]
+            for follow in lines[n + 1 : n + 60]:
+                if follow.startswith((" ", "Traceback", "During handling")) or "Error" in follow[:80]:
+                    block.append(follow)
+                else:
+                    break
+            picked.append("\n".join(block))
+        if len(picked) >= 5:
+            break
+    return picked
 
 
 def save(figures: dict) -> None:

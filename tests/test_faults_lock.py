@@ -38,7 +38,7 @@ def _ids(index_dir: Path) -> list[str]:
 @pytest.fixture
 def two_sources(tmp_path: Path) -> tuple[Path, Path]:
     first, second = tmp_path / "first", tmp_path / "second"
-    write_articles(first, 400)  # enough for the first run to be busy for a while, committing once at the end
+    write_articles(first, 200)  # enough for the first run to be busy for a while, committing once at the end
     write_articles(second, 3, seed=99, start=5000)
     return first, second
 
@@ -68,12 +68,12 @@ def test_a_second_indexer_is_refused_while_the_first_runs_and_allowed_after_it_e
     assert refused.stderr.strip().splitlines()[-1].startswith("error: ")
     assert "locked" in refused.stderr and "another indexer" in refused.stderr
     assert running.returncode == 0, err
-    assert len(_ids(index_dir)) == 400  # the refused run did not disturb the first one
+    assert len(_ids(index_dir)) == 200  # the refused run did not disturb the first one
 
     allowed = subprocess.run(_indexer(second, index_dir, "--workers", "1"), cwd=ROOT, capture_output=True, text=True)
     assert allowed.returncode == 0, allowed.stderr
     ids = _ids(index_dir)
-    assert len(ids) == len(set(ids)) == 403
+    assert len(ids) == len(set(ids)) == 203
 
 
 @pytest.mark.slow
@@ -102,5 +102,5 @@ def test_a_lock_left_by_a_killed_indexer_does_not_block_the_next_run(
     assert rerun.returncode == 0, rerun.stderr
     assert "locked" not in rerun.stderr
     ids = _ids(index_dir)
-    assert len(ids) == len(set(ids)) == 403
+    assert len(ids) == len(set(ids)) == 203
     print(f"re-run after the stale lock took {time.monotonic() - started:.1f} s")

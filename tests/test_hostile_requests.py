@@ -133,19 +133,6 @@ def test_unknown_paths_and_methods_are_404_and_405(client) -> None:
 # -- over real gunicorn ---------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_gunicorn_refuses_oversized_lines_and_headers_cleanly(samples_index: Path) -> None:
-    with gunicorn(samples_index, workers=1, extra=("--config", "python:search.web.gunicorn_conf")) as base:
-        assert requests.get(base + "/api/search", params={"q": "x" * 9000}, timeout=30).status_code in (400, 414)
-        many = {f"X-H{n}": "v" for n in range(150)}
-        assert requests.get(base + "/api/search", headers=many, timeout=30).status_code in (400, 431)
-        assert requests.get(base + "/healthz", headers={"X-Big": "v" * 9000}, timeout=30).status_code in (400, 431)
-        response = requests.get(base + "/api/documents/" + quote("../../etc/passwd", safe=""), timeout=30)
-        assert response.status_code == 404
-        _no_secret(response.content)
-        assert requests.get(base + "/healthz", timeout=30).status_code == 200  # still serving
-
-
 def _other_address() -> str | None:
     """A non-loopback address of this machine, if it has one."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -216,29 +203,46 @@ AUDIT_CONF = textwrap.dedent(
 )
 
 
-@pytest.mark.slow
-def test_serving_writes_nothing_outside_the_index_and_log_locations(samples_index: Path, tmp_path: Path) -> None:
-    conf = tmp_path / "audit_conf.py"
+@pytest.fixture(scope="module")
+def audited(samples_index: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Real gunicorn with the project's config plus an audit hook logging every write its processes make."""
+    base_dir = tmp_path_factory.mktemp("audited")
+    conf = base_dir / "audit_conf.py"
     conf.write_text(AUDIT_CONF)
-    audit = tmp_path / "writes.log"
-    home = tmp_path / "home"
-    home.mkdir()
+    audit = base_dir / "writes.log"
     os.environ["AUDIT_LOG"] = str(audit)
     try:
         with gunicorn(samples_index, workers=2, extra=("--config", str(conf))) as base:
-            urls = ["/", "/?q=council", "/api/search?q=harbour&person=x", "/embed?q=port", "/feed.atom?q=a"]
-            urls += ["/export.csv?q=council", "/export.json?q=council", "/about", "/opensearch.xml"]
-            urls += ["/api/openapi.json", "/api/search?page=zz", "/documents/nope", "/static/embed.js"]
-            first = requests.get(base + "/api/search", params={"q": "council"}, timeout=30).json()["hits"][0]["id"]
-            urls += [f"/documents/{first}?q=council", f"/api/documents/{first}", f"/api/documents/{first}/related"]
-            for url in urls * 3:
-                assert requests.get(base + url, timeout=30).status_code < 500, url
+            yield base, audit
     finally:
         del os.environ["AUDIT_LOG"]
+
+
+@pytest.mark.slow
+def test_gunicorn_refuses_oversized_lines_and_headers_cleanly(audited) -> None:
+    base, _ = audited
+    assert requests.get(base + "/api/search", params={"q": "x" * 9000}, timeout=30).status_code in (400, 414)
+    many = {f"X-H{n}": "v" for n in range(150)}
+    assert requests.get(base + "/api/search", headers=many, timeout=30).status_code in (400, 431)
+    assert requests.get(base + "/healthz", headers={"X-Big": "v" * 9000}, timeout=30).status_code in (400, 431)
+    response = requests.get(base + "/api/documents/" + quote("../../etc/passwd", safe=""), timeout=30)
+    assert response.status_code == 404
+    _no_secret(response.content)
+    assert requests.get(base + "/healthz", timeout=30).status_code == 200  # still serving
+
+
+@pytest.mark.slow
+def test_serving_writes_nothing_outside_the_index_and_log_locations(audited, samples_index: Path) -> None:
+    base, audit = audited
+    urls = ["/", "/?q=council", "/api/search?q=harbour&person=x", "/embed?q=port", "/feed.atom?q=a"]
+    urls += ["/export.csv?q=council", "/export.json?q=council", "/about", "/opensearch.xml"]
+    urls += ["/api/openapi.json", "/api/search?page=zz", "/documents/nope", "/static/embed.js"]
+    first = requests.get(base + "/api/search", params={"q": "council"}, timeout=30).json()["hits"][0]["id"]
+    urls += [f"/documents/{first}?q=council", f"/api/documents/{first}", f"/api/documents/{first}/related"]
+    for url in urls * 3:
+        assert requests.get(base + url, timeout=30).status_code < 500, url
     writes = audit.read_text().splitlines()
     assert writes[0] == "installed hook"  # the probe was live
-    writes = writes[1:]
     allowed = (str(samples_index), "/dev/null", "/dev/stdout", "/dev/stderr", "/dev/shm", "/tmp/wgunicorn-")
-    outside = [w for w in writes if not w.split(" ", 1)[1].startswith(allowed)]
+    outside = [w for w in writes[1:] if not w.split(" ", 1)[1].startswith(allowed)]
     assert outside == [], outside[:10]
-    assert not any(home.iterdir())

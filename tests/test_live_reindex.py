@@ -201,7 +201,7 @@ def check_live_run(run: LiveRun) -> None:
 
 @pytest.mark.slow
 def test_searches_never_fail_and_follow_each_commit_while_the_indexer_runs(tmp_path: Path) -> None:
-    run = run_live_reindex(tmp_path, initial=20, added=45, updated=5, commit_every=10)
+    run = run_live_reindex(tmp_path, initial=20, added=30, updated=5, commit_every=10)
     check_live_run(run)
     searches = sum(len(w.latencies) for w in run.watches)
     print(f"{searches} searches during {run.indexer_seconds:.1f} s of indexing, {run.commits} commits, 0 failed")
