@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from functools import cache
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE = 5  # words per shingle
@@ -17,7 +16,11 @@ _WORD = re.compile(r"\w+")
 
 
 @cache
-def _template() -> MinHash:
+def _template():
+    """datasketch is imported on first use: it pulls in scipy, a third of the indexer's start-up time, and an
+    unchanged re-run computes no signature."""
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")
 
 
@@ -34,7 +37,8 @@ def signature(text: str) -> bytes:
     grams = shingles(text)
     if not grams:
         return b""
-    m = MinHash(num_perm=NUM_PERM, seed=1, permutations=_template().permutations, scheme="affine32")
+    template = _template()
+    m = type(template)(num_perm=NUM_PERM, seed=1, permutations=template.permutations, scheme="affine32")
     m.update_batch(list(grams))
     return (m.hashvalues & 0xFF).astype(np.uint8).tobytes()
 
