@@ -124,8 +124,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     paths = ensure_indexes(args.work)
     from search.query import open_index, stats
 
-    top = stats(open_index(paths["index"]), top=1).as_dict()
-    person, place = top["people"][0]["value"], top["places"][0]["value"]
+    top = stats(open_index(paths["index"]))
+    person, place = top.people[0].value, top.places[0].value
     scratch = Path(tempfile.mkdtemp(prefix="http-bench-"))
     paths_file, script = scratch / "paths.txt", scratch / "mix.lua"
     mix = request_paths(person, place)

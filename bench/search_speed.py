@@ -65,8 +65,8 @@ def product_runner(index_dir: Path) -> tuple[Callable[[ArchivistQuery], int], di
     from search.query import SearchRequest, Sort, open_index, search, stats
 
     archive = open_index(index_dir)
-    top = stats(archive, top=1).as_dict()
-    picks = {"person": top["people"][0]["value"], "place": top["places"][0]["value"]}
+    top = stats(archive)
+    picks = {"person": top.people[0].value, "place": top.places[0].value}
 
     def run(item: ArchivistQuery) -> int:
         request = SearchRequest(
