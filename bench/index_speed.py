@@ -297,7 +297,7 @@ def _verdicts(res: dict[str, object]) -> list[str]:
         out.append(f"- Index <= 1.5x raw text: {size:.2f}x{ratio} ({'met' if size <= 1.5 else 'not met'}).")
     if res.get("load"):
         out.append(
-            f"- Machine load average (1 min) at start and end: {res['load'][0]:.1f}, {res['load'][1]:.1f} "
+            f"- Machine load average (1 min) seen during the run: {min(res['load']):.1f} to {max(res['load']):.1f} "
             f"on {cores} cores: other jobs shared the machine, so wall times are inflated; CPU seconds are not."
         )
     out.append("")
