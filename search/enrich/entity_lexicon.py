@@ -57,7 +57,7 @@ ORG_HEADS = frozenset(
     brigade brigades cooperative consortium partners securities capital investments bancorp
     bancorporation financial insurance systems technologies communications electric energy oil
     mining steel chemicals pharmaceuticals cartel secretariat commune
-    markets brothers associates management
+    markets brothers associates management sons industrie industria
     resources enterprises investors bancshares savings lines shipping foods stores products laboratories
     labs pharmaceutical software computer computers electronics instruments semiconductor telecom
     telecommunications chemical utilities administration""")
