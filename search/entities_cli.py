@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from search.enrich.entity_authority import AuthorityError, add_rule, authority_path
+from search.enrich.entity_authority import AuthorityError, add_rule, authority_path, load_rules
 from search.enrich.entity_map import EntityMap
 
 TYPES = ("person", "organization", "place")
@@ -95,6 +95,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> EntityMap | None:
     try:
+        load_rules(_index_dir(args))  # report a broken authority file here (the map itself would skip it)
         return EntityMap.load(_index_dir(args))
     except AuthorityError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -137,3 +137,10 @@ def test_hide_and_merge_apply_to_facets_and_filters_of_a_real_index(seeds_index,
     assert result.total == 5
     assert "Sergei Lavrov" in people and "Sergey Lavrov" not in people
     assert "Ukraine" not in places and "Moscow" in places
+
+
+def test_a_broken_authority_file_keeps_the_automatic_merges_and_the_cli_names_it(index_dir, capsys):
+    (index_dir / "authority.json").write_text("{not json")
+    assert EntityMap.load(index_dir).canonical("person", "Lavrov") == "Sergey Lavrov"
+    assert cli(["entities", "list", "--index", str(index_dir)]) == 2
+    assert "authority.json: not readable JSON" in capsys.readouterr().err

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from search.enrich.entity_authority import apply_rules, load_rules, write_json_atomic
+from search.enrich.entity_authority import AuthorityError, apply_rules, load_rules, write_json_atomic
 from search.enrich.entity_lexicon import PERSON_TITLES, TITLE_MODIFIERS
 from search.enrich.entity_merge import Group, merge_groups
 from search.enrich.entity_names import fold, person_key
@@ -71,7 +71,12 @@ class EntityMap:
                 groups = [Group.from_json(g) for g in data.get("groups", [])]
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 log.warning("ignoring unreadable %s: %s", path, exc)
-        return cls(groups, load_rules(Path(index_dir)))
+        try:
+            rules = load_rules(Path(index_dir))
+        except AuthorityError as exc:  # a hand-edit gone wrong must not take the automatic merges down
+            log.warning("authority file ignored: %s", exc)
+            rules = []
+        return cls(groups, rules)
 
     # ---------------------------------------------------------------------------------------- lookups
     def _group(self, type: str, value: str) -> Group | None:
