@@ -10,7 +10,7 @@ import math
 from whoosh import query as wq
 from whoosh.scoring import BM25F, WeightingModel
 
-K1 = 1.2
+K1 = 1.6
 B = 0.75
 TITLE_B = 0.75
 TITLE_BOOST = 1.0  # Whoosh path: query boost on top of the schema's field_boost=2.0 for title terms
@@ -19,8 +19,8 @@ TITLE_WEIGHT = 1.0  # numpy BM25F path: title tf weight on top of the schema's f
 # A query with more content words than this is a pasted sentence or question: it uses a
 # minimum-should-match rule instead of requiring every word.
 LONG_QUERY_WORDS = 3
-MSM_FRACTION = 0.1  # of the query's words, rounded down, at least MSM_MIN (Elasticsearch-style "10%")
-MSM_MIN = 2
+MSM_FRACTION = 0.1  # of the query's words, rounded down, at least MSM_MIN: any word for under 20 words
+MSM_MIN = 1
 
 # Pseudo-relevance feedback for long queries: expansion terms from the top documents, added to the
 # score only, so they re-rank but never change which documents match.
