@@ -230,7 +230,7 @@ TIME / Cranfield / CISI, measured on this machine on 2026-11-22 while building i
 - Feedback is used for long queries only, adds to the score and never changes which documents match.
 - Proximity (BM25TP-style bonus for query words within 5 tokens, top 50 re-ranked), tuned on Cranfield:
   weight 4 gave Cranfield 0.339 -> 0.343 and TIME 0.645, but CISI 0.218 -> 0.212 (below bm25s): it stays
-  off (ranking.PROXIMITY_WEIGHT = 0). Not tried: query-side stop words for question phrasing.
+  off (ranking.PROXIMITY_WEIGHT = 0).
 - The goal of a mean MAP of 0.42 is not reached (0.411, from 0.400); the product is above both baselines
   on each collection in MAP.
 - Cranfield: grades 1-4 are relevant (nDCG gains 4..1, grade 1 best), -1 dropped; queries renumbered 1..225
