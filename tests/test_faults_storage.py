@@ -110,6 +110,7 @@ def test_cli_index_into_a_read_only_folder_says_permission_denied(shared_tmp: Pa
     _assert_clean_failure(done, "permission denied")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _can_drop_privileges(), reason="needs root and setpriv to run as an unprivileged user")
 def test_cli_update_of_an_index_it_may_only_read_fails_cleanly_and_leaves_it_intact(
     shared_tmp: Path, small_index: Path
@@ -153,6 +154,7 @@ def tiny_disk() -> Iterator[Path]:
         mount.rmdir()
 
 
+@pytest.mark.slow
 def test_cli_index_on_a_full_disk_says_the_disk_is_full_and_keeps_the_last_commit(
     tmp_path: Path, tiny_disk: Path
 ) -> None:
@@ -181,6 +183,7 @@ def test_cli_index_on_a_full_disk_says_the_disk_is_full_and_keeps_the_last_commi
     assert again.returncode == 0, again.stderr
 
 
+@pytest.mark.slow
 def test_cli_index_past_a_file_size_limit_fails_cleanly(tmp_path: Path) -> None:
     """The same fault without root: RLIMIT_FSIZE makes writes fail with EFBIG (SIGXFSZ ignored)."""
     write_articles(tmp_path / "articles", 30)
