@@ -56,6 +56,7 @@ test-fast: install-dev
 	$(PY) -m pytest -q -m "not slow and not browser"
 
 stress: install-dev
+	$(PIP) install --quiet -r requirements-bench.txt
 	$(PY) -m pytest -q tests/stress
 
 bench: install-dev
