@@ -74,6 +74,7 @@ def render(res: dict[str, object]) -> str:
                 s["docs"],
                 f"{s['raw_bytes'] / 1e6:.0f}",
                 f"{s['seconds']:.0f} ({s['seconds'] / base['seconds'] / grow:.2f})",
+                f"{s['cpu']:.0f} ({s['cpu'] / base['cpu'] / grow:.2f})",
                 f"{s['docs'] / s['seconds']:.0f}",
                 f"{s['index_bytes'] / 1e6:.0f} ({s['index_bytes'] / s['raw_bytes']:.2f}x raw)",
                 f"{s['search']['p50']:.1f}",
@@ -89,7 +90,8 @@ def render(res: dict[str, object]) -> str:
             "Data: Reuters-21578 repeated (copy k has new ids and dates k years earlier), JSONL files of "
             f"{PER_FILE} records; indexed with 2 workers, entities {'on' if res['entities'] else 'off'}; search = the "
             f"search_speed mix without entity filters, facets and highlighting on, {res['rounds']} rounds.",
-            "Time in brackets: seconds per article relative to 1x (1.00 = linear).",
+            "In brackets: seconds per article relative to 1x (1.00 = linear). The machine was shared (load 4 to 14 "
+            "on 2 cores), so wall times drift with other jobs; CPU seconds of the indexing process tree do not.",
             "",
             table(
                 [
@@ -97,6 +99,7 @@ def render(res: dict[str, object]) -> str:
                     "articles",
                     "raw MB",
                     "index s (vs linear)",
+                    "CPU s (vs linear)",
                     "docs/s",
                     "index MB",
                     "p50 ms",
@@ -146,9 +149,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the grown archives and indexes")
     parser.add_argument("--work", type=Path, default=WORK)
+    parser.add_argument(
+        "--render-only", action="store_true", help="re-write the section and plot from the last results"
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     res: dict[str, object] = {"machine": machine_info(), "entities": args.entities, "rounds": args.rounds, "sizes": []}
+    if args.render_only:
+        res = json.loads((RESULTS / "growth.json").read_text())
+        text = render(res)
+        print(text)
+        if args.write:
+            plot(res)
+            write_section(SECTION, text)
+        return 0
     for factor in args.factors:
         size = build(factor, args.work, args.entities)
         size["search"] = search_percentiles(size["index"], args.rounds)
