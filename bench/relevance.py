@@ -215,7 +215,8 @@ TIME / Cranfield / CISI, measured on this machine on 2026-11-22 while building i
   feedback 20 terms at weight 0.6 (0.635 / 0.337 / 0.214, TIME below bm25s), 15 terms (0.637 / 0.343 / 0.222),
   5 docs (0.635 / 0.338 / 0.217), 15 docs (0.635 / 0.338 / 0.220), weight 0.7 (0.663 / 0.338 / 0.217),
   weight 0.8 with MSM 1 (0.654 / 0.343 / 0.230), weight 1.5 with MSM 1 (0.649 / 0.347 / 0.236),
-  Bo1 instead of RM3 (0.553 / 0.344 / 0.221). Pure OR for long queries (MSM_FRACTION 0) gave 0.654 / 0.346 /
+  Bo1 instead of RM3 (0.553 / 0.344 / 0.221), BM25+ with delta 0.5 (0.645 / 0.344 / 0.226) or 1.0
+  (0.643 / 0.340 / 0.221). Pure OR for long queries (MSM_FRACTION 0) gave 0.654 / 0.346 /
   0.236 (mean 0.412): not taken, so that a pasted paragraph of 20+ words still needs 10% of its words.
 - Query-side request words ("papers", "documents", "articles", "describe", "discuss", "find", "give", "want",
   "need", "please", "interested", "regarding", "concerning") stripped from long queries: Cranfield
