@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -70,7 +71,8 @@ def export(rev: str, dest: Path) -> Path:
 def run_once(root: Path, src: Path, ix: Path, workers: int) -> dict[str, float]:
     shutil.rmtree(ix, ignore_errors=True)
     code = CHILD.format(root=str(root), src=str(src), ix=str(ix), workers=workers)
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    env = {**os.environ, "NLTK_DATA": os.environ.get("NLTK_DATA") or str(REPO / "nltk_data")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True)
     res = json.loads(out.stdout.strip().splitlines()[-1])
     res["index_bytes"] = dir_bytes(ix)
     return res
