@@ -144,3 +144,20 @@ def test_a_broken_authority_file_keeps_the_automatic_merges_and_the_cli_names_it
     assert EntityMap.load(index_dir).canonical("person", "Lavrov") == "Sergey Lavrov"
     assert cli(["entities", "list", "--index", str(index_dir)]) == 2
     assert "authority.json: not readable JSON" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_authority_edit_reaches_a_running_archive_without_a_new_commit(seeds_index, tmp_path):
+    from search.query.archive import open_index
+    from search.query.engine import search
+    from search.query.types import SearchRequest
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(seeds_index, index_dir)
+    archive = open_index(index_dir)  # a serving process keeps this open across requests
+    before = search(archive, SearchRequest(q="", collapse=False))
+    assert "Ukraine" in {f.value for f in before.facets.places}
+    cli(["entities", "hide", "Ukraine", "--index", str(index_dir)])
+    after = search(archive, SearchRequest(q="", collapse=False))
+    assert "Ukraine" not in {f.value for f in after.facets.places}
+    assert after.total == before.total

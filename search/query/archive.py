@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -91,13 +91,18 @@ class Archive:
         snap = self._snapshot
         if snap is not None:
             try:
-                if snap.searcher.up_to_date():
+                if snap.searcher.up_to_date() and self._map_stamp() == self._names_stamp:
                     return snap
             except Exception as exc:  # the files of an old generation may be gone
                 log.info("index changed under the searcher: %s", exc)
         with self._lock:
             snap = self._snapshot
             if snap is not None and _up_to_date(snap.searcher):
+                if self._map_stamp() != self._names_stamp:
+                    # The archivist edited the authority file: new facet names, same commit.
+                    names = self._entity_names()
+                    snap = replace(snap, entity_names=names, facetable=_facetable(snap.columns, names), masks={})
+                    self._snapshot = snap
                 return snap
             # A fresh searcher, not refresh(): refresh() closes readers that requests in flight may
             # still use. Unchanged segments keep their cached columns (keyed by segment id).
@@ -120,15 +125,22 @@ class Archive:
 
     def _entity_names(self) -> EntityNames:
         """The entity map, reloaded only when its files changed (its lookups are memoised across commits)."""
-        stamp = tuple(
-            (p.name, p.stat().st_mtime_ns, p.stat().st_size)
-            for p in sorted(self.index_dir.glob("*.json"))
-            if p.is_file()
-        )
+        stamp = self._map_stamp()
         if self._names is None or stamp != self._names_stamp:
             self._names = EntityNames(self.index_dir)
             self._names_stamp = stamp
         return self._names
+
+    def _map_stamp(self) -> tuple:
+        """Names, times and sizes of the entity map and authority files (cheap: a few stat calls)."""
+        try:
+            return tuple(
+                (p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                for p in sorted(self.index_dir.glob("*.json"))
+                if p.is_file()
+            )
+        except OSError:
+            return ()
 
     def close(self) -> None:
         if self._snapshot is not None:
