@@ -20,18 +20,10 @@ import pytest
 import requests
 
 from tests.conftest import LiveServer, free_port
+from tests.helpers.browser import chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 RUN = "window.__xss=(window.__xss||0)+1;alert(1)"
 PAYLOADS = [
     f"<script>{RUN}</script>",
@@ -165,19 +157,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make system-deps installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-        )
-        context.set_default_timeout(20_000)
+    """A fresh Chromium profile; never a downloaded browser."""
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), timeout_ms=20_000) as context:
         yield context
-        context.close()
 
 
 @pytest.fixture(scope="module")

@@ -331,6 +331,26 @@ def _table_spans(part: str, tokens: list[Token], words: list[str], lex: Lexicon)
     return out
 
 
+def _one_word_spans(span: _Span, toks: list[Token], words: list[str], lo: int, sent_words: list[str]) -> list[_Span]:
+    """Split a two-word span into one span per word, each with its own context."""
+    out = []
+    for k in (0, 1):
+        i = lo + k
+        out.append(
+            _Span(
+                span.part,
+                [toks[k]],
+                [words[k]],
+                _lower(sent_words, i - 1),
+                _lower(sent_words, i - 2),
+                _lower(sent_words, i + 1),
+                _lower(sent_words, i + 2),
+                i == 0,
+            )
+        )
+    return out
+
+
 def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int, hi: int, lex: Lexicon) -> list[_Span]:
     """Fix NLTK's span errors: titles swallowed, names cut short, sentence-initial common words, junk."""
     n = len(sent_words)
@@ -499,22 +519,7 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         and (_is_acronym(words[1]) or words[1].lower() in lex.known_orgs)
         and text_low not in lex.places
     ):  # "Chicago NAPM", "OSCE Chechnya" the other way round is handled by typing
-        out = []
-        for k in (0, 1):
-            i = lo + k
-            out.append(
-                _Span(
-                    span.part,
-                    [toks[k]],
-                    [words[k]],
-                    _lower(sent_words, i - 1),
-                    _lower(sent_words, i - 2),
-                    _lower(sent_words, i + 1),
-                    _lower(sent_words, i + 2),
-                    i == 0,
-                )
-            )
-        return out
+        return _one_word_spans(span, toks, words, lo, sent_words)
     if (
         len(words) == 2
         and words[1].lower() in lex.countries | lex.extra_places
@@ -523,22 +528,7 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         and text_low not in lex.places
         and words[1].lower() not in ORG_HEADS
     ):  # "Lebed Chechnya" in a headline: a name and a place side by side
-        out = []
-        for k in (0, 1):
-            i = lo + k
-            out.append(
-                _Span(
-                    span.part,
-                    [toks[k]],
-                    [words[k]],
-                    _lower(sent_words, i - 1),
-                    _lower(sent_words, i - 2),
-                    _lower(sent_words, i + 1),
-                    _lower(sent_words, i + 2),
-                    i == 0,
-                )
-            )
-        return out
+        return _one_word_spans(span, toks, words, lo, sent_words)
     if len(words) == 1 and "-" in words[0] and toks[0].kind == "word":
         parts = words[0].split("-")
         if len(parts) > 1 and all(p.lower() in lex.places for p in parts):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from search.extract.errors import ExtractError
 
-_BINARY_MAGIC = {
+# Leading bytes of formats that are never articles (executables and media files hold NULs, caught below).
+BINARY_MAGIC = {
     b"PK\x03\x04": "a zip archive",
+    b"PK\x05\x06": "a zip archive",
     b"\x1f\x8b": "gzip-compressed data",
     b"%PDF": "a PDF",
     b"\x89PNG": "a PNG image",
@@ -13,16 +15,24 @@ _BINARY_MAGIC = {
     b"GIF8": "a GIF image",
     b"BZh": "bzip2-compressed data",
     b"\xfd7zXZ": "xz-compressed data",
+    b"7z\xbc\xaf": "a 7-zip archive",
+    b"\x7fELF": "an executable",
+    b"\xd0\xcf\x11\xe0": "an Office document",
 }
+
+
+def refuse_binary(raw: bytes, expected: str) -> None:
+    """ExtractError when the bytes open like a known binary format rather than ``expected`` (text, HTML)."""
+    for magic, what in BINARY_MAGIC.items():
+        if raw.startswith(magic):
+            raise ExtractError(f"binary content ({what}), not {expected}")
 
 
 def decode_text(raw: bytes) -> str:
     """Decode UTF-8 (with or without BOM), else cp1252/latin-1 when the bytes look like text."""
     if not raw.strip():
         raise ExtractError("empty file")
-    for magic, what in _BINARY_MAGIC.items():
-        if raw.startswith(magic):
-            raise ExtractError(f"binary content ({what}), not text")
+    refuse_binary(raw, "text")
     if b"\x00" in raw[:8192]:
         raise ExtractError("binary content (NUL bytes), not text")
     try:

@@ -15,6 +15,7 @@ from readability import Document as Readable
 from trafilatura import extract as trafilatura_extract
 
 from search.documents import Document, PartialDate
+from search.extract.decode import refuse_binary
 from search.extract.errors import ExtractError
 from search.extract.htmlmeta import PageMeta, parse_partial_date, read_meta
 
@@ -29,22 +30,6 @@ MAX_BYTES = 20 * 1024 * 1024  # larger pages are refused (ExtractError), not tru
 # in precision mode sometimes keeps only part of an article (measured in bench/html_extraction.py).
 READABILITY_RATIO = 2.0
 
-_BINARY_MAGIC = {
-    b"\x1f\x8b": "gzip-compressed data",
-    b"PK\x03\x04": "a zip archive",
-    b"PK\x05\x06": "a zip archive",
-    b"%PDF": "a PDF",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"BZh": "bzip2-compressed data",
-    b"\xfd7zXZ": "xz-compressed data",
-    b"7z\xbc\xaf": "a 7-zip archive",
-    b"\x7fELF": "an executable",
-    b"MZ": "an executable",
-    b"\xd0\xcf\x11\xe0": "an Office document",
-    b"RIFF": "a media file",
-}
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -155,9 +140,7 @@ def decode_html(raw: bytes) -> str:
                 return _check_text(raw.decode(encoding))
             except UnicodeDecodeError:
                 raise ExtractError(f"invalid {encoding} text after its byte-order mark") from None
-    for magic, what in _BINARY_MAGIC.items():
-        if raw.startswith(magic):
-            raise ExtractError(f"binary content ({what}), not HTML")
+    refuse_binary(raw, "HTML")
     if raw.startswith((b"<\x00", b"\x00<")):  # UTF-16 without a byte-order mark
         try:
             return _check_text(raw.decode("utf-16-le" if raw[0] else "utf-16-be"))

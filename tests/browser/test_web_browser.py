@@ -10,37 +10,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.helpers.browser import chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory):
     """A fresh Chromium profile; never a downloaded browser."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make system-deps installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            viewport={"width": 1200, "height": 900},
-        )
-        context.set_default_timeout(15_000)
+    with chromium(
+        tmp_path_factory.mktemp("chromium-profile"), timeout_ms=15_000, viewport={"width": 1200, "height": 900}
+    ) as context:
         yield context
-        context.close()
 
 
 class Watch:
