@@ -25,7 +25,7 @@ import psutil
 from bench.index_speed import WORK
 from bench.machine import describe, machine_info
 from bench.procmem import tree_memory
-from bench.report import REPO, RESULTS, table, write_section
+from bench.report import REPO, publish, table
 from bench.search_speed import ensure_indexes, query_mix
 
 SECTION = "## HTTP"
@@ -210,12 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=WORK)
     args = parser.parse_args(argv)
     res = run(args)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "http_speed.json").write_text(json.dumps(res, indent=2))
-    text = render(res)
-    print(text)
-    if args.write:
-        write_section(SECTION, text)
+    publish(SECTION, "http_speed", res, render(res), args.write)
     return 0
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.corpora.reuters_text import REUTERS, articles, raw_text_bytes, record, write_jsonl, write_text_files
 from bench.machine import describe, machine_info
 from bench.procmem import ChildRun, dir_bytes, run_child
-from bench.report import RESULTS, median_spread, table, write_section
+from bench.report import RESULTS, median_spread, publish, table
 
 SECTION = "## Indexing speed"
 WORK = Path(os.environ.get("BENCH_WORK", Path(tempfile.gettempdir()) / "news-bench"))
@@ -366,13 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         load0 = os.getloadavg()[0]
         res = run(args)
         res["load"] = [load0, os.getloadavg()[0]]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    if not args.render_only:
-        (RESULTS / "index_speed.json").write_text(json.dumps(res, indent=2))
-    text = render(res)
-    print(text)
-    if args.write:
-        write_section(SECTION, text)
+    publish(SECTION, "index_speed", None if args.render_only else res, render(res), args.write)
     return 0
 
 

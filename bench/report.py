@@ -23,6 +23,19 @@ def write_section(title: str, text: str) -> None:
     BENCHMARKS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def publish(section: str, name: str, results: dict | None, text: str, write: bool) -> None:
+    """Save the raw results (bench/results/NAME.json, unless None), print the section, and with
+    ``write`` put it into BENCHMARKS.md."""
+    import json
+
+    if results is not None:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, default=str))
+    print(text)
+    if write:
+        write_section(section, text)
+
+
 def median_spread(values: Sequence[float], digits: int = 1) -> str:
     """`12.3 (11.9-13.0)`: the median and the range over the repeats (just the value for one run)."""
     if not values:

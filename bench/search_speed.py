@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.index_speed import WORK, child_product, child_stock, child_tantivy, prepare, work_paths
 from bench.machine import describe, machine_info
-from bench.report import RESULTS, percentile, table, write_section
+from bench.report import RESULTS, percentile, publish, table
 
 SECTION = "## Search speed"
 GOAL_P50_MS, GOAL_P95_MS = 10.0, 30.0
@@ -250,12 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         load0 = os.getloadavg()[0]
         res = run(args)
         res["load"] = [load0, os.getloadavg()[0]]
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "search_speed.json").write_text(json.dumps(res, indent=2, default=str))
-    text = render(res)
-    print(text)
-    if args.write:
-        write_section(SECTION, text)
+    publish(SECTION, "search_speed", None if args.render_only else res, render(res), args.write)
     return 0
 
 
