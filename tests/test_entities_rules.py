@@ -127,3 +127,19 @@ def test_values_never_hold_a_comma_the_facet_fields_split_on():
 )
 def test_name_particles_org_prefixes_and_hyphenated_modifiers(body, type_, value):
     assert value in _values("", body)[type_]
+
+
+def test_bare_institution_beside_its_country_prefixed_form_is_one_value():
+    values = _values(
+        "",
+        "The U.S. Senate voted on Tuesday. The Senate bill now goes to the House. "
+        "The U.S. Agriculture Department said the Agriculture Department would comment.",
+    )
+    assert "U.S. Senate" in values["organization"] and "Senate" not in values["organization"]
+    assert "U.S. Agriculture Department" in values["organization"]
+    assert "Agriculture Department" not in values["organization"]
+
+
+def test_a_lone_given_name_is_not_a_person_value():
+    values = _values("Alex. Brown upgrades IBM", "Alex. Brown and Sons Inc said it raised its rating on IBM.")
+    assert "Alex" not in values["person"]

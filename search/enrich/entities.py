@@ -823,6 +823,12 @@ def _dateline_spans(part: str, text: str, casing: dict[str, str], lex: Lexicon, 
 
 
 # ------------------------------------------------------------------------------- in-article resolution
+def _is_country_word(text: str, lex: Lexicon) -> bool:
+    """A place or demonym prefix such as "U.S.", "British" or "West German"."""
+    low = text.lower()
+    return low in lex.places or low in lex.demonyms or low.replace(".", "") in lex.places
+
+
 def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
     """One type per string, short forms to full names, acronyms to expansions; junk dropped."""
     # Acronyms the text defines: "Shanghai Cooperation Organisation (SCO)".
@@ -888,6 +894,18 @@ def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
                 best = max(longer, key=lambda o: len(by_text[o]))
                 if best.split()[-1].lower() in _CORP_SUFFIXES:
                     value[text] = best
+    # "Senate" beside "U.S. Senate" in one article: the bare name is the country's institution.
+    for text in list(types):
+        if types[text] == ORG and text not in value:
+            prefixed = [
+                o
+                for o in full_orgs
+                if o != text
+                and o.endswith(" " + text)
+                and _is_country_word(o[: -len(text) - 1], lex)
+            ]
+            if prefixed:
+                value[text] = max(prefixed, key=lambda o: len(by_text[o]))
     # Person full forms: "S. Jaishankar" and "S Jaishankar" are one; initials fit a full first name.
     people_full = sorted({t for t in full_people}, key=lambda p: (-len(p), p))
     for p in people_full:
