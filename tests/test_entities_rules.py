@@ -139,7 +139,3 @@ def test_bare_institution_beside_its_country_prefixed_form_is_one_value():
     assert "U.S. Agriculture Department" in values["organization"]
     assert "Agriculture Department" not in values["organization"]
 
-
-def test_a_lone_given_name_is_not_a_person_value():
-    values = _values("Alex. Brown upgrades IBM", "Alex. Brown and Sons Inc said it raised its rating on IBM.")
-    assert "Alex" not in values["person"]

@@ -986,8 +986,6 @@ def _display(value: str, type_: str, lex: Lexicon) -> str | None:
         value = re.sub(r"\b([A-Z])\.(?=\s|$)", r"\1", value)
         if value.lower() in JUNK_WORDS:
             return None
-        if " " not in value and value.lower() in lex.first_names:
-            return None  # a lone given name ("Alex" of "Alex. Brown and Sons") names no one a facet can show
     if not name_key(value):
         return None
     return value
