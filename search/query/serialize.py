@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from search.query.types import SearchResult
 
+# The keys of one hit in the JSON API, in order (the OpenAPI description lists the same).
+HIT_FIELDS = (
+    "id",
+    "title",
+    "date",
+    "author",
+    "source",
+    "url",
+    "snippet",
+    "score",
+    "people",
+    "organizations",
+    "places",
+    "similar",
+)
+
 
 def to_json(result: SearchResult) -> dict:
     """A plain dict of the result, in the issue's documented shape."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from search import __version__
+from search.query.serialize import HIT_FIELDS
 from search.web.params import MAX_QUERY_CHARS, MAX_VALUE_CHARS, MAX_VALUES
 
 _STR_LIST = {"type": "array", "items": {"type": "string"}}
@@ -12,20 +13,7 @@ _NULLABLE_STR = {"type": "string", "nullable": True}
 
 HIT = {
     "type": "object",
-    "required": [
-        "id",
-        "title",
-        "date",
-        "author",
-        "source",
-        "url",
-        "snippet",
-        "score",
-        "people",
-        "organizations",
-        "places",
-        "similar",
-    ],
+    "required": list(HIT_FIELDS),
     "properties": {
         "id": {"type": "string"},
         "title": {"type": "string"},
