@@ -11,6 +11,8 @@ import numpy as np
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
+from search.enrich.entity_authority import AUTHORITY_FILE
+from search.enrich.entity_map import ENTITIES_FILE
 from search.index.errors import IndexStorageError
 from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading
@@ -67,6 +69,9 @@ class Snapshot:
     generation: int
     terms: TermTable
     masks: dict = field(default_factory=dict)  # filter masks by (facet, values), reused across requests
+
+
+MAP_FILES = (ENTITIES_FILE, AUTHORITY_FILE)  # what EntityMap.load reads from the index folder
 
 
 class Archive:
@@ -132,15 +137,15 @@ class Archive:
         return self._names
 
     def _map_stamp(self) -> tuple:
-        """Names, times and sizes of the entity map and authority files (cheap: a few stat calls)."""
-        try:
-            return tuple(
-                (p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                for p in sorted(self.index_dir.glob("*.json"))
-                if p.is_file()
-            )
-        except OSError:
-            return ()
+        """Times and sizes of the entity map and authority files: two stat calls per request, no directory scan."""
+        stamp = []
+        for name in MAP_FILES:
+            try:
+                st = (self.index_dir / name).stat()
+            except OSError:
+                continue
+            stamp.append((name, st.st_mtime_ns, st.st_size))
+        return tuple(stamp)
 
     def close(self) -> None:
         if self._snapshot is not None:
