@@ -615,20 +615,27 @@ def _hit(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, si
     fields = snap.searcher.stored_fields(docnum)
     body = fields.get("body") or ""
     return Hit(
-        id=str(fields.get("id", "")),
-        title=str(fields.get("title") or ""),
-        date=_date_text(snap, docnum, fields),
-        author=str(fields.get("author") or ""),
-        source=str(fields.get("source") or ""),
-        url=str(fields.get("url") or ""),
+        **_metadata(snap, docnum, fields),
         snippet=snippet(body, terms) if terms is not None else "",
         score=round(float(score), 4),
-        people=_entities(snap, fields, "people"),
-        organizations=_entities(snap, fields, "organizations"),
-        places=_entities(snap, fields, "places"),
         similar=max(0, similar),
-        cluster=_cluster_name(snap, docnum, fields),
     )
+
+
+def _metadata(snap: Snapshot, docnum: int, fields: dict) -> dict:
+    """What a hit and a document view both show of an article: ids, dates, bylines, entities, cluster."""
+    return {
+        "id": str(fields.get("id", "")),
+        "title": str(fields.get("title") or ""),
+        "date": _date_text(snap, docnum, fields),
+        "author": str(fields.get("author") or ""),
+        "source": str(fields.get("source") or ""),
+        "url": str(fields.get("url") or ""),
+        "people": _entities(snap, fields, "people"),
+        "organizations": _entities(snap, fields, "organizations"),
+        "places": _entities(snap, fields, "places"),
+        "cluster": _cluster_name(snap, docnum, fields),
+    }
 
 
 def _date_text(snap: Snapshot, docnum: int, fields: dict) -> str | None:
@@ -650,19 +657,10 @@ def document(archive: Archive, doc_id: str, q: str | None = None) -> DocumentVie
     terms = _match_terms(snap, _parse(archive, snap, q)) if q and q.strip() else MatchTerms()
     body_html, hits = highlight_document(fields.get("body") or "", terms)
     return DocumentView(
-        id=str(fields.get("id", "")),
-        title=str(fields.get("title") or ""),
-        date=_date_text(snap, docnum, fields),
-        author=str(fields.get("author") or ""),
-        source=str(fields.get("source") or ""),
-        url=str(fields.get("url") or ""),
+        **_metadata(snap, docnum, fields),
         dateline=str(fields.get("dateline") or ""),
         body_html=body_html,
         hits=hits,
-        people=_entities(snap, fields, "people"),
-        organizations=_entities(snap, fields, "organizations"),
-        places=_entities(snap, fields, "places"),
-        cluster=_cluster_name(snap, docnum, fields),
     )
 
 
