@@ -118,6 +118,23 @@ class _Span:
     chunked: bool = True  # NLTK's chunker found (part of) it, rather than only the proper-noun tags
     scores: dict[str, float] = field(default_factory=lambda: {PERSON: 0.0, ORG: 0.0, PLACE: 0.0})
 
+    @classmethod
+    def around(
+        cls, part: str, tokens: list[Token], words: list[str], sent_words: list[str], lo: int, hi: int, **flags: bool
+    ) -> _Span:
+        """A span over sentence words [lo, hi), with the two words either side as its context."""
+        return cls(
+            part,
+            tokens,
+            words,
+            _lower(sent_words, lo - 1),
+            _lower(sent_words, lo - 2),
+            _lower(sent_words, hi),
+            _lower(sent_words, hi + 1),
+            lo == 0,
+            **flags,
+        )
+
     @property
     def text(self) -> str:
         return _join(self.words, self.tokens)
@@ -312,19 +329,7 @@ def _table_spans(part: str, tokens: list[Token], words: list[str], lex: Lexicon)
             ):
                 i = j
                 continue
-            out.append(
-                _Span(
-                    part,
-                    tokens[i:j],
-                    words[i:j],
-                    _lower(words, i - 1),
-                    _lower(words, i - 2),
-                    _lower(words, j),
-                    _lower(words, j + 1),
-                    i == 0,
-                    table=True,
-                )
-            )
+            out.append(_Span.around(part, tokens[i:j], words[i:j], words, i, j, table=True))
             i = j
         else:
             i += 1
@@ -336,18 +341,7 @@ def _one_word_spans(span: _Span, toks: list[Token], words: list[str], lo: int, s
     out = []
     for k in (0, 1):
         i = lo + k
-        out.append(
-            _Span(
-                span.part,
-                [toks[k]],
-                [words[k]],
-                _lower(sent_words, i - 1),
-                _lower(sent_words, i - 2),
-                _lower(sent_words, i + 1),
-                _lower(sent_words, i + 2),
-                i == 0,
-            )
-        )
+        out.append(_Span.around(span.part, [toks[k]], [words[k]], sent_words, i, i + 1))
     return out
 
 
@@ -500,18 +494,7 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         for k, w in enumerate(words):
             if w.lower() in lex.places:
                 i = lo + k
-                parts.append(
-                    _Span(
-                        span.part,
-                        [toks[k]],
-                        [w],
-                        _lower(sent_words, i - 1),
-                        _lower(sent_words, i - 2),
-                        _lower(sent_words, i + 1),
-                        _lower(sent_words, i + 2),
-                        i == 0,
-                    )
-                )
+                parts.append(_Span.around(span.part, [toks[k]], [w], sent_words, i, i + 1))
         return parts
     if (
         len(words) == 2
@@ -534,18 +517,7 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         if len(parts) > 1 and all(p.lower() in lex.places for p in parts):
             out, pos = [], toks[0].start
             for p in parts:
-                out.append(
-                    _Span(
-                        span.part,
-                        [Token(p, pos, pos + len(p), "word")],
-                        [p],
-                        _lower(sent_words, lo - 1),
-                        _lower(sent_words, lo - 2),
-                        _lower(sent_words, hi),
-                        _lower(sent_words, hi + 1),
-                        lo == 0,
-                    )
-                )
+                out.append(_Span.around(span.part, [Token(p, pos, pos + len(p), "word")], [p], sent_words, lo, hi))
                 pos += len(p) + 1
             return out
     if len(words) == 1:
@@ -567,17 +539,7 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
             return []
     if text_low in JUNK_WORDS:
         return []
-    span = _Span(
-        span.part,
-        toks,
-        words,
-        _lower(sent_words, lo - 1),
-        _lower(sent_words, lo - 2),
-        _lower(sent_words, hi),
-        _lower(sent_words, hi + 1),
-        lo == 0,
-        titled=titled,
-    )
+    span = _Span.around(span.part, toks, words, sent_words, lo, hi, titled=titled)
     return [span]
 
 
@@ -646,18 +608,7 @@ def _lexicon_spans(part: str, sent: list[Token], words: list[str], lex: Lexicon,
             j += 1
         text = " ".join(words[i:j]).lower()
         if (text in lex.places or text in lex.known_orgs) and text not in lex.demonyms and (i > 0 or j - i > 1):
-            out.append(
-                _Span(
-                    part,
-                    sent[i:j],
-                    words[i:j],
-                    _lower(words, i - 1),
-                    _lower(words, i - 2),
-                    _lower(words, j),
-                    _lower(words, j + 1),
-                    i == 0,
-                )
-            )
+            out.append(_Span.around(part, sent[i:j], words[i:j], words, i, j))
         i = j
     return out
 
@@ -900,9 +851,7 @@ def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
             prefixed = [
                 o
                 for o in full_orgs
-                if o != text
-                and o.endswith(" " + text)
-                and _is_country_word(o[: -len(text) - 1], lex)
+                if o != text and o.endswith(" " + text) and _is_country_word(o[: -len(text) - 1], lex)
             ]
             if prefixed:
                 value[text] = max(prefixed, key=lambda o: len(by_text[o]))
