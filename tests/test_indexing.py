@@ -112,9 +112,12 @@ def test_a_second_indexer_is_refused_while_the_first_holds_the_lock(seeds_dir: P
     assert index_paths([extra], index_dir, workers=1).added == 1
 
 
-def test_entity_map_is_written_beside_the_index(seeds_index: Path) -> None:
+def test_entity_map_beside_the_index_merges_spelling_variants(seeds_index: Path) -> None:
     data = json.loads((seeds_index / "entities.json").read_text())
-    assert data  # the archive-wide canonical values the facets use
+    groups = {(g["type"], g["canonical"]): g for g in data["groups"]}
+    sco = groups[("organization", "Shanghai Cooperation Organisation")]
+    assert {"SCO", "Shanghai Cooperation Organization"} <= set(sco["aliases"])
+    assert sco["count"] == 5  # every seed mentions it, under one facet value
 
 
 def test_index_folder_that_cannot_be_written_gives_a_clear_error(tmp_path: Path, seeds_dir: Path) -> None:
