@@ -139,3 +139,46 @@ def test_bare_institution_beside_its_country_prefixed_form_is_one_value():
     assert "U.S. Agriculture Department" in values["organization"]
     assert "Agriculture Department" not in values["organization"]
 
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The offering is led by Alex. Brown and Sons Inc and Morgan Stanley and Co.",
+        "Alex. Brown and Sons Inc said it has acquired a stake in Acme Corp.",
+        "Underwriters are led by Alex, Brown and Sons Inc, the company said.",
+    ],
+)
+def test_abbreviated_first_word_joins_the_company_name_and_is_no_person(body):
+    values = _values("", body)
+    assert any(v.startswith(("Alex. Brown and Sons", "Alex Brown and Sons")) for v in values["organization"])
+    assert not any("Alex" in v for v in values["person"])
+
+
+def test_abbreviated_name_found_beside_a_company_marker_holds_for_the_whole_article():
+    values = _values(
+        "ALEX. BROWN SETS SPLIT",
+        "Alex. Brown and Sons Inc is the lead underwriter. An analyst at Alex. Brown said demand was strong.",
+    )
+    assert values["organization"]["Alex. Brown and Sons Inc"] == ("Alex. Brown",)
+    assert values["person"] == {}
+
+
+def test_lone_given_name_beside_an_organisation_it_abbreviates_is_that_organisation():
+    values = _values("", "Underwriters are Alex. Brown and Sons. Alex said it would price the shares on Monday.")
+    assert values["organization"] == {"Alex. Brown and Sons": ("Alex",)}
+    assert values["person"] == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "organization"),
+    [
+        ("Shares were sold to Ford. Acme Inc said it would buy them.", "Acme Inc"),
+        ("The bank moved to Texas. Smith Inc said it would follow.", "Smith Inc"),
+        ("The deal was led by Morgan Stanley. Brown Inc said it agreed.", "Brown Inc"),
+    ],
+)
+def test_period_after_a_name_or_place_still_ends_the_sentence(body, organization):
+    values = _values("", body)
+    assert organization in values["organization"]
+    assert not any(". " in v for vals in values.values() for v in vals)

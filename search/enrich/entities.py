@@ -25,7 +25,7 @@ from search.enrich.entity_lexicon import (
     lexicon,
 )
 from search.enrich.entity_names import acronym_of, initials_compatible, name_key, place_key
-from search.enrich.entity_text import Token, lines_with_offsets, sentences, tokenize
+from search.enrich.entity_text import Token, join_abbreviated, lines_with_offsets, sentences, tokenize
 
 
 def _items(text: str, sep: str | None = None) -> list[str]:
@@ -63,6 +63,7 @@ _MONTHS = frozenset(
 _CORP_SUFFIXES = frozenset(
     _items("""corp corp. inc inc. co co. ltd ltd. plc group corporation company holdings ag sa nv llc""")
 )
+_PARTNER_WORDS = frozenset(_items("Co Company Cie Sons Son"))  # "Goldman, Sachs and Co": one firm
 _ORG_PREFIXES = frozenset(_items("first north south east west national general new united"))
 _PLACE_SUFFIXES = frozenset(
     _items(
@@ -249,7 +250,10 @@ def _truecase(tokens: list[Token], casing: dict[str, str], lex: Lexicon) -> list
             out.append(w)
             continue
         low = w.lower()
-        if low in casing:
+        if t.kind == "word" and w.endswith("."):  # an abbreviated name word glued to its period ("ALEX.")
+            stem = low[:-1]
+            out.append(casing.get(stem, stem.capitalize()) + ".")
+        elif low in casing:
             out.append(casing[low])
         elif low in lex.known_orgs and _is_acronym(w):
             out.append(w)
@@ -394,13 +398,15 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         while k < n and sent_tokens[k].kind in ("word", "acro", "abbr") and _is_cap(sent_words[k]):
             k += 1
         hi = k
-    # Join "Goldman, Sachs and Co".
+    # Join "Goldman, Sachs and Co", "Alex, Brown and Sons Inc".
     if hi + 3 < n and sent_words[hi] == "," and _is_cap(sent_words[hi + 1]):
         k = hi + 1
         while k < n and sent_tokens[k].kind == "word" and _is_cap(sent_words[k]):
             k += 1
-        if k + 1 < n and sent_words[k] in ("and", "&") and sent_words[k + 1].rstrip(".") in ("Co", "Company", "Cie"):
+        if k + 1 < n and sent_words[k] in ("and", "&") and sent_words[k + 1].rstrip(".") in _PARTNER_WORDS:
             hi = k + 2
+            if hi < n and sent_words[hi].lower() in _CORP_SUFFIXES:
+                hi += 1
     # Join "Securities and Exchange Commission" (not "Standard Oil Co and BP Inc": two companies).
     if hi + 1 < n and sent_words[hi] in ("and", "&") and sent_words[hi - 1].lower() not in _CORP_SUFFIXES:
         k = hi + 1
@@ -562,14 +568,54 @@ def _title_word(word: str) -> bool:
     return low in PERSON_TITLES or low in TITLE_MODIFIERS or low in ("'s", "-", "&")
 
 
-def _candidates(part: str, text: str, casing: dict[str, str], lex: Lexicon, force_caps: bool = False) -> list[_Span]:
+# "Alex. Brown and Sons", "Alex. Brown Inc", "Wm. Sword and Co": a short capitalised word, its period, then a
+# capitalised name that a company marker follows.  The word before must not be a name word itself
+# ("... Morgan Stanley. Brown Inc said" ends a sentence).
+_ABBREVIATED_NAME = re.compile(
+    r"(?<![\w.&'-])([A-Z][a-z]{1,4})\.\s+([A-Z][a-z]+)\s+"
+    r"(?=(?:Inc|Corp|Co|Ltd|Plc|PLC|LLC)\b|(?:and|&)\s+(?:Sons?|Co|Cos|Company|Brothers|Bros)\b)"
+)
+
+
+def _abbreviated_names(text: str, lex: Lexicon) -> frozenset[tuple[str, str]]:
+    """(abbreviated word, next word) pairs, lowercased, whose period abbreviates and does not end a sentence:
+    found beside a company marker once, they hold for every mention in the article ("Alex. Brown said")."""
+    pairs = set()
+    for m in _ABBREVIATED_NAME.finditer(text):
+        word, low = m.group(1), m.group(1).lower()
+        before = text[max(0, m.start() - 30) : m.start()].split()
+        prev = before[-1] if before else ""
+        if (
+            (_is_cap(prev) and not prev.isupper() and prev[-1] not in ".!?:;,\"')" and not _common(prev, lex))
+            or low in lex.places
+            or low in _MONTHS
+            or low in JUNK_WORDS
+            or low in STATE_ABBREVIATIONS
+            or low in lex.known_orgs
+            or low in PERSON_TITLES
+            or low in _CORP_SUFFIXES
+            or _common(word, lex)
+            or (low not in lex.first_names and len(word) > 3)  # a given name (Alex) or a short form (Wm)
+        ):
+            continue
+        pairs.add((low, m.group(2).lower()))
+    return frozenset(pairs)
+
+
+def _candidates(
+    part: str,
+    text: str,
+    casing: dict[str, str],
+    lex: Lexicon,
+    abbreviated: frozenset[tuple[str, str]] = frozenset(),
+) -> list[_Span]:
     out: list[_Span] = []
     for offset, line in lines_with_offsets(text):
         if not _HAS_CAPITAL.search(line):
             continue  # no capital letter, no name: skip the line without tokenising it
-        for sent in sentences(tokenize(line, offset)):
+        for sent in sentences(join_abbreviated(tokenize(line, offset), abbreviated)):
             words = [t.text for t in sent]
-            caps = force_caps or _all_caps(sent)
+            caps = _all_caps(sent)
             if caps:
                 words = _truecase(sent, casing, lex)
             else:
@@ -711,11 +757,13 @@ def _dateline_span(body: str, lex: Lexicon) -> tuple[int, int] | None:
 
 
 _WORDS = re.compile(r"[A-Za-z][\w'-]*")
+_ABBREVIATED_BEFORE = re.compile(r"\b([A-Z][a-z]{1,4})\.\s+$")
 
 
-def _casing(body: str, lex: Lexicon) -> dict[str, str]:
+def _casing(body: str, lex: Lexicon, abbreviated: frozenset[tuple[str, str]] = frozenset()) -> dict[str, str]:
     """How the article's mixed-case text writes each word: lowercase if it ever appears so, else as seen
-    (all-caps forms only for short acronyms that are not ordinary words)."""
+    (all-caps forms only for short acronyms that are not ordinary words; the period of an abbreviated
+    name word such as "Alex." does not start a sentence)."""
     casing: dict[str, str] = {}
     common = lex.common_words
     for m in _WORDS.finditer(body):
@@ -726,7 +774,9 @@ def _casing(body: str, lex: Lexicon) -> dict[str, str]:
             continue
         before = body[max(0, m.start() - 3) : m.start()].rstrip(" \t\"'“‘(")
         if not before or before[-1] in ".!?:\n-":
-            continue  # a capital at a sentence or line start says nothing about the word
+            abbr = _ABBREVIATED_BEFORE.search(body, max(0, m.start() - 12), m.start()) if abbreviated else None
+            if not abbr or (abbr.group(1).lower(), low) not in abbreviated:
+                continue  # a capital at a sentence or line start says nothing about the word
         if low not in casing and (not w.isupper() or (len(w) <= 4 and low not in common)):
             casing[low] = w
     return casing
@@ -735,7 +785,8 @@ def _casing(body: str, lex: Lexicon) -> dict[str, str]:
 def extract_mentions(title: str, body: str, dateline: str = "") -> list[Mention]:
     """Every entity mention of the article with its type and its document-level canonical value."""
     lex = lexicon()
-    casing = _casing(body, lex)
+    abbreviated = _abbreviated_names(title + "\n" + body, lex)
+    casing = _casing(body, lex, abbreviated)
     spans: list[_Span] = []
     if dateline:
         spans.extend(_dateline_spans("dateline", dateline, casing, lex))
@@ -743,16 +794,16 @@ def extract_mentions(title: str, body: str, dateline: str = "") -> list[Mention]
         dl = _dateline_span(title, lex)
         if dl:
             spans.extend(_dateline_spans("title", title[: dl[1]], casing, lex, start=dl[0]))
-            spans.extend(_candidates("title", " " * dl[1] + title[dl[1] :], casing, lex))
+            spans.extend(_candidates("title", " " * dl[1] + title[dl[1] :], casing, lex, abbreviated))
         else:
-            spans.extend(_candidates("title", title, casing, lex))
+            spans.extend(_candidates("title", title, casing, lex, abbreviated))
     if body:
         dl = _dateline_span(body, lex)
         if dl:
             spans.extend(_dateline_spans("body", body[: dl[1]], casing, lex, start=dl[0]))
-            spans.extend(_candidates("body", " " * dl[1] + body[dl[1] :], casing, lex))
+            spans.extend(_candidates("body", " " * dl[1] + body[dl[1] :], casing, lex, abbreviated))
         else:
-            spans.extend(_candidates("body", body, casing, lex))
+            spans.extend(_candidates("body", body, casing, lex, abbreviated))
     spans = [s for s in spans if s.words]
     for s in spans:
         _evidence(s, lex)
@@ -845,6 +896,14 @@ def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
                 best = max(longer, key=lambda o: len(by_text[o]))
                 if best.split()[-1].lower() in _CORP_SUFFIXES:
                     value[text] = best
+    # A lone given name beside an organisation that begins with its abbreviation ("Alex" of an unmended
+    # "Alex. Brown said" beside "Alex. Brown and Sons Inc"): that organisation, not a person.
+    for text in list(types):
+        if types[text] == PERSON and text not in value and " " not in text and text.lower() in lex.first_names:
+            longer = [o for o in full_orgs if o.startswith(text + ". ")]
+            if longer:
+                types[text] = ORG
+                value[text] = max(longer, key=lambda o: (len(by_text[o]), len(o)))
     # "Senate" beside "U.S. Senate" in one article: the bare name is the country's institution.
     for text in list(types):
         if types[text] == ORG and text not in value:

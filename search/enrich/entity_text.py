@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 _ABBREV = (
@@ -50,6 +51,31 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         if not t.isascii():
             t = t.translate(_QUOTES)
         out.append(Token(t, m.start() + offset, m.end() + offset, kind))
+    return out
+
+
+def join_abbreviated(tokens: list[Token], pairs: Collection[tuple[str, str]]) -> list[Token]:
+    """Glue a word to the period right after it when (word, next word), lowercased, is in ``pairs``: the abbreviated
+    first word of a name (``Alex.`` of ``Alex. Brown and Sons``), which must not end the sentence."""
+    if not pairs:
+        return tokens
+    out: list[Token] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        if (
+            tok.kind == "word"
+            and i + 2 < n
+            and tokens[i + 1].text == "."
+            and tokens[i + 1].start == tok.end
+            and (tok.text.lower(), tokens[i + 2].text.lower()) in pairs
+        ):
+            out.append(Token(tok.text + ".", tok.start, tokens[i + 1].end, "word"))
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
     return out
 
 
