@@ -18,7 +18,7 @@ from whoosh.classify import Bo1Model
 
 from search.enrich.analysis import news_analyzer
 from search.index.storage import index_size
-from search.query import bm25, ranking
+from search.query import bm25, ranking, vector_match
 from search.query.archive import Archive, Snapshot
 from search.query.columns import UNDATED
 from search.query.facets import FACET_LIMIT, date_histogram, name_counts, term_facet
@@ -282,10 +282,13 @@ def _matched(snap: Snapshot, parsed: ParsedQuery) -> np.ndarray:
         parsed.scores = scores
         mask = (counts >= max(1, parsed.min_should)) & cols.live
         if parsed.nots:
-            excluded = np.zeros(cols.size, dtype=bool)
-            excluded[_ids(snap, wq.Or(parsed.nots))] = True
-            mask &= ~excluded
+            mask &= ~_mask_of(snap, wq.Or(parsed.nots))
         return mask
+    fast = vector_match.evaluate(snap.searcher, snap.terms, parsed.query, _phrase_cache(snap))
+    if fast is not None:  # terms, phrases, AND/OR over numpy postings, scored as Whoosh scores them
+        mask = fast[0] & cols.live
+        parsed.scores = np.where(mask, fast[1], 0.0).astype(np.float32)
+        return _min_should(snap, parsed, mask)
     mask = np.zeros(cols.size, dtype=bool)
     try:  # one scored pass over every match: the matched set and the ranking together
         results = snap.searcher.search(parsed.query, limit=None, terms=False)
@@ -298,12 +301,35 @@ def _matched(snap: Snapshot, parsed: ParsedQuery) -> np.ndarray:
     scores = np.zeros(cols.size, dtype=np.float32)
     scores[docs] = pairs[:, 0]
     parsed.scores = scores
+    return _min_should(snap, parsed, mask & cols.live)
+
+
+def _min_should(snap: Snapshot, parsed: ParsedQuery, mask: np.ndarray) -> np.ndarray:
+    """Keep the documents holding at least min_should of a long query's optional clauses."""
     if parsed.min_should > 1 and len(parsed.should) > 1:
-        counts = np.zeros(cols.size, dtype=np.int32)
+        counts = np.zeros(snap.columns.size, dtype=np.int32)
         for clause in parsed.should:
-            counts[_ids(snap, clause)] += 1
+            counts += _mask_of(snap, clause)
         mask &= counts >= parsed.min_should
-    return mask & cols.live
+    return mask
+
+
+def _mask_of(snap: Snapshot, q: wq.Query) -> np.ndarray:
+    """The documents a query matches (deleted ones included), by numpy postings where possible."""
+    fast = vector_match.evaluate(snap.searcher, snap.terms, q, _phrase_cache(snap))
+    if fast is not None:
+        return fast[0]
+    mask = np.zeros(snap.columns.size, dtype=bool)
+    mask[_ids(snap, q)] = True
+    return mask
+
+
+def _phrase_cache(snap: Snapshot) -> dict:
+    """Phrase matches kept per commit (bounded: a phrase's documents are a small array)."""
+    cache = snap.masks.get("phrases")
+    if cache is None or len(cache) > 1024:
+        cache = snap.masks["phrases"] = {}
+    return cache
 
 
 def _filter_masks(snap: Snapshot, request: SearchRequest, notes: list[str]) -> dict[str, np.ndarray]:
