@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from hashlib import sha1
 from collections.abc import Iterator
 from functools import cache
 
@@ -15,13 +16,17 @@ THRESHOLD = 0.2  # estimated Jaccard of 5-word shingles at or above which two ar
 _WORD = re.compile(r"\w+")
 
 
-@cache
-def _template():
-    """datasketch is imported on first use: it pulls in scipy, a third of the indexer's start-up time, and an
-    unchanged re-run computes no signature."""
-    from datasketch import MinHash
+# The MurmurHash3 32-bit finalizer constants (a fixed bijection that pre-mixes each shingle hash).
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
-    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The 128 affine permutations h -> a*h + b (mod 2**32, a odd) of datasketch's MinHash(seed=1, "affine32")."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def shingles(text: str, k: int = SHINGLE) -> set[bytes]:
@@ -33,14 +38,24 @@ def shingles(text: str, k: int = SHINGLE) -> set[bytes]:
 
 
 def signature(text: str) -> bytes:
-    """A 128-byte signature: the low byte of each of 128 MinHash values (b-bit MinHash, b=8)."""
+    """A 128-byte signature: the low byte of each of 128 MinHash values (b-bit MinHash, b=8).
+
+    The values are datasketch's ``MinHash(num_perm=128, seed=1, scheme="affine32")`` over the shingles (SHA-1's
+    first 4 bytes, the MurmurHash3 finalizer, 128 affine maps, the minimum of each), computed for all shingles in
+    one numpy step instead of datasketch's per-shingle Python calls: the same bytes, at a fraction of the cost."""
     grams = shingles(text)
     if not grams:
         return b""
-    template = _template()
-    m = type(template)(num_perm=NUM_PERM, seed=1, permutations=template.permutations, scheme="affine32")
-    m.update_batch(list(grams))
-    return (m.hashvalues & 0xFF).astype(np.uint8).tobytes()
+    hv = np.frombuffer(b"".join([sha1(g).digest()[:4] for g in grams]), "<u4").astype(np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    hv = hv ^ (hv >> s3)
+    a, b = _permutations()
+    mins = (hv[:, None] * a + b).min(axis=0)
+    return (mins & 0xFF).astype(np.uint8).tobytes()
 
 
 def similarity(a: bytes, b: bytes) -> float:
