@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from hashlib import sha1
 from collections.abc import Iterator
 from functools import cache
+from hashlib import sha1
 
 import numpy as np
 
