@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 from whoosh.reading import IndexReader
@@ -58,6 +59,15 @@ class Columns:
     @property
     def dated(self) -> np.ndarray:
         return self.days != UNDATED
+
+    @cached_property
+    def groups(self) -> np.ndarray:
+        """Dense group number per document (0 .. n_groups - 1): one per cluster, singletons their own."""
+        return np.unique(self.clusters, return_inverse=True)[1].reshape(-1).astype(np.int64)
+
+    @cached_property
+    def n_groups(self) -> int:
+        return int(self.groups.max()) + 1 if self.groups.size else 0
 
     def cluster_number(self, name: str) -> int | None:
         try:

@@ -20,7 +20,7 @@ from search.enrich.analysis import news_analyzer
 from search.index.storage import index_size
 from search.query import bm25, ranking, vector_match
 from search.query.archive import Archive, Snapshot
-from search.query.columns import UNDATED
+from search.query.columns import UNDATED, Columns
 from search.query.facets import FACET_LIMIT, date_histogram, name_counts, term_facet
 from search.query.highlight import MatchTerms, analyse_terms, highlight_document, snippet
 from search.query.parse import DEFAULT_FIELDS, ParsedQuery, parse
@@ -112,7 +112,7 @@ def search(archive: Archive, request: SearchRequest) -> SearchResult:
             if parsed.scores is not None and request.q.strip()
             else _scores_for(snap, parsed, page_docs)
         )
-    similar_counts = _cluster_counts(cols.clusters, final) if collapse else {}
+    group_sizes = np.bincount(cols.groups[final], minlength=cols.n_groups) if collapse else None
     terms = _match_terms(snap, parsed) if request.snippets else MatchTerms()
     hits = tuple(
         _hit(
@@ -120,16 +120,13 @@ def search(archive: Archive, request: SearchRequest) -> SearchResult:
             d,
             scores.get(d, 0.0),
             terms if request.snippets else None,
-            similar_counts.get(int(cols.clusters[d]), 1) - 1 if collapse else 0,
+            int(group_sizes[cols.groups[d]]) - 1 if group_sizes is not None else 0,
         )
         for d in page_docs
     )
     suggestion = None
     if request.q.strip() and parsed.words and not parsed.long:
-        try:
-            suggestion = suggest(snap.searcher.reader(), parsed.text or request.q, parsed.words)
-        except Exception as exc:
-            log.info("no suggestion for %r: %s", request.q, exc)
+        suggestion = _suggestion(snap, parsed.text or request.q, parsed.words)
     return SearchResult(
         request=request,
         total=total,
@@ -140,6 +137,22 @@ def search(archive: Archive, request: SearchRequest) -> SearchResult:
         total_articles=total_articles,
         took_ms=round((_time.perf_counter() - started) * 1000, 2),
     )
+
+
+def _suggestion(snap: Snapshot, text: str, words: list[str]) -> str | None:
+    """Did-you-mean for a query text, worked out once per commit (it reads many term frequencies)."""
+    key = ("suggest", text, tuple(words))
+    if key in snap.masks:
+        return snap.masks[key]
+    try:
+        found = suggest(snap.searcher.reader(), text, words)
+    except Exception as exc:
+        log.info("no suggestion for %r: %s", text, exc)
+        return None
+    if len(snap.masks) > 2048:
+        snap.masks.clear()
+    snap.masks[key] = found
+    return found
 
 
 def _sane(request: SearchRequest, notes: list[str]) -> SearchRequest:
@@ -284,7 +297,7 @@ def _matched(snap: Snapshot, parsed: ParsedQuery) -> np.ndarray:
         if parsed.nots:
             mask &= ~_mask_of(snap, wq.Or(parsed.nots))
         return mask
-    fast = vector_match.evaluate(snap.searcher, snap.terms, parsed.query, _phrase_cache(snap))
+    fast = vector_match.evaluate(snap.searcher, snap.terms, parsed.query, _match_cache(snap))
     if fast is not None:  # terms, phrases, AND/OR over numpy postings, scored as Whoosh scores them
         mask = fast[0] & cols.live
         parsed.scores = np.where(mask, fast[1], 0.0).astype(np.float32)
@@ -316,7 +329,7 @@ def _min_should(snap: Snapshot, parsed: ParsedQuery, mask: np.ndarray) -> np.nda
 
 def _mask_of(snap: Snapshot, q: wq.Query) -> np.ndarray:
     """The documents a query matches (deleted ones included), by numpy postings where possible."""
-    fast = vector_match.evaluate(snap.searcher, snap.terms, q, _phrase_cache(snap))
+    fast = vector_match.evaluate(snap.searcher, snap.terms, q, _match_cache(snap))
     if fast is not None:
         return fast[0]
     mask = np.zeros(snap.columns.size, dtype=bool)
@@ -324,11 +337,11 @@ def _mask_of(snap: Snapshot, q: wq.Query) -> np.ndarray:
     return mask
 
 
-def _phrase_cache(snap: Snapshot) -> dict:
-    """Phrase matches kept per commit (bounded: a phrase's documents are a small array)."""
-    cache = snap.masks.get("phrases")
-    if cache is None or len(cache) > 1024:
-        cache = snap.masks["phrases"] = {}
+def _match_cache(snap: Snapshot) -> dict:
+    """Phrase matches and terms' BM25F figures kept per commit (bounded; each entry is small)."""
+    cache = snap.masks.get("matching")
+    if cache is None or len(cache) > 4096:
+        cache = snap.masks["matching"] = {}
     return cache
 
 
@@ -418,18 +431,41 @@ def _ordered(
     """Docnums in result order (collapsed when asked) far enough for the page, scores, and group count."""
     cols = snap.columns
     need = request.page * request.per_page
-    groups = int(np.unique(cols.clusters[final]).size) if collapse else int(final.sum())
+    groups = _group_count(cols, final) if collapse else int(final.sum())
     if request.sort == Sort.RELEVANCE and request.q.strip() and not _null(parsed.query):
         return (*_by_relevance(snap, parsed, final, need, collapse), groups)
     docs = np.flatnonzero(final)
     days = cols.days[docs].astype(np.int64)
-    undated = days == UNDATED
-    key = -days if request.sort != Sort.OLDEST else days
-    order = docs[np.lexsort((docs, key, undated))]  # undated last, then by date, then index order
-    if collapse:
-        _, first = np.unique(cols.clusters[order], return_index=True)
-        order = order[np.sort(first)]
-    return order[:need].tolist(), {}, groups
+    key = np.where(days == UNDATED, 2**40, -days if request.sort != Sort.OLDEST else days)
+    # undated last, then by date, then index order
+    return _first_ranked(docs, key, need, cols.groups if collapse else None).tolist(), {}, groups
+
+
+def _group_count(cols: Columns, final: np.ndarray) -> int:
+    """How many near-duplicate groups the documents in final fall into."""
+    return int(np.count_nonzero(np.bincount(cols.groups[final], minlength=cols.n_groups)))
+
+
+def _first_ranked(docs: np.ndarray, key: np.ndarray, need: int, groups: np.ndarray | None) -> np.ndarray:
+    """The first `need` docs by (key, docnum), one per group when groups are given, without sorting them all."""
+    n = docs.size
+    k = min(n, need if groups is None else need * 2 + 32)
+    while True:
+        if k >= n:
+            sel, sel_key = docs, key
+        else:  # the k smallest keys, and every document tied with the largest of them
+            cut = key[np.argpartition(key, k - 1)[k - 1]]
+            keep = key <= cut
+            sel, sel_key = docs[keep], key[keep]
+        order = sel[np.lexsort((sel, sel_key))]
+        if groups is None:
+            return order[:need]
+        # The leaders of the groups seen in this prefix are the first leaders of the whole order.
+        _, first = np.unique(groups[order], return_index=True)
+        leaders = order[np.sort(first)]
+        if leaders.size >= need or sel.size >= n:
+            return leaders[:need]
+        k = min(n, k * 4)
 
 
 def _by_relevance(
@@ -478,11 +514,7 @@ def _by_array(
     if parsed.long and ranking.PROXIMITY_WEIGHT and ranking.PROXIMITY_DOCS:
         scores = _proximity(snap, parsed, scores, final)
     docs = np.flatnonzero(final)
-    order = docs[np.lexsort((docs, -scores[docs]))]
-    if collapse:
-        _, first = np.unique(snap.columns.clusters[order], return_index=True)
-        order = order[np.sort(first)]
-    top = order[:need].tolist()
+    top = _first_ranked(docs, -scores[docs], need, snap.columns.groups if collapse else None).tolist()
     return top, {d: float(scores[d]) for d in top}
 
 
@@ -560,11 +592,6 @@ def _scores_for(snap: Snapshot, parsed: ParsedQuery, docs: list[int]) -> dict[in
         return {}
     results = snap.searcher.search(parsed.query, limit=len(docs), filter=set(docs), terms=False)
     return {d: s for s, d in results.top_n}
-
-
-def _cluster_counts(clusters: np.ndarray, final: np.ndarray) -> dict[int, int]:
-    values, counts = np.unique(clusters[final], return_counts=True)
-    return dict(zip(values.tolist(), counts.tolist(), strict=True))
 
 
 def _match_terms(snap: Snapshot, parsed: ParsedQuery) -> MatchTerms:

@@ -32,6 +32,9 @@ def term_facet(
     if not len(names):
         return tuple(FacetValue(v, 0, True) for v in selected)
     nonzero = np.flatnonzero(by_name)
+    if limit > 0 and nonzero.size > 4 * limit:  # only values that can make the top: count >= the limit-th count
+        cut = np.partition(by_name[nonzero], nonzero.size - limit)[nonzero.size - limit]
+        nonzero = nonzero[by_name[nonzero] >= cut]
     order = nonzero[np.lexsort((fac.rank[nonzero], -by_name[nonzero]))][:limit].tolist()
     chosen = set(selected)
     out = [FacetValue(names[i], int(by_name[i]), names[i] in chosen) for i in order]

@@ -35,7 +35,8 @@ def evaluate(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """(matched mask, float64 scores) over global docnums, deleted documents included; None when unsupported.
 
-    cache, when given, keeps each phrase's matching documents (it must belong to this commit).
+    cache, when given, keeps each phrase's matching documents and each term's BM25F figures (it must belong
+    to this commit).
     """
     try:
         return _Evaluator(searcher, table, cache).run(query)
@@ -70,11 +71,18 @@ class _Evaluator:
 
     # ---- leaves ------------------------------------------------------------------------------
 
-    def _scorer(self, field: str, btext: bytes) -> BM25FScorer:
-        scorer = self.searcher.weighting.scorer(self.searcher, field, btext)
-        if type(scorer) is not BM25FScorer:
-            raise _Unsupported(f"{type(scorer).__name__} scoring")
-        return scorer
+    def _bm25f(self, field: str, btext: bytes) -> tuple[float, float, float, float]:
+        """(idf, K1, B, average length) from Whoosh's own scorer for the term, kept in the commit's cache."""
+        key = ("bm25f", field, btext)
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is None:
+            scorer = self.searcher.weighting.scorer(self.searcher, field, btext)
+            if type(scorer) is not BM25FScorer:
+                raise _Unsupported(f"{type(scorer).__name__} scoring")
+            hit = (scorer.idf, scorer.K1, scorer.B, scorer.avgfl)
+            if self.cache is not None:
+                self.cache[key] = hit
+        return hit
 
     def _term_scores(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Global docnums holding the term and their BM25F scores (boost 1); None when the term is absent."""
@@ -90,10 +98,9 @@ class _Evaluator:
         ids, weights = self.table.postings(field, text if isinstance(text, str) else btext.decode("utf-8"))
         if not len(ids):
             return None
-        scorer = self._scorer(field, btext)
+        idf, k1, b, avgfl = self._bm25f(field, btext)
         tf = weights.astype(np.float64)
         fl = self.table.lengths(field)[ids].astype(np.float64)
-        idf, k1, b, avgfl = scorer.idf, scorer.K1, scorer.B, scorer.avgfl
         # whoosh.scoring.bm25, operation for operation
         return ids, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 
