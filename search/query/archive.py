@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh.index import FileIndex
@@ -58,6 +61,40 @@ class Facetable:
         self.rank[order] = np.arange(len(self.names))
 
 
+class ResultCache:
+    """A bounded least-recently-used map from a search request to its result, for one snapshot.
+
+    It lives on the Snapshot, which is replaced as a whole by a new commit or an edit of the entity map or
+    authority file: a result is only ever served for the commit and names it was computed on.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = max(0, size)
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        if not self.size:
+            return None
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 @dataclass
 class Snapshot:
     """One commit's searcher and what was derived from it; replaced as a whole on a new commit."""
@@ -69,6 +106,7 @@ class Snapshot:
     generation: int
     terms: TermTable
     masks: dict = field(default_factory=dict)  # filter masks by (facet, values), reused across requests
+    results: ResultCache = field(default_factory=lambda: ResultCache(0))  # whole results by request
 
 
 MAP_FILES = (ENTITIES_FILE, AUTHORITY_FILE)  # what EntityMap.load reads from the index folder
@@ -77,9 +115,10 @@ MAP_FILES = (ENTITIES_FILE, AUTHORITY_FILE)  # what EntityMap.load reads from th
 class Archive:
     """The index plus a searcher reopened only when there is a newer commit."""
 
-    def __init__(self, index_dir: Path, ix: FileIndex) -> None:
+    def __init__(self, index_dir: Path, ix: FileIndex, result_cache: int = 0) -> None:
         self.index_dir = index_dir
         self.ix = ix
+        self.result_cache = result_cache  # results kept per snapshot (0: none)
         self._lock = threading.Lock()
         # Whoosh's readers are not safe for concurrent use by threads (shared file positions and
         # caches: a gthread worker once read a garbled stored document). The core's functions hold
@@ -106,7 +145,13 @@ class Archive:
                 if self._map_stamp() != self._names_stamp:
                     # The archivist edited the authority file: new facet names, same commit.
                     names = self._entity_names()
-                    snap = replace(snap, entity_names=names, facetable=_facetable(snap.columns, names), masks={})
+                    snap = replace(
+                        snap,
+                        entity_names=names,
+                        facetable=_facetable(snap.columns, names),
+                        masks={},
+                        results=ResultCache(self.result_cache),
+                    )
                     self._snapshot = snap
                 return snap
             # A fresh searcher, not refresh(): refresh() closes readers that requests in flight may
@@ -125,7 +170,13 @@ class Archive:
         facetable = _facetable(columns, names)
         generation = getattr(reader, "generation", lambda: -1)()
         return Snapshot(
-            searcher, columns, names, facetable, generation if generation is not None else -1, TermTable(reader)
+            searcher,
+            columns,
+            names,
+            facetable,
+            generation if generation is not None else -1,
+            TermTable(reader),
+            results=ResultCache(self.result_cache),
         )
 
     def _entity_names(self) -> EntityNames:
@@ -185,8 +236,11 @@ def _up_to_date(searcher: Searcher) -> bool:
         return False
 
 
-def open_index(index_dir: str | Path) -> Archive:
-    """Open an index for searching; IndexUnavailable with a plain reason when it cannot be read."""
+def open_index(index_dir: str | Path, result_cache: int = 0) -> Archive:
+    """Open an index for searching; IndexUnavailable with a plain reason when it cannot be read.
+
+    result_cache: how many search results to keep for repeated requests (per commit and entity map; 0: none).
+    """
     path = Path(index_dir)
     try:
         ix = open_for_reading(path)
@@ -194,7 +248,7 @@ def open_index(index_dir: str | Path) -> Archive:
         raise IndexUnavailable(str(exc)) from None
     except Exception as exc:  # a damaged table of contents or segment
         raise IndexUnavailable(f"the index at {path} cannot be read: {exc}") from None
-    archive = Archive(path, ix)
+    archive = Archive(path, ix, result_cache)
     try:
         archive.snapshot()
     except Exception as exc:

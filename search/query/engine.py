@@ -64,9 +64,32 @@ def _serialised(fn: Callable[..., T]) -> Callable[..., T]:
 
 @_serialised
 def search(archive: Archive, request: SearchRequest) -> SearchResult:
-    """Run one search: parse, match, filter, facet, rank, collapse, page, highlight. Never raises on input."""
+    """Run one search: parse, match, filter, facet, rank, collapse, page, highlight. Never raises on input.
+
+    A request answered before on the same commit and entity map is served from the archive's result cache.
+    """
     started = _time.perf_counter()
     snap = archive.snapshot()
+    key = _cache_key(request)
+    cached = snap.results.get(key) if key is not None else None
+    if cached is not None:
+        return replace(cached, took_ms=round((_time.perf_counter() - started) * 1000, 2))
+    result = _search(archive, snap, request, started)
+    if key is not None:
+        snap.results.put(key, result)
+    return result
+
+
+def _cache_key(request: SearchRequest) -> SearchRequest | None:
+    """The request itself (every field: query, filters, sort, page, options); None if it cannot be hashed."""
+    try:
+        hash(request)
+    except TypeError:  # e.g. a list where a tuple belongs, from a caller outside the web layer
+        return None
+    return request
+
+
+def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: float) -> SearchResult:
     notes: list[str] = []
     request = _sane(request, notes)
     parsed = _parse(archive, snap, request.q)

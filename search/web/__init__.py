@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["search.settings"] = settings
-    app.extensions["search.archive"] = ArchiveHolder(settings.index_dir)
+    app.extensions["search.archive"] = ArchiveHolder(settings.index_dir, settings.result_cache)
 
     from search.web import api, embed, errors, filters, headers, pages
 

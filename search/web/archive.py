@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 class ArchiveHolder:
     """Opens the index on first use and keeps it; retries on later requests while it cannot be opened."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, result_cache: int = 0) -> None:
         self.index_dir = index_dir
+        self.result_cache = result_cache
         self._archive: Any = None
         self._lock = threading.Lock()
 
@@ -29,7 +30,7 @@ class ArchiveHolder:
         with self._lock:
             if self._archive is None:
                 try:
-                    self._archive = query.open_index(self.index_dir)
+                    self._archive = query.open_index(self.index_dir, result_cache=self.result_cache)
                 except IndexUnavailable:
                     raise
                 except OSError as exc:  # an unreadable folder the core did not translate

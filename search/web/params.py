@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
@@ -130,33 +131,54 @@ def parse_search(args: MultiDict[str, str], settings: Settings) -> SearchRequest
     )
 
 
-def to_params(req: SearchRequest, *, page: bool = True, per_page: int | None = None) -> list[tuple[str, str]]:
-    """The query-string parameters that reproduce a request (defaults left out, so URLs stay short)."""
+def to_params(
+    req: SearchRequest, *, page: bool = True, per_page: int | None = None, changes: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """The query-string parameters that reproduce a request (defaults left out, so URLs stay short).
+
+    changes: fields that differ from req (as dataclasses.replace would set them), for the many links of a
+    page that each change one thing, without building a request per link.
+    """
+    if changes:
+
+        def get(name: str) -> Any:
+            return changes[name] if name in changes else getattr(req, name)
+    else:
+
+        def get(name: str) -> Any:
+            return getattr(req, name)
+
     params: list[tuple[str, str]] = []
-    if req.q:
-        params.append(("q", req.q))
-    if req.date_from:
-        params.append(("from", req.date_from.isoformat()))
-    if req.date_to:
-        params.append(("to", req.date_to.isoformat()))
+    q, date_from, date_to = get("q"), get("date_from"), get("date_to")
+    if q:
+        params.append(("q", q))
+    if date_from:
+        params.append(("from", date_from.isoformat()))
+    if date_to:
+        params.append(("to", date_to.isoformat()))
     for name, field in FACET_PARAMS.items():
-        params.extend((name, value) for value in getattr(req, field))
-    if req.sort != Sort.RELEVANCE:
-        params.append(("sort", req.sort.value))
-    if req.cluster:
-        params.append(("cluster", req.cluster))
-    if page and req.page != 1:
-        params.append(("page", str(req.page)))
-    if per_page is not None and req.per_page != per_page:
-        params.append(("per_page", str(req.per_page)))
+        params.extend((name, value) for value in get(field))
+    sort, cluster, page_no, size = get("sort"), get("cluster"), get("page"), get("per_page")
+    if sort != Sort.RELEVANCE:
+        params.append(("sort", sort.value))
+    if cluster:
+        params.append(("cluster", cluster))
+    if page and page_no != 1:
+        params.append(("page", str(page_no)))
+    if per_page is not None and size != per_page:
+        params.append(("per_page", str(size)))
     return params
+
+
+def toggled(req: SearchRequest, field: str, value: str) -> tuple[str, ...]:
+    """A facet's values with one value added (or removed if present)."""
+    current: Iterable[str] = getattr(req, field)
+    return tuple(v for v in current if v != value) if value in current else (*current, value)
 
 
 def toggle(req: SearchRequest, field: str, value: str) -> SearchRequest:
     """The request with one facet value added (or removed if present), back on page 1."""
-    current: Iterable[str] = getattr(req, field)
-    values = tuple(v for v in current if v != value) if value in current else (*current, value)
-    return replace(req, **{field: values}, page=1)
+    return replace(req, **{field: toggled(req, field, value)}, page=1)
 
 
 def is_filtered(req: SearchRequest) -> bool:

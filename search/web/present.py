@@ -3,24 +3,49 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote_plus
 
 from flask import url_for
 
 from search.query.types import DateBucket, SearchRequest, SearchResult
-from search.web.params import FIELD_PARAMS, to_params, toggle
+from search.web.params import FIELD_PARAMS, to_params, toggled
 from search.web.settings import Settings
 
 FACET_LABELS = {"people": "People", "organizations": "Organisations", "places": "Places"}
 
 
-def search_url(endpoint: str, req: SearchRequest, settings: Settings, **kw: object) -> str:
-    """The URL of a search page (or feed, export, API) that reproduces a request."""
-    params = to_params(req, per_page=settings.per_page)
-    base = url_for(endpoint, **kw)  # type: ignore[arg-type]
-    return f"{base}?{urlencode(params)}" if params else base
+def search_url(
+    endpoint: str,
+    req: SearchRequest,
+    settings: Settings,
+    *,
+    base: str | None = None,
+    changes: Mapping[str, Any] | None = None,
+    **kw: object,
+) -> str:
+    """The URL of a search page (or feed, export, API) that reproduces a request (with changes, if given).
+
+    base: url_for(endpoint, **kw) when the caller already has it (a page builds a hundred links).
+    """
+    params = to_params(req, per_page=settings.per_page, changes=changes)
+    if base is None:
+        base = url_for(endpoint, **kw)  # type: ignore[arg-type]
+    return f"{base}?{encode_params(params)}" if params else base
+
+
+@lru_cache(maxsize=16_384)
+def _quoted(text: str) -> str:
+    return quote_plus(text)
+
+
+def encode_params(params: list[tuple[str, str]]) -> str:
+    """urlencode(params) for pairs of strings, each piece quoted once per process (names and words recur)."""
+    return "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in params)
 
 
 @dataclass(frozen=True)
@@ -77,29 +102,43 @@ class Presenter:
         self.endpoint = endpoint
         self.req = req
         self.settings = settings
+        self._base = url_for(endpoint)
+        self._links: dict[tuple[str, str], str] = {}
 
     def url(self, req: SearchRequest) -> str:
-        return search_url(self.endpoint, req, self.settings)
+        return search_url(self.endpoint, req, self.settings, base=self._base)
+
+    def url_with(self, **changes: Any) -> str:
+        """The URL of this request with some fields changed (as dataclasses.replace would change them)."""
+        return search_url(self.endpoint, self.req, self.settings, base=self._base, changes=changes)
+
+    def toggle_link(self, field: str, value: str) -> str:
+        """A link that adds a facet value to the filters, or removes it when selected (back on page 1)."""
+        key = (field, value)
+        link = self._links.get(key)
+        if link is None:  # the same name recurs on many hits of a page
+            link = self._links[key] = self.url_with(**{field: toggled(self.req, field, value)}, page=1)
+        return link
 
     def facet_groups(self, result: SearchResult) -> tuple[FacetGroup, ...]:
         groups = []
         for field, label in FACET_LABELS.items():
             chosen = getattr(self.req, field)
             values = [
-                Link(v.value, self.url(toggle(self.req, field, v.value)), v.count, v.selected or v.value in chosen)
+                Link(v.value, self.toggle_link(field, v.value), v.count, v.selected or v.value in chosen)
                 for v in getattr(result.facets, field)
             ]
             shown = {v.label for v in values}
             # A selected value always shows, even when the core left it out of the top values.
-            values += [Link(v, self.url(toggle(self.req, field, v)), 0, True) for v in chosen if v not in shown]
+            values += [Link(v, self.toggle_link(field, v), 0, True) for v in chosen if v not in shown]
             groups.append(FacetGroup(field, FIELD_PARAMS[field], label, tuple(values)))
         return tuple(groups)
 
     def entity_link(self, field: str, value: str) -> str:
         """A link that adds one entity to the current filters."""
         if value in getattr(self.req, field):
-            return self.url(replace(self.req, page=1))
-        return self.url(toggle(self.req, field, value))
+            return self.url_with(page=1)
+        return self.toggle_link(field, value)
 
     def chips(self) -> tuple[Link, ...]:
         """The active filters, each with a link that removes it."""
@@ -107,13 +146,13 @@ class Presenter:
         chips = []
         if req.date_from or req.date_to:
             span = f"{req.date_from or '…'} to {req.date_to or '…'}"
-            chips.append(Link(span, self.url(replace(req, date_from=None, date_to=None, page=1)), kind="Dates"))
+            chips.append(Link(span, self.url_with(date_from=None, date_to=None, page=1), kind="Dates"))
         names = {"people": "Person", "organizations": "Organisation", "places": "Place", "sources": "Source"}
         for field, kind in names.items():
             for value in getattr(req, field):
-                chips.append(Link(value, self.url(toggle(req, field, value)), kind=kind))
+                chips.append(Link(value, self.toggle_link(field, value), kind=kind))
         if req.cluster:
-            chips.append(Link("one story's versions", self.url(replace(req, cluster=None, page=1)), kind="Similar"))
+            chips.append(Link("one story's versions", self.url_with(cluster=None, page=1), kind="Similar"))
         return tuple(chips)
 
     def clear_all(self) -> str:
@@ -129,7 +168,7 @@ class Presenter:
         bars = []
         for i, b in enumerate(buckets):
             h = 0.0 if b.count == 0 else max(2.0, (height - 2) * b.count / peak)
-            href = self.url(replace(self.req, date_from=b.start, date_to=b.end, page=1)) if b.count else None
+            href = self.url_with(date_from=b.start, date_to=b.end, page=1) if b.count else None
             bars.append(
                 Bar(
                     x=round(i * step, 2),
@@ -151,7 +190,7 @@ class Presenter:
         page = self.req.page
 
         def href(n: int) -> str:
-            return self.url(replace(self.req, page=n))
+            return self.url_with(page=n)
 
         wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)} - {0})
         numbers: list[tuple[int, str | None]] = []
@@ -168,11 +207,11 @@ class Presenter:
         )
 
     def suggestion_link(self, suggestion: str | None) -> str | None:
-        return self.url(replace(self.req, q=suggestion, page=1)) if suggestion else None
+        return self.url_with(q=suggestion, page=1) if suggestion else None
 
     def similar_link(self, cluster: str) -> str:
         """Lists every version of one near-duplicate story."""
-        return self.url(replace(self.req, cluster=cluster, page=1))
+        return self.url_with(cluster=cluster, page=1)
 
 
 def bucket_label(bucket: DateBucket, unit: str) -> str:

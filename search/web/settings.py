@@ -80,6 +80,7 @@ class Settings:
     max_page: int = 1000
     export_limit: int = 1000
     feed_size: int = 20
+    result_cache: int = 512  # search results kept per worker for repeated requests (0 turns the cache off)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -99,6 +100,7 @@ class Settings:
             max_page=_int(env, "MAX_PAGE", 1000, 1, 100_000),
             export_limit=_int(env, "EXPORT_LIMIT", 1000, 1, 100_000),
             feed_size=_int(env, "FEED_SIZE", 20, 1, 200),
+            result_cache=_int(env, "RESULT_CACHE", 512, 0, 100_000),
         )
 
     def origin_allowed(self, origin: str) -> bool:

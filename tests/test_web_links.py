@@ -1,0 +1,61 @@
+"""Links a page builds in bulk (facet toggles, entity filters, pages, histogram bars) equal the plain way."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from urllib.parse import urlencode
+
+import pytest
+from flask import url_for
+
+from search.query.types import SearchRequest, Sort
+from search.web.params import to_params, toggle
+from search.web.present import Presenter
+
+REQUESTS = [
+    SearchRequest(),
+    SearchRequest(q="oil prices"),
+    SearchRequest(q='"money supply" & <b>', people=("Sergey Lavrov",), page=3),
+    SearchRequest(
+        q="talks",
+        date_from=date(1987, 3, 1),
+        date_to=date(1987, 3, 31),
+        people=("A", "B & C"),
+        organizations=("OPEC",),
+        places=("São Paulo", "Goa"),
+        sources=("AP",),
+        sort=Sort.NEWEST,
+        page=2,
+        per_page=50,
+        cluster="c1",
+    ),
+]
+
+
+def plain(endpoint: str, req: SearchRequest, per_page: int) -> str:
+    """The URL as the pages built it before: a request per link, urlencode, url_for."""
+    params = to_params(req, per_page=per_page)
+    base = url_for(endpoint)
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+@pytest.mark.parametrize("req", REQUESTS)
+def test_bulk_links_equal_links_built_one_request_at_a_time(web_app, web_settings, req: SearchRequest) -> None:
+    endpoint = "pages.search_page"
+    n = web_settings.per_page
+    with web_app.test_request_context("/"):
+        p = Presenter(endpoint, req, web_settings)
+        for field in ("people", "organizations", "places", "sources"):
+            for value in ("Sergey Lavrov", "B & C", "OPEC", "AP", "Goa", "ü/?#=&+"):
+                assert p.toggle_link(field, value) == plain(endpoint, toggle(req, field, value), n)
+                if field != "sources":
+                    expected = replace(req, page=1) if value in getattr(req, field) else toggle(req, field, value)
+                    assert p.entity_link(field, value) == plain(endpoint, expected, n)
+        assert p.url_with(page=7) == plain(endpoint, replace(req, page=7), n)
+        assert p.url_with(date_from=None, date_to=None, page=1) == plain(
+            endpoint, replace(req, date_from=None, date_to=None, page=1), n
+        )
+        assert p.suggestion_link("oil price") == plain(endpoint, replace(req, q="oil price", page=1), n)
+        assert p.similar_link("c 9") == plain(endpoint, replace(req, cluster="c 9", page=1), n)
+        assert p.url(req) == plain(endpoint, req, n)
