@@ -1,0 +1,38 @@
+"""The indexer's own text-analysis loop must give exactly the postings Whoosh's field.index() gives."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh.formats import Positions
+
+from search.enrich.analysis import positions_postings
+from search.index.schema import build_schema
+
+TEXTS = [
+    "",
+    "the of and",
+    "The U.S. Agriculture Department said the the exports rose 3.5 pct to 1,250,000 tonnes.",
+    "Reagan's aides — and the Fed’s chairman — didn’t comment; REAGAN said: “no”. It's the Fed's.",
+    "İstanbul ÉCOLE straße l’été naïve Œuvre 2nd 3rd  \n\n tabs\tand  spaces",
+    "a a a b a b the a",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("name", ["title", "body"])
+def test_fast_text_postings_equal_whooshs_field_index(name: str, text: str) -> None:
+    field = build_schema()[name]
+    fmt = field.format
+    assert positions_postings(field.analyzer, text, fmt.encode, fmt.field_boost) == list(field.index(text))
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_fast_text_postings_equal_whooshs_with_stock_positions(text: str) -> None:
+    field = build_schema()["title"]
+    field.format = Positions(field_boost=2.0)
+    assert positions_postings(field.analyzer, text, field.format.encode, 2.0) == list(field.index(text))
+
+
+def test_fast_text_postings_decline_other_analyzers() -> None:
+    field = build_schema()["author"]  # the names analyzer: Whoosh's own path indexes it
+    assert positions_postings(field.analyzer, "Jane Doe", field.format.encode) is None
