@@ -298,6 +298,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--spacy-sample", type=int, default=1500, help="tagged articles spaCy runs on (0: none)")
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument(
+        "--save-docs", action="store_true", help="also write every article's raw values (for studying merges)"
+    )
     args = ap.parse_args()
     import tempfile
 
@@ -320,6 +323,9 @@ def main() -> None:
     t0 = time.perf_counter()
     ours_raw = run_parallel(_product_chunk, arts_all, args.workers)
     ours_secs = time.perf_counter() - t0
+    if args.save_docs:
+        OUT.mkdir(exist_ok=True)
+        (OUT / "entities_reuters_docs.json").write_text(json.dumps(ours_raw))
     with tempfile.TemporaryDirectory() as td:
         ours = with_archive_map(ours_raw, Path(td))
     t0 = time.perf_counter()

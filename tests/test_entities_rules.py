@@ -140,7 +140,6 @@ def test_bare_institution_beside_its_country_prefixed_form_is_one_value():
     assert "Agriculture Department" not in values["organization"]
 
 
-
 @pytest.mark.parametrize(
     "body",
     [
@@ -182,3 +181,26 @@ def test_period_after_a_name_or_place_still_ends_the_sentence(body, organization
     values = _values("", body)
     assert organization in values["organization"]
     assert not any(". " in v for vals in values.values() for v in vals)
+
+
+def test_firm_named_after_two_founders_is_one_organisation_not_two_people():
+    values = _values(
+        "",
+        "The partnership is controlled by privately-held Wagner and Brown and by AFG Industries Inc. "
+        "Last fall, AFG and Wagner and Brown offered to buy the company.",
+    )
+    assert "Wagner and Brown" in values["organization"]
+    assert any(v.startswith("AFG Industries Inc") for v in values["organization"])
+    assert values["person"] == {}
+
+
+def test_two_people_named_together_stay_two_people():
+    values = _values("", "Soviet leader Gorbachev and Shultz met on Monday. Later Gorbachev and Shultz agreed.")
+    assert {"Gorbachev", "Shultz"} <= set(values["person"])
+    assert not any(" and " in v for v in values["organization"])
+
+
+def test_name_before_and_does_not_swallow_a_company_led_by_an_acronym():
+    values = _values("", "The offer came from affiliates of Brown and AFG Industries Inc, the company said.")
+    assert "AFG Industries Inc" in values["organization"]
+    assert not any(v.startswith("Brown and") for vals in values.values() for v in vals)

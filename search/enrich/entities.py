@@ -349,9 +349,20 @@ def _one_word_spans(span: _Span, toks: list[Token], words: list[str], lo: int, s
     return out
 
 
-def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int, hi: int, lex: Lexicon) -> list[_Span]:
+def _mend(
+    span: _Span,
+    sent_words: list[str],
+    sent_tokens: list[Token],
+    lo: int,
+    hi: int,
+    lex: Lexicon,
+    firms: frozenset[tuple[str, str]] = frozenset(),
+) -> list[_Span]:
     """Fix NLTK's span errors: titles swallowed, names cut short, sentence-initial common words, junk."""
     n = len(sent_words)
+    # Join "Wagner and Brown", a firm the article names by its two founders (see _pair_names).
+    if hi + 1 < n and sent_words[hi] in ("and", "&") and (sent_words[hi - 1], sent_words[hi + 1]) in firms:
+        hi += 2
     # Join "Bank of England", "Council of Foreign Ministers", "University of Chicago".
     while (
         hi + 1 < n
@@ -378,11 +389,13 @@ def _mend(span: _Span, sent_words: list[str], sent_tokens: list[Token], lo: int,
         and (lo - 2 == 0 or not _is_cap(sent_words[lo - 3]))
     ):
         lo -= 2
-    # Join "Bear Stearns and Co Inc", "Securities and Exchange Commission" from the right-hand part.
+    # Join "Bear Stearns and Co Inc", "Securities and Exchange Commission" from the right-hand part
+    # (not "Wagner and Brown and AFG Industries Inc": a right-hand part led by an acronym is a company of its own).
     if (
         lo >= 2
         and sent_words[lo - 1] in ("and", "&")
         and sent_words[hi - 1].lower() in ORG_HEADS
+        and not (_is_acronym(sent_words[lo]) and hi - lo > 1)
         and _is_cap(sent_words[lo - 2])
         and sent_words[lo - 2].lower() not in _CORP_SUFFIXES
         and sent_tokens[lo - 2].kind in ("word", "acro")
@@ -602,12 +615,45 @@ def _abbreviated_names(text: str, lex: Lexicon) -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+# "Wagner and Brown": two capitalised words joined by "and" or "&", not part of a longer capitalised run.
+_PAIR_NAME = re.compile(r"(?<![\w.&'-])([A-Z][a-z]+) (?:and|&) ([A-Z][a-z]+)\b(?! [A-Z])")
+
+
+def _pair_names(text: str, lex: Lexicon) -> frozenset[tuple[str, str]]:
+    """Firms named after two people ("Wagner and Brown", "Kohlberg & Kravis"): a pair of surnames that
+    comes at least twice in the article, never after a title or a first name, neither word ever alone."""
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    titled: set[tuple[str, str]] = set()
+    for m in _PAIR_NAME.finditer(text):
+        pair = (m.group(1), m.group(2))
+        seen[pair] += 1
+        before = text[max(0, m.start() - 30) : m.start()].split()
+        if before and (_is_cap(before[-1]) or before[-1].lower().rstrip(".") in PERSON_TITLES):
+            titled.add(pair)
+    out = set()
+    for (a, b), count in seen.items():
+        if count < 2 or (a, b) in titled:
+            continue
+        if any(w.lower() in lex.first_names or w.lower() in lex.places for w in (a, b)):
+            continue
+        if any(
+            w.lower() in lex.known_orgs or w.lower() in lex.demonyms or w.lower() in JUNK_WORDS or w.lower() in _MONTHS
+            for w in (a, b)
+        ):
+            continue
+        if _common(a, lex) or any(len(re.findall(rf"\b{w}\b", text)) != count for w in (a, b)):
+            continue
+        out.add((a, b))
+    return frozenset(out)
+
+
 def _candidates(
     part: str,
     text: str,
     casing: dict[str, str],
     lex: Lexicon,
     abbreviated: frozenset[tuple[str, str]] = frozenset(),
+    firms: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[_Span]:
     out: list[_Span] = []
     for offset, line in lines_with_offsets(text):
@@ -630,7 +676,7 @@ def _candidates(
                 continue
             found: list[_Span] = []
             for lo, hi, chunked in _regions(words, sent):
-                for span in _mend(_Span(part, [], [], "", "", "", "", False), words, sent, lo, hi, lex):
+                for span in _mend(_Span(part, [], [], "", "", "", "", False), words, sent, lo, hi, lex, firms):
                     span.chunked = chunked
                     found.append(span)
             # Known places and organisations the chunker and the tagger left out ("told Reuters", headlines).
@@ -786,6 +832,7 @@ def extract_mentions(title: str, body: str, dateline: str = "") -> list[Mention]
     """Every entity mention of the article with its type and its document-level canonical value."""
     lex = lexicon()
     abbreviated = _abbreviated_names(title + "\n" + body, lex)
+    firms = _pair_names(body, lex)
     casing = _casing(body, lex, abbreviated)
     spans: list[_Span] = []
     if dateline:
@@ -794,16 +841,16 @@ def extract_mentions(title: str, body: str, dateline: str = "") -> list[Mention]
         dl = _dateline_span(title, lex)
         if dl:
             spans.extend(_dateline_spans("title", title[: dl[1]], casing, lex, start=dl[0]))
-            spans.extend(_candidates("title", " " * dl[1] + title[dl[1] :], casing, lex, abbreviated))
+            spans.extend(_candidates("title", " " * dl[1] + title[dl[1] :], casing, lex, abbreviated, firms))
         else:
-            spans.extend(_candidates("title", title, casing, lex, abbreviated))
+            spans.extend(_candidates("title", title, casing, lex, abbreviated, firms))
     if body:
         dl = _dateline_span(body, lex)
         if dl:
             spans.extend(_dateline_spans("body", body[: dl[1]], casing, lex, start=dl[0]))
-            spans.extend(_candidates("body", " " * dl[1] + body[dl[1] :], casing, lex, abbreviated))
+            spans.extend(_candidates("body", " " * dl[1] + body[dl[1] :], casing, lex, abbreviated, firms))
         else:
-            spans.extend(_candidates("body", body, casing, lex, abbreviated))
+            spans.extend(_candidates("body", body, casing, lex, abbreviated, firms))
     spans = [s for s in spans if s.words]
     for s in spans:
         _evidence(s, lex)
