@@ -32,6 +32,7 @@ class TermTable:
         self._lengths: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._df: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def lengths(self, field: str) -> np.ndarray:
@@ -71,9 +72,18 @@ class TermTable:
         return value
 
     def df(self, term: str) -> int:
-        """Documents holding the term in any field (for the IDF of the combined BM25F)."""
-        ids = [self.postings(f, term)[0] for f in FIELDS]
-        return int(np.unique(np.concatenate(ids)).size) if any(len(i) for i in ids) else 0
+        """Documents holding the term in any field (for the IDF of the combined BM25F); cached per commit."""
+        hit = self._df.get(term)
+        if hit is None:
+            ids = [self.postings(f, term)[0] for f in FIELDS]
+            if not len(ids[0]) or not len(ids[1]):  # one field only: no overlap to remove
+                hit = len(ids[0]) + len(ids[1])
+            else:
+                hit = int(np.unique(np.concatenate(ids)).size)
+            if len(self._df) >= _CACHE_TERMS * 10:
+                self._df.clear()
+            self._df[term] = hit
+        return hit
 
 
 def _leaf_postings(leaf: IndexReader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -119,8 +129,13 @@ def score(
 ) -> tuple[np.ndarray, np.ndarray]:
     """BM25F scores for weighted terms, and how many of the terms each document holds.
 
+    The weights are read as a distribution over the terms (scaled to sum to 1), as a relevance model reads a
+    query: a pasted paragraph and a short question then score on one scale, so feedback terms added at a
+    fixed share (ranking.PRF_WEIGHT) weigh the same against either. Scaling leaves the order unchanged.
     matches, when given, receives +1 per (document, term) for the terms flagged in it (the user's words).
     """
+    total = sum(w for _, w in terms if w > 0) or 1.0
+    terms = [(t, w / total) for t, w in terms]
     scores = np.zeros(table.size, dtype=np.float32)
     counts = np.zeros(table.size, dtype=np.int16)
     k1 = ranking.K1
@@ -174,14 +189,18 @@ def rm3_terms(
     table: TermTable, texts: list[str], doc_scores: list[float], analyse, count: int
 ) -> list[tuple[str, float]]:
     """Relevance-model (RM3-style) expansion terms: each document's term distribution weighted by
-    its share of the feedback scores, times IDF; long documents do not drown short ones."""
-    total = sum(max(s, 0.0) for s in doc_scores) or 1.0
+    its share of the feedback, times IDF; long documents do not drown short ones.
+
+    A document's share is a softmax of its score (in units of the feedback scores' spread, times
+    ranking.PRF_TEMPERATURE), as a relevance model weights documents by their query likelihood: the best
+    documents count for more than those that barely made the cut."""
+    shares = feedback_shares(doc_scores, ranking.PRF_TEMPERATURE)
     weight: dict[str, float] = {}
-    for text, s in zip(texts, doc_scores, strict=True):
+    for text, s in zip(texts, shares, strict=True):
         terms = list(analyse(text))
         if not terms:
             continue
-        share = max(s, 0.0) / total / len(terms)
+        share = s / len(terms)
         for term in terms:
             weight[term] = weight.get(term, 0.0) + share
     scored = []
@@ -196,3 +215,16 @@ def rm3_terms(
         return []
     best = top[0][0]
     return [(term, w / best) for w, term in top]
+
+
+def feedback_shares(doc_scores: list[float], temperature: float) -> list[float]:
+    """Each feedback document's weight (summing to 1): a softmax of its score, or plain shares if temperature is 0."""
+    if not doc_scores:
+        return []
+    s = np.asarray(doc_scores, dtype=np.float64)
+    if temperature > 0:
+        spread = float(s.std()) or 1.0
+        s = np.exp((s - s.max()) / (temperature * spread))
+    s = np.maximum(s, 0.0)
+    total = float(s.sum()) or 1.0
+    return (s / total).tolist()

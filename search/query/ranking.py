@@ -28,7 +28,8 @@ PRF_MODEL = "rm3"  # "rm3" (score-weighted, length-normalised) or "bo1" (one bag
 PRF_DOCS = 10
 PRF_MIN_SHARE = 0.0  # feedback only from documents scoring at least this share of the best score
 PRF_TERMS = 10
-PRF_WEIGHT = 1.0
+PRF_WEIGHT = 0.45  # the feedback terms' share against the query's words (both scaled to sum to 1)
+PRF_TEMPERATURE = 2.0  # feedback documents weighted by a softmax of their scores, in units of their spread
 PRF_TEXT_CHARS = 20_000  # text read per feedback document
 
 # Proximity for long queries: the top documents get a bonus when query words stand close together.
