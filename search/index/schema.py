@@ -5,11 +5,13 @@ from __future__ import annotations
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
 from search.enrich.analysis import news_analyzer
+from search.index.codec import CompactPositions
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: text fields store positions as varints (CompactPositions)
 ENTITY_FIELDS = ("people", "organizations", "places")
 
 
@@ -17,7 +19,7 @@ def build_schema() -> Schema:
     """Build the index schema; the body analyzer is the query parser's analyzer too."""
     analyzer = news_analyzer()
     names = name_analyzer()
-    return Schema(
+    schema = Schema(
         id=ID(stored=True, unique=True, sortable=True),
         # Columns read in bulk by the incremental writer: the source file, its fingerprint, the article's.
         # Never searched, so not indexed: a unique term per article costs more index than its text.
@@ -47,6 +49,10 @@ def build_schema() -> Schema:
         minhash=COLUMN(VarBytesColumn()),  # near-duplicate signature (search.enrich.duplicates)
         length=STORED(),  # words in the body
     )
+    for _name, field in schema.items():
+        if type(field.format) is Positions:  # the same positions, a third of the bytes
+            field.format = CompactPositions(field_boost=field.format.field_boost)
+    return schema
 
 
 class StringColumn(COLUMN):

@@ -16,6 +16,7 @@ from whoosh.fields import Schema
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from search.index.codec import CompactCodec
 from search.index.schema import build_schema
 
 # (term bytes, frequency, weight, encoded value) per unique term, as Whoosh's FieldType.index() yields them.
@@ -37,15 +38,16 @@ def analyse(fields: Mapping[str, object]) -> dict[str, tuple[object, Postings]]:
     return out
 
 
-# A posting list shorter than INLINE_LIMIT lives in the term dictionary instead of a block of its own in the
-# postings file (a block costs ~50 bytes of header and framing). Most terms of a news archive (numbers, names,
-# typos) occur in one article. Whoosh's own default (1) inlines nothing, and its inlining path calls a method
-# that does not exist (set_inline for set_inlined); _InliningPostingsWriter is that path, fixed.
+# The codec of indexes written before CompactCodec (search.index.codec), kept so their segments still open:
+# the table of contents names each segment's codec. A posting list shorter than INLINE_LIMIT lives in the term
+# dictionary instead of a block of its own in the postings file. Whoosh's own default (1) inlines nothing, and
+# its inlining path calls a method that does not exist (set_inline for set_inlined); _InliningPostingsWriter
+# is that path, fixed.
 INLINE_LIMIT = 2
 
 
 class InliningCodec(W3Codec):
-    """Whoosh's W3 codec with single-article posting lists inlined in the term dictionary."""
+    """Whoosh's W3 codec with single-article posting lists inlined in the term dictionary (older indexes)."""
 
     def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = INLINE_LIMIT) -> None:
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
@@ -78,8 +80,16 @@ class BulkSegmentWriter(SegmentWriter):
     """SegmentWriter that takes pre-analysed fields and flushes without a per-posting length lookup."""
 
     def __init__(self, ix, **kwargs) -> None:
-        kwargs.setdefault("codec", InliningCodec())
+        kwargs.setdefault("codec", CompactCodec())
         super().__init__(ix, **kwargs)
+        # Postings analysed in the workers (by build_schema's fields) fit only fields of the same format: an
+        # index made before a format change gets its postings made here, by its own schema.
+        current = _schema()
+        self._same_format = {
+            name
+            for name, field in self.schema.items()
+            if name in current and _same_format(field.format, current[name].format)
+        }
 
     def add_analysed(self, fields: Mapping[str, object], analysed: Mapping[str, tuple[object, Postings]]) -> None:
         """Add one document; a field in ``analysed`` whose value matches is not analysed again here."""
@@ -99,7 +109,7 @@ class BulkSegmentWriter(SegmentWriter):
                 field = schema[name]
                 length = 0
                 if field.indexed:
-                    ready = analysed.get(name)
+                    ready = analysed.get(name) if name in self._same_format else None
                     items = ready[1] if ready is not None and ready[0] == value else field.index(value)
                     scorable = field.scorable
                     for tbytes, freq, weight, vbytes in items:  # no _boost kwargs here, so weights stay as given
@@ -127,6 +137,10 @@ class BulkSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if pdr:
             pdr.close()
+
+
+def _same_format(a, b) -> bool:
+    return type(a) is type(b) and getattr(a, "field_boost", None) == getattr(b, "field_boost", None)
 
 
 class _Lengths:

@@ -1,0 +1,662 @@
+"""A compact Whoosh codec: the W3 file layout with small encodings, so the index is a fraction of Whoosh's size.
+
+Whoosh's W3 codec pickles everything: each posting block carries a 4-byte tag, a pickled header and a pickled
+(zlib'd) tuple of ids, weights and values; each term's info is a 35-byte struct (plus a pickle when inlined);
+stored fields are one zlib stream per article, too short to compress well. On a news archive, where most terms
+occur in one or a few articles, those fixed costs outweigh the text itself. This codec keeps W3's structure (the
+hashed, ordered term file; blocks of up to 128 postings with their maximum id and weight for skipping; one
+column file per column) and changes only the encodings:
+
+- posting blocks: a varint header, ids as a first id plus deltas in the narrowest array type, weights as small
+  integers when they are (frequencies), values as one copy when all equal; zlib only when it saves bytes;
+- term infos: varints, with short posting lists inlined in the same encoding;
+- the term file's hash tables: 1.5 slots per term instead of 2;
+- stored fields: pickled articles grouped into ~16 KB blocks, each block zlib-compressed (news text compresses
+  to a third in blocks, to over half article by article); the last few blocks read stay decompressed;
+- ``CompactPositions``: positions as varint deltas instead of a 4-byte count and a pickled list.
+
+Readers keep W3LeafMatcher's block attributes (``_ids``, ``_weights``, ``_values``, ``_i``, ``_blocklength``,
+``_maxid``, ``_read_ids``...), which the query core's numpy readers use. Segments written by the W3 codec (or
+``InliningCodec``) keep their own codec in the table of contents, so older indexes open and merge as before.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import sys
+import zlib
+from array import array
+from bisect import bisect_right
+from itertools import accumulate, pairwise
+
+from whoosh.codec.whoosh3 import (
+    W3Codec,
+    W3FieldCursor,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
+)
+from whoosh.columns import Column, ColumnReader, ColumnWriter
+from whoosh.filedb import filetables
+from whoosh.formats import Positions
+from whoosh.matching import ListMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+_F32 = struct.Struct("<f")
+_LITTLE = sys.byteorder == "little"
+_ARRAY_TYPES = ("B", "H", "I", "Q")
+_ARRAY_LIMITS = (1 << 8, 1 << 16, 1 << 32, 1 << 64)
+STORED_BLOCK_BYTES = 16 * 1024  # raw bytes of pickled articles per compressed stored-fields block
+STORED_CACHE_BLOCKS = 32  # decompressed stored blocks a reader keeps (a results page reads ~10 articles)
+HASH_SLOTS = 1.5  # hash-table slots per term in the term file (Whoosh writes 2)
+
+
+# -- varints and arrays -------------------------------------------------------------------------------------
+
+
+def put_varint(out: bytearray, n: int) -> None:
+    """Append n (>= 0) as a LEB128 varint."""
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+def get_varint(buf, pos: int) -> tuple[int, int]:
+    """The varint at pos, and the position after it."""
+    n = shift = 0
+    while True:
+        b = buf[pos]
+        pos += 1
+        n |= (b & 0x7F) << shift
+        if b < 0x80:
+            return n, pos
+        shift += 7
+
+
+def _decode_varints(buf) -> list[int]:
+    out: list[int] = []
+    n = shift = 0
+    for b in buf:
+        n |= (b & 0x7F) << shift
+        if b < 0x80:
+            out.append(n)
+            n = shift = 0
+        else:
+            shift += 7
+    return out
+
+
+def _put_array(out: bytearray, numbers) -> None:
+    """Non-negative integers as a type byte and a little-endian array of the narrowest type that holds them."""
+    top = max(numbers, default=0)
+    code = next(i for i, limit in enumerate(_ARRAY_LIMITS) if top < limit)
+    arr = array(_ARRAY_TYPES[code], numbers)
+    if not _LITTLE:
+        arr.byteswap()
+    out.append(code)
+    out += arr.tobytes()
+
+
+def _get_array(buf, pos: int, count: int) -> tuple[array, int]:
+    code = buf[pos]
+    arr = array(_ARRAY_TYPES[code])
+    end = pos + 1 + count * arr.itemsize
+    arr.frombytes(bytes(buf[pos + 1 : end]))
+    if not _LITTLE:
+        arr.byteswap()
+    return arr, end
+
+
+# -- posting lists --------------------------------------------------------------------------------------------
+# A list of postings is encoded as three sections, so a reader that wants only ids and weights (the BM25 tables)
+# never decodes positions:  varint(len ids) ids | varint(len weights) weights | values.
+#   ids:     varint(first id), then the deltas to the next ids as an array
+#   weights: 0 = all 1.0 | 1 = all equal (f32) | 2 = integers (array) | 3 = f32 each
+#   values:  0 = none (empty) | 1 = all equal: varint(len) bytes | 2 = lengths array + the values joined
+
+
+def encode_postings(ids, weights, values) -> bytes:
+    """ids, weights and values of a run of postings (ids ascending) as bytes."""
+    count = len(ids)
+    sec = bytearray()
+    put_varint(sec, ids[0])
+    if count > 1:
+        _put_array(sec, [b - a for a, b in pairwise(ids)])
+    out = bytearray()
+    put_varint(out, len(sec))
+    out += sec
+
+    sec = bytearray()
+    first = weights[0]
+    if all(w == 1.0 for w in weights):
+        sec.append(0)
+    elif all(w == first for w in weights):
+        sec.append(1)
+        sec += _F32.pack(first)
+    elif all(w == int(w) and 0 <= w < 1 << 32 for w in weights):
+        sec.append(2)
+        _put_array(sec, [int(w) for w in weights])
+    else:
+        sec.append(3)
+        sec += array("f", weights).tobytes() if _LITTLE else b"".join(_F32.pack(w) for w in weights)
+    put_varint(out, len(sec))
+    out += sec
+
+    vals = [v or b"" for v in values] if values else []
+    if not any(vals):
+        out.append(0)
+    elif len(vals) == count and all(v == vals[0] for v in vals):
+        out.append(1)
+        put_varint(out, len(vals[0]))
+        out += vals[0]
+    else:
+        out.append(2)
+        _put_array(out, [len(v) for v in vals])
+        out += b"".join(vals)
+    return bytes(out)
+
+
+class _Sections:
+    """Lazy decoder of encode_postings' bytes: each section is decoded when first asked for."""
+
+    __slots__ = ("_wpos", "buf", "count")
+
+    def __init__(self, buf, count: int) -> None:
+        self.buf = buf
+        self.count = count
+        idlen, pos = get_varint(buf, 0)
+        self._wpos = pos + idlen
+
+    def ids(self) -> list[int]:
+        buf = self.buf
+        _, pos = get_varint(buf, 0)
+        first, pos = get_varint(buf, pos)
+        if self.count == 1:
+            return [first]
+        deltas, _ = _get_array(buf, pos, self.count - 1)
+        return list(accumulate(deltas, initial=first))
+
+    def weights(self) -> array:
+        buf, count = self.buf, self.count
+        _, pos = get_varint(buf, self._wpos)
+        kind = buf[pos]
+        if kind == 0:
+            return array("f", [1.0]) * count
+        if kind == 1:
+            return array("f", [_F32.unpack_from(buf, pos + 1)[0]]) * count
+        if kind == 2:
+            ints, _ = _get_array(buf, pos + 1, count)
+            return array("f", ints)
+        arr = array("f", bytes(buf[pos + 1 : pos + 1 + 4 * count]))
+        if not _LITTLE:
+            arr.byteswap()
+        return arr
+
+    def values(self, empty) -> tuple:
+        buf, count = self.buf, self.count
+        wlen, pos = get_varint(buf, self._wpos)
+        pos += wlen
+        kind = buf[pos]
+        if kind == 0:
+            return (empty,) * count
+        if kind == 1:
+            vlen, pos = get_varint(buf, pos + 1)
+            return (bytes(buf[pos : pos + vlen]),) * count
+        lengths, pos = _get_array(buf, pos + 1, count)
+        data = bytes(buf[pos:])
+        ends = list(accumulate(lengths))
+        return tuple(data[e - n : e] for e, n in zip(ends, lengths, strict=True))
+
+
+class CompactTermInfo(W3TermInfo):
+    """W3's term statistics as varints; a short posting list inlined in the compact posting encoding."""
+
+    # flags: 1 inlined, 2 weight is an integer, 4 max weight is an integer
+
+    def set_inline(self, ids, weights, values) -> None:  # the name W3PostingsWriter calls
+        self.set_inlined(ids, weights, values)
+
+    def to_bytes(self) -> bytes:
+        weight, maxweight = self._weight, self._maxweight
+        flags = (
+            (1 if self._inlined is not None else 0) | (2 if _is_int(weight) else 0) | (4 if _is_int(maxweight) else 0)
+        )
+        out = bytearray((flags,))
+        put_varint(out, self._df)
+        _put_weight(out, weight, flags & 2)
+        _put_weight(out, maxweight, flags & 4)
+        out.append(0 if self._minlength is None else length_to_byte(self._minlength))
+        out.append(length_to_byte(self._maxlength))
+        minid = self._minid or 0
+        put_varint(out, minid)
+        put_varint(out, (self._maxid or 0) - minid)
+        if flags & 1:
+            out += encode_postings(*self._inlined)
+        else:
+            put_varint(out, self._offset)
+            put_varint(out, self._length)
+        return bytes(out)
+
+    @classmethod
+    def from_bytes(cls, s) -> CompactTermInfo:
+        info = cls()
+        flags = s[0]
+        info._df, pos = get_varint(s, 1)
+        info._weight, pos = _get_weight(s, pos, flags & 2)
+        info._maxweight, pos = _get_weight(s, pos, flags & 4)
+        info._minlength = byte_to_length(s[pos])
+        info._maxlength = byte_to_length(s[pos + 1])
+        info._minid, pos = get_varint(s, pos + 2)
+        span, pos = get_varint(s, pos)
+        info._maxid = info._minid + span
+        if flags & 1:
+            sections = _Sections(bytes(s[pos:]), info._df)
+            info._inlined = (sections.ids(), sections.weights(), sections.values(b""))
+        else:
+            info._offset, pos = get_varint(s, pos)
+            info._length, _ = get_varint(s, pos)
+        return info
+
+
+def _is_int(w: float) -> bool:
+    return w == int(w) and 0 <= w < 1 << 62
+
+
+def _put_weight(out: bytearray, w: float, is_int: int) -> None:
+    if is_int:
+        put_varint(out, int(w))
+    else:
+        out += _F32.pack(w)
+
+
+def _get_weight(s, pos: int, is_int: int) -> tuple[float, int]:
+    if is_int:
+        n, pos = get_varint(s, pos)
+        return float(n), pos
+    return _F32.unpack_from(s, pos)[0], pos + 4
+
+
+class _CompactPostingsWriter(W3PostingsWriter):
+    """Blocks: varint(length << 1 | last), varint count, varint max id, f32 max weight, min/max length bytes,
+    a compression byte, then the encoded postings (zlib'd when that is smaller)."""
+
+    def add_posting(self, id_, weight, vbytes, length=None) -> None:
+        if len(self._ids) >= self._blocklimit:
+            self._write_block()
+        self._ids.append(id_)
+        self._weights.append(weight)
+        if weight > self._maxweight:
+            self._maxweight = weight
+        self._values.append(vbytes or b"")
+        if length:
+            if self._minlength is None or length < self._minlength:
+                self._minlength = length
+            if length > self._maxlength:
+                self._maxlength = length
+
+    def finish_postings(self):
+        terminfo = self._terminfo
+        if not self.written() and len(self) < self._inlinelimit:
+            terminfo.add_block(self)
+            terminfo.set_inlined(list(self._ids), list(self._weights), list(self._values))
+        else:
+            if self._ids:
+                self._write_block(last=True)
+            terminfo.set_extent(self._startoffset, self._postfile.tell() - self._startoffset)
+        self._terminfo = None
+        return terminfo
+
+    def _write_block(self, last: bool = False) -> None:
+        self._terminfo.add_block(self)
+        data = encode_postings(self._ids, self._weights, self._values)
+        comp = 0
+        if self._compression and len(data) > 64:
+            packed = zlib.compress(data, self._compression)
+            if len(packed) < len(data):
+                data, comp = packed, 1
+        head = bytearray()
+        put_varint(head, len(self._ids))
+        put_varint(head, self._ids[-1])
+        head += _F32.pack(self._maxweight)
+        head.append(length_to_byte(self._minlength))
+        head.append(length_to_byte(self._maxlength))
+        head.append(comp)
+        size = bytearray()
+        put_varint(size, (len(head) + len(data)) << 1 | (1 if last else 0))
+        self._postfile.write(bytes(size + head) + data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class _CompactLeafMatcher(W3LeafMatcher):
+    """W3LeafMatcher over compact blocks: the same block attributes, decoded from the compact encoding."""
+
+    def _read_header(self) -> None:
+        self._baseoffset = self._startoffset
+
+    def _goto(self, position: int) -> None:
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        head = self._postfile.get(position, 32)
+        word, pos = get_varint(head, 0)
+        self._lastblock = bool(word & 1)
+        self._nextoffset = position + pos + (word >> 1)
+        self._blocklength, pos = get_varint(head, pos)
+        self._maxid, pos = get_varint(head, pos)
+        self._maxweight = _F32.unpack_from(head, pos)[0]
+        self._minlength = byte_to_length(head[pos + 4])
+        self._maxlength = byte_to_length(head[pos + 5])
+        self._compression = head[pos + 6]
+        self._dataoffset = position + pos + 7
+
+    def _read_data(self) -> None:
+        b = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        if self._compression:
+            b = zlib.decompress(b)
+        self._data = _Sections(bytes(b), self._blocklength)
+
+    def _read_ids(self) -> None:
+        if self._data is None:
+            self._read_data()
+        self._ids = self._data.ids()
+
+    def _read_weights(self) -> None:
+        if self._data is None:
+            self._read_data()
+        self._weights = self._data.weights()
+
+    def _read_values(self) -> None:
+        if self._data is None:
+            self._read_data()
+        self._values = self._data.values(None if self._fixedsize == 0 else b"")
+
+
+# -- term file ------------------------------------------------------------------------------------------------
+
+
+class _CompactHashWriter(filetables.OrderedHashWriter):
+    """Whoosh's ordered hash file with 1.5 slots per key (its reader takes any slot count from the directory)."""
+
+    def _write_hashes(self) -> None:
+        dbfile = self.dbfile
+        null = (0, 0)
+        for entries in self.buckets:
+            pos = dbfile.tell()
+            numslots = int(len(entries) * HASH_SLOTS) + 1 if entries else 0
+            self.directory.append((pos, numslots))
+            hashtable = [null] * numslots
+            for hashval, position in entries:
+                slot = (hashval >> 8) % numslots
+                while hashtable[slot] != null:
+                    slot = (slot + 1) % numslots
+                hashtable[slot] = (hashval, position)
+            dbfile.write(b"".join(filetables._pointer.pack(h, p) for h, p in hashtable))
+
+
+class _CompactFieldWriter(W3FieldWriter):
+    def __init__(self, codec, storage, segment) -> None:  # W3FieldWriter's, with the compact hash writer
+        self._codec = codec
+        self._storage = storage
+        self._segment = segment
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._tindex = _CompactHashWriter(self._create_file(W3Codec.TERMS_EXT))
+        self._fieldmap = self._tindex.extras["fieldmap"] = {}
+        self._postfile = self._create_file(W3Codec.POSTS_EXT)
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
+
+    def start_term(self, btext) -> None:
+        if self._postwriter is None:
+            raise Exception("Called start_term before start_field")
+        self._btext = btext
+        self._postwriter.start_postings(self._fieldobj.format, CompactTermInfo())
+
+
+class _CompactFieldCursor(W3FieldCursor):
+    def term_info(self):
+        if self._pos is None:
+            return None
+        return CompactTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+
+
+class _CompactTermsReader(W3TermsReader):
+    def cursor(self, fieldname, fieldobj):
+        return _CompactFieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
+
+    def items(self):
+        decode = self._keydecoder
+        return ((decode(k), CompactTermInfo.from_bytes(v)) for k, v in self._tindex.items())
+
+    def items_from(self, fieldname, prefix):
+        decode = self._keydecoder
+        start = self._keycoder(fieldname, prefix)
+        return ((decode(k), CompactTermInfo.from_bytes(v)) for k, v in self._tindex.items_from(start))
+
+    def term_info(self, fieldname, tbytes):
+        try:
+            return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    # As W3's: KeyError for a missing term (the segment reader answers 0 for it).
+    def frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).weight()
+
+    def doc_frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).doc_frequency()
+
+
+# -- stored fields --------------------------------------------------------------------------------------------
+
+
+class BlockPickleColumn(Column):
+    """Per-article values pickled and zlib-compressed in blocks of several articles.
+
+    File: the compressed blocks, then a directory (varint(block count), then the first docnum and offset of each
+    block, as arrays), and a fixed 8-byte offset of the directory at the very end. A block decompresses to
+    varint(article count), one varint length per article, then the pickles.
+    """
+
+    def __init__(self, blockbytes: int = STORED_BLOCK_BYTES, level: int = 6) -> None:
+        self._blockbytes = blockbytes
+        self._level = level
+
+    def writer(self, dbfile):
+        return self.Writer(dbfile, self._blockbytes, self._level)
+
+    def reader(self, dbfile, basepos, length, doccount):
+        return self.Reader(dbfile, basepos, length, doccount)
+
+    class Writer(ColumnWriter):
+        def __init__(self, dbfile, blockbytes: int, level: int) -> None:
+            self._dbfile = dbfile
+            self._base = dbfile.tell()
+            self._blockbytes = blockbytes
+            self._level = level
+            self._firsts: list[int] = []
+            self._offsets: list[int] = []
+            self._pending: list[bytes] = []
+            self._size = 0
+            self._next = 0  # the docnum the next value belongs to
+
+        def add(self, docnum: int, value) -> None:
+            while self._next < docnum:  # articles without stored fields
+                self._append(b"")
+            self._append(pickle.dumps(value, 5))
+
+        def _append(self, raw: bytes) -> None:
+            if not self._pending:
+                self._firsts.append(self._next)
+            self._pending.append(raw)
+            self._size += len(raw)
+            self._next += 1
+            if self._size >= self._blockbytes:
+                self._flush()
+
+        def _flush(self) -> None:
+            if not self._pending:
+                return
+            head = bytearray()
+            put_varint(head, len(self._pending))
+            for raw in self._pending:
+                put_varint(head, len(raw))
+            self._offsets.append(self._dbfile.tell() - self._base)
+            self._dbfile.write(zlib.compress(bytes(head) + b"".join(self._pending), self._level))
+            self._pending = []
+            self._size = 0
+
+        def finish(self, doccount: int) -> None:
+            self._flush()
+            dirpos = self._dbfile.tell() - self._base
+            out = bytearray()
+            put_varint(out, len(self._firsts))
+            _put_array(out, self._firsts)
+            _put_array(out, self._offsets)
+            self._dbfile.write(bytes(out) + struct.pack("<Q", dirpos))
+
+    class Reader(ColumnReader):
+        def __init__(self, dbfile, basepos: int, length: int, doccount: int) -> None:
+            ColumnReader.__init__(self, dbfile, basepos, length, doccount)
+            self._cache: dict[int, list] = {}
+            if length < 8:
+                self._firsts, self._offsets, self._dirpos = [], [], 0
+                return
+            self._dirpos = struct.unpack("<Q", dbfile.get(basepos + length - 8, 8))[0]
+            tail = dbfile.get(basepos + self._dirpos, length - 8 - self._dirpos)
+            count, pos = get_varint(tail, 0)
+            self._firsts, pos = _get_array(tail, pos, count)
+            self._offsets, _ = _get_array(tail, pos, count)
+
+        def _block(self, i: int) -> list:
+            cached = self._cache.get(i)
+            if cached is not None:
+                return cached
+            start = self._offsets[i]
+            end = self._offsets[i + 1] if i + 1 < len(self._offsets) else self._dirpos
+            data = zlib.decompress(self._dbfile.get(self._basepos + start, end - start))
+            count, pos = get_varint(data, 0)
+            lengths = []
+            for _ in range(count):
+                n, pos = get_varint(data, pos)
+                lengths.append(n)
+            values = []
+            for n in lengths:
+                values.append(data[pos : pos + n])
+                pos += n
+            if len(self._cache) >= STORED_CACHE_BLOCKS:
+                self._cache.clear()
+            self._cache[i] = values
+            return values
+
+        def __getitem__(self, docnum: int):
+            i = bisect_right(self._firsts, docnum) - 1
+            if i < 0:
+                return None
+            values = self._block(i)
+            k = docnum - self._firsts[i]
+            raw = values[k] if k < len(values) else b""
+            return pickle.loads(raw) if raw else None
+
+        def __iter__(self):
+            for docnum in range(self._doccount):
+                yield self[docnum]
+
+
+STORED_COLUMN = BlockPickleColumn()
+
+
+class _CompactPerDocWriter(W3PerDocWriter):
+    def _create_column(self, fieldname, column):
+        if fieldname == "_stored":
+            column = STORED_COLUMN
+        super()._create_column(fieldname, column)
+
+
+class _CompactPerDocReader(W3PerDocReader):
+    def stored_fields(self, docnum):
+        reader = self._cached_reader("_stored", STORED_COLUMN)
+        if reader is None:
+            return {}
+        value = reader[docnum]
+        return {} if value is None else value
+
+
+# -- the codec ------------------------------------------------------------------------------------------------
+
+# A posting list shorter than this lives in the term file (its info is then a few bytes longer) instead of a
+# block of its own in the postings file. Most terms of a news archive (numbers, names, typos) occur in a few
+# articles.
+INLINE_LIMIT = 4
+
+
+class CompactCodec(W3Codec):
+    """W3's layout with compact encodings of postings, term infos and stored fields (see the module docstring)."""
+
+    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = INLINE_LIMIT) -> None:
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def per_document_writer(self, storage, segment):
+        return _CompactPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return _CompactPerDocReader(storage, segment)
+
+    def field_writer(self, storage, segment):
+        return _CompactFieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids: bool = False):
+        if byteids:  # term vectors: not in our schema; keep W3's own encoding
+            return super().postings_writer(dbfile, byteids=True)
+        return _CompactPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=False,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
+        offset, length = terminfo.extent()
+        return _CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+    def terms_reader(self, storage, segment):
+        tiname = segment.make_filename(self.TERMS_EXT)
+        tilen = storage.file_length(tiname)
+        tifile = storage.open_file(tiname)
+        postfile = segment.open_file(storage, self.POSTS_EXT)
+        return _CompactTermsReader(self, tifile, tilen, postfile)
+
+
+# -- formats --------------------------------------------------------------------------------------------------
+
+
+class CompactPositions(Positions):
+    """Whoosh's Positions format with each posting's positions as varint deltas (the count is implied)."""
+
+    def encode(self, poslist) -> bytes:
+        out = bytearray()
+        base = 0
+        for pos in poslist:
+            put_varint(out, pos - base)
+            base = pos
+        return bytes(out)
+
+    def decode_positions(self, valuestring) -> list[int]:
+        return list(accumulate(_decode_varints(valuestring)))
+
+    def decode_frequency(self, valuestring) -> int:
+        return sum(1 for b in valuestring if b < 0x80)
+
+    def decode_weight(self, valuestring) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
