@@ -10,7 +10,7 @@ column file per column) and changes only the encodings:
 - posting blocks: a varint header, ids as a first id plus deltas in the narrowest array type, weights as small
   integers when they are (frequencies), values as one copy when all equal; zlib only when it saves bytes;
 - term infos: varints, with short posting lists inlined in the same encoding;
-- the term file's hash tables: 1.5 slots per term instead of 2;
+- the term file: sorted records with varint lengths found by binary search, without Whoosh's hash tables;
 - stored fields: pickled articles grouped into ~16 KB blocks, each block zlib-compressed (news text compresses
   to a third in blocks, to over half article by article); the last few blocks read stay decompressed;
 - ``CompactPositions``: positions as varint deltas instead of a 4-byte count and a pickled list.
@@ -42,7 +42,6 @@ from whoosh.codec.whoosh3 import (
     W3TermsReader,
 )
 from whoosh.columns import Column, ColumnReader, ColumnWriter
-from whoosh.filedb import filetables
 from whoosh.formats import Positions
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
@@ -54,7 +53,6 @@ _ARRAY_TYPES = ("B", "H", "I", "Q")
 _ARRAY_LIMITS = (1 << 8, 1 << 16, 1 << 32, 1 << 64)
 STORED_BLOCK_BYTES = 16 * 1024  # raw bytes of pickled articles per compressed stored-fields block
 STORED_CACHE_BLOCKS = 32  # decompressed stored blocks a reader keeps (a results page reads ~10 articles)
-HASH_SLOTS = 1.5  # hash-table slots per term in the term file (Whoosh writes 2)
 
 
 # -- varints and arrays -------------------------------------------------------------------------------------
@@ -223,31 +221,48 @@ class CompactTermInfo(W3TermInfo):
     def set_inline(self, ids, weights, values) -> None:  # the name W3PostingsWriter calls
         self.set_inlined(ids, weights, values)
 
+    # Inlined: flags, min/max length bytes, varint(count), the postings (the rest follows from them).
+    # Otherwise: flags, varint df, weight, max weight, min/max length bytes, varint min id, varint (max - min id),
+    # varint offset and length of the blocks in the postings file.
+
     def to_bytes(self) -> bytes:
+        inlined = self._inlined is not None
         weight, maxweight = self._weight, self._maxweight
-        flags = (
-            (1 if self._inlined is not None else 0) | (2 if _is_int(weight) else 0) | (4 if _is_int(maxweight) else 0)
-        )
+        flags = 1 if inlined else (2 if _is_int(weight) else 0) | (4 if _is_int(maxweight) else 0)
         out = bytearray((flags,))
-        put_varint(out, self._df)
-        _put_weight(out, weight, flags & 2)
-        _put_weight(out, maxweight, flags & 4)
+        if not inlined:
+            put_varint(out, self._df)
+            _put_weight(out, weight, flags & 2)
+            _put_weight(out, maxweight, flags & 4)
         out.append(0 if self._minlength is None else length_to_byte(self._minlength))
         out.append(length_to_byte(self._maxlength))
+        if inlined:
+            put_varint(out, len(self._inlined[0]))
+            out += encode_postings(*self._inlined)
+            return bytes(out)
         minid = self._minid or 0
         put_varint(out, minid)
         put_varint(out, (self._maxid or 0) - minid)
-        if flags & 1:
-            out += encode_postings(*self._inlined)
-        else:
-            put_varint(out, self._offset)
-            put_varint(out, self._length)
+        put_varint(out, self._offset)
+        put_varint(out, self._length)
         return bytes(out)
 
     @classmethod
     def from_bytes(cls, s) -> CompactTermInfo:
         info = cls()
         flags = s[0]
+        if flags & 1:
+            info._minlength = byte_to_length(s[1])
+            info._maxlength = byte_to_length(s[2])
+            count, pos = get_varint(s, 3)
+            sections = _Sections(bytes(s[pos:]), count)
+            ids, weights = sections.ids(), sections.weights()
+            info._inlined = (ids, weights, sections.values(b""))
+            info._df = count
+            info._weight = sum(weights)
+            info._maxweight = max(0, max(weights))
+            info._minid, info._maxid = ids[0], ids[-1]
+            return info
         info._df, pos = get_varint(s, 1)
         info._weight, pos = _get_weight(s, pos, flags & 2)
         info._maxweight, pos = _get_weight(s, pos, flags & 4)
@@ -256,12 +271,8 @@ class CompactTermInfo(W3TermInfo):
         info._minid, pos = get_varint(s, pos + 2)
         span, pos = get_varint(s, pos)
         info._maxid = info._minid + span
-        if flags & 1:
-            sections = _Sections(bytes(s[pos:]), info._df)
-            info._inlined = (sections.ids(), sections.weights(), sections.values(b""))
-        else:
-            info._offset, pos = get_varint(s, pos)
-            info._length, _ = get_varint(s, pos)
+        info._offset, pos = get_varint(s, pos)
+        info._length, _ = get_varint(s, pos)
         return info
 
 
@@ -381,23 +392,138 @@ class _CompactLeafMatcher(W3LeafMatcher):
 # -- term file ------------------------------------------------------------------------------------------------
 
 
-class _CompactHashWriter(filetables.OrderedHashWriter):
-    """Whoosh's ordered hash file with 1.5 slots per key (its reader takes any slot count from the directory)."""
+class _TermFileWriter:
+    """Sorted (key, value) records with varint lengths, an array of their positions, then the extras.
 
-    def _write_hashes(self) -> None:
+    Whoosh's ordered hash file spends 8 bytes of fixed-width lengths and 24 of hash table on every key; a
+    binary search over the positions array finds a key in a few microseconds more without either.
+    Layout: ``NTF1``, records varint(key length) varint(value length) key value, the positions array (type byte +
+    array), the pickled extras, and a 16-byte trailer: offsets of the positions array and of the extras.
+    """
+
+    def __init__(self, dbfile) -> None:
+        self.dbfile = dbfile
+        self.extras: dict[str, object] = {}
+        self._positions: list[int] = []
+        self._lastkey = b""
+        self._base = dbfile.tell()
+        dbfile.write(_TERMS_MAGIC)
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self._lastkey:
+            raise ValueError(f"Keys must increase: {self._lastkey!r}..{key!r}")
+        self._lastkey = key
+        self._positions.append(self.dbfile.tell() - self._base)
+        head = bytearray()
+        put_varint(head, len(key))
+        put_varint(head, len(value))
+        self.dbfile.write(bytes(head) + key + value)
+
+    def close(self) -> None:
         dbfile = self.dbfile
-        null = (0, 0)
-        for entries in self.buckets:
-            pos = dbfile.tell()
-            numslots = int(len(entries) * HASH_SLOTS) + 1 if entries else 0
-            self.directory.append((pos, numslots))
-            hashtable = [null] * numslots
-            for hashval, position in entries:
-                slot = (hashval >> 8) % numslots
-                while hashtable[slot] != null:
-                    slot = (slot + 1) % numslots
-                hashtable[slot] = (hashval, position)
-            dbfile.write(b"".join(filetables._pointer.pack(h, p) for h, p in hashtable))
+        indexpos = dbfile.tell() - self._base
+        out = bytearray()
+        _put_array(out, self._positions)
+        dbfile.write(bytes(out))
+        extraspos = dbfile.tell() - self._base
+        dbfile.write(pickle.dumps(self.extras, 4))
+        dbfile.write(struct.pack("<QQ", indexpos, extraspos))
+        dbfile.close()
+
+
+_TERMS_MAGIC = b"NTF1"
+
+
+class _TermFileReader:
+    """Reads _TermFileWriter's file with the methods the W3 terms reader and field cursor use of a hash file."""
+
+    def __init__(self, dbfile, length: int) -> None:
+        self.dbfile = dbfile
+        self.is_closed = False
+        if bytes(dbfile.get(0, 4)) != _TERMS_MAGIC:
+            raise ValueError("not a compact term file")
+        indexpos, extraspos = struct.unpack("<QQ", bytes(dbfile.get(length - 16, 16)))
+        self.extras = pickle.loads(bytes(dbfile.get(extraspos, length - 16 - extraspos)))
+        tail = dbfile.get(indexpos, extraspos - indexpos)
+        itemsize = array(_ARRAY_TYPES[tail[0]]).itemsize
+        self._positions, _ = _get_array(tail, 0, (len(tail) - 1) // itemsize)
+        self.endofdata = indexpos
+
+    def close(self) -> None:
+        if not self.is_closed:
+            self.dbfile.close()
+            self.is_closed = True
+
+    def key_and_range_at(self, pos: int):
+        """(key, value position, value length) of the record at pos; None past the last one."""
+        if pos is None or pos >= self.endofdata:
+            return None
+        head = self.dbfile.get(pos, 20)
+        keylen, p = get_varint(head, 0)
+        datalen, p = get_varint(head, p)
+        keypos = pos + p
+        return bytes(self.dbfile.get(keypos, keylen)), keypos + keylen, datalen
+
+    def key_at(self, pos: int) -> bytes:
+        return self.key_and_range_at(pos)[0]
+
+    def closest_key_pos(self, key: bytes):
+        """Position of the key, or of the first key after it; None when every key is smaller."""
+        positions = self._positions
+        lo, hi = 0, len(positions)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.key_at(positions[mid]) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return positions[lo] if lo < len(positions) else None
+
+    def range_for_key(self, key: bytes) -> tuple[int, int]:
+        found = self.key_and_range_at(self.closest_key_pos(key))
+        if found is None or found[0] != key:
+            raise KeyError(key)
+        return found[1], found[2]
+
+    def __getitem__(self, key: bytes) -> bytes:
+        datapos, datalen = self.range_for_key(key)
+        return bytes(self.dbfile.get(datapos, datalen))
+
+    def __contains__(self, key: bytes) -> bool:
+        try:
+            self.range_for_key(key)
+        except KeyError:
+            return False
+        return True
+
+    def get(self, key: bytes, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def _records_from(self, pos):
+        while True:
+            found = self.key_and_range_at(pos)
+            if found is None:
+                return
+            key, datapos, datalen = found
+            yield key, datapos, datalen
+            pos = datapos + datalen
+
+    def keys(self):
+        return (k for k, _, _ in self._records_from(len(_TERMS_MAGIC)))
+
+    def items(self):
+        get = self.dbfile.get
+        return ((k, bytes(get(p, n))) for k, p, n in self._records_from(len(_TERMS_MAGIC)))
+
+    def keys_from(self, key: bytes):
+        return (k for k, _, _ in self._records_from(self.closest_key_pos(key)))
+
+    def items_from(self, key: bytes):
+        get = self.dbfile.get
+        return ((k, bytes(get(p, n))) for k, p, n in self._records_from(self.closest_key_pos(key)))
 
 
 class _CompactFieldWriter(W3FieldWriter):
@@ -406,7 +532,7 @@ class _CompactFieldWriter(W3FieldWriter):
         self._storage = storage
         self._segment = segment
         self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
-        self._tindex = _CompactHashWriter(self._create_file(W3Codec.TERMS_EXT))
+        self._tindex = _TermFileWriter(self._create_file(W3Codec.TERMS_EXT))
         self._fieldmap = self._tindex.extras["fieldmap"] = {}
         self._postfile = self._create_file(W3Codec.POSTS_EXT)
         self._postwriter = None
@@ -428,6 +554,16 @@ class _CompactFieldCursor(W3FieldCursor):
 
 
 class _CompactTermsReader(W3TermsReader):
+    def __init__(self, codec, dbfile, length, postfile) -> None:  # W3TermsReader's, over the compact term file
+        self._codec = codec
+        self._dbfile = dbfile
+        self._tindex = _TermFileReader(dbfile, length)
+        self._fieldmap = self._tindex.extras["fieldmap"]
+        self._postfile = postfile
+        self._fieldunmap = [None] * len(self._fieldmap)
+        for fieldname, num in self._fieldmap.items():
+            self._fieldunmap[num] = fieldname
+
     def cursor(self, fieldname, fieldobj):
         return _CompactFieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
 
