@@ -204,3 +204,17 @@ def test_name_before_and_does_not_swallow_a_company_led_by_an_acronym():
     values = _values("", "The offer came from affiliates of Brown and AFG Industries Inc, the company said.")
     assert "AFG Industries Inc" in values["organization"]
     assert not any(v.startswith("Brown and") for vals in values.values() for v in vals)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "place"),
+    [
+        ("S.KOREA TO BUY MORE COTTON", "The country will buy more cotton, officials said.", "South Korea"),
+        ("LOOPHOLE FOR TANKERS IN NORWAY'S S. AFRICA BAN", "Norway banned oil shipments.", "South Africa"),
+        ("", "Exports to N. Korea fell, the ministry said.", "North Korea"),
+    ],
+)
+def test_compass_initial_before_a_place_is_that_place_not_a_person(title, body, place):
+    values = _values(title, body)
+    assert place in values["place"]
+    assert values["person"] == {}

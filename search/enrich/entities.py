@@ -349,6 +349,21 @@ def _one_word_spans(span: _Span, toks: list[Token], words: list[str], lo: int, s
     return out
 
 
+_COMPASS = {"N": ("North", "New"), "S": ("South",), "E": ("East",), "W": ("West",)}
+
+
+def _compass_place(initial: str, word: str, lex: Lexicon) -> str | None:
+    """The place an abbreviated compass word names in headlines ("S.KOREA", "N. Zealand"): its full name,
+    "" for a demonym ("S. African"), None if the pair names no place."""
+    for full in _COMPASS.get(initial.rstrip("."), ()):
+        name = f"{full} {word.capitalize()}"
+        if name.lower() in lex.places:
+            return name
+        if name.lower() in lex.demonyms:
+            return ""
+    return None
+
+
 def _mend(
     span: _Span,
     sent_words: list[str],
@@ -360,6 +375,14 @@ def _mend(
 ) -> list[_Span]:
     """Fix NLTK's span errors: titles swallowed, names cut short, sentence-initial common words, junk."""
     n = len(sent_words)
+    # "S.KOREA" is South Korea, not a person "S" beside the place "Korea".
+    if sent_tokens[lo].kind == "initial" and hi <= lo + 2 and lo + 1 < n and _is_cap(sent_words[lo + 1]):
+        place = _compass_place(sent_words[lo], sent_words[lo + 1], lex)
+        if place == "":
+            return []
+        if place:
+            tok = Token(place, sent_tokens[lo].start, sent_tokens[lo + 1].end, "word")
+            return [_Span.around(span.part, [tok], [place], sent_words, lo, lo + 2)]
     # Join "Wagner and Brown", a firm the article names by its two founders (see _pair_names).
     if hi + 1 < n and sent_words[hi] in ("and", "&") and (sent_words[hi - 1], sent_words[hi + 1]) in firms:
         hi += 2
