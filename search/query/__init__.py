@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search.query.archive import Archive, open_index
-from search.query.engine import document, related, search, similar, stats
+from search.query.engine import document, related, remember, search, similar, stats
 from search.query.errors import IndexUnavailable
 from search.query.serialize import to_json
 from search.query.types import (
@@ -33,6 +33,7 @@ __all__ = [
     "document",
     "open_index",
     "related",
+    "remember",
     "search",
     "similar",
     "stats",

@@ -7,7 +7,7 @@ import json
 import logging
 import math
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -78,6 +78,21 @@ def search(archive: Archive, request: SearchRequest) -> SearchResult:
     if key is not None:
         snap.results.put(key, result)
     return result
+
+
+def remember(archive: Archive, key: Hashable, compute: Callable[[], T]) -> T:
+    """A value made from this commit's search results (a rendered page), kept beside them in the result cache.
+
+    Like a cached result it is dropped with its snapshot, on a new commit or an entity-map or authority edit.
+    compute() runs outside the archive's lock; with the cache off it runs every time.
+    """
+    with archive.read_lock:
+        snap = archive.snapshot()
+    hit = snap.results.get(key)
+    if hit is None:
+        hit = compute()
+        snap.results.put(key, hit)
+    return hit
 
 
 def _cache_key(request: SearchRequest) -> SearchRequest | None:

@@ -40,6 +40,13 @@ def render_search(endpoint: str, template: str) -> tuple[str, int]:
             render_template(template, error=exc, retry_url=retry, form=form, req=None, result=None, endpoint=endpoint),
             400,
         )
+    # The whole page is a function of the request, the URL prefix and the index state: kept with the results.
+    key = ("page", endpoint, template, request.script_root, req)
+    return query.remember(context.archive(), key, lambda: _search_page(endpoint, template, req)), 200
+
+
+def _search_page(endpoint: str, template: str, req: SearchRequest) -> str:
+    conf = context.settings()
     result = query.search(context.archive(), req)
     p = Presenter(endpoint, req, conf)
     form = {
@@ -48,28 +55,25 @@ def render_search(endpoint: str, template: str) -> tuple[str, int]:
         "to": req.date_to.isoformat() if req.date_to else "",
         "sort": req.sort.value,
     }
-    return (
-        render_template(
-            template,
-            endpoint=endpoint,
-            req=req,
-            result=result,
-            form=form,
-            p=p,
-            filtered=is_filtered(req),
-            facets=p.facet_groups(result),
-            chips=p.chips(),
-            histogram=p.histogram(result),
-            pager=p.pager(result.total),
-            suggestion_url=p.suggestion_link(result.suggestion),
-            first=(req.page - 1) * req.per_page + 1,
-            json_url=search_url("api.search", req, conf),
-            feed_url=search_url("pages.feed", replace(req, page=1), conf),
-            csv_url=search_url("pages.export_csv", replace(req, page=1), conf),
-            export_json_url=search_url("pages.export_json", replace(req, page=1), conf),
-            sorts=[s.value for s in Sort],
-        ),
-        200,
+    return render_template(
+        template,
+        endpoint=endpoint,
+        req=req,
+        result=result,
+        form=form,
+        p=p,
+        filtered=is_filtered(req),
+        facets=p.facet_groups(result),
+        chips=p.chips(),
+        histogram=p.histogram(result),
+        pager=p.pager(result.total),
+        suggestion_url=p.suggestion_link(result.suggestion),
+        first=(req.page - 1) * req.per_page + 1,
+        json_url=search_url("api.search", req, conf),
+        feed_url=search_url("pages.feed", replace(req, page=1), conf),
+        csv_url=search_url("pages.export_csv", replace(req, page=1), conf),
+        export_json_url=search_url("pages.export_json", replace(req, page=1), conf),
+        sorts=[s.value for s in Sort],
     )
 
 
