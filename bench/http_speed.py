@@ -74,9 +74,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index_dir: Path, port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_server(
+    index_dir: Path, port: int, workers: int, log: Path, env_extra: dict | None = None
+) -> subprocess.Popen:
     """`python -m search serve` as `make serve` runs it (gunicorn wsgi:app, its config, --workers 2)."""
-    env = {**os.environ, "SEARCH_INDEX": str(index_dir)}
+    env = {**os.environ, "SEARCH_INDEX": str(index_dir), **(env_extra or {})}
     argv = [sys.executable, "-m", "search", "serve", "--index", str(index_dir), "--port", str(port)]
     argv += ["--workers", str(workers)]
     with log.open("wb") as out:
@@ -118,6 +120,55 @@ def run_wrk(port: int, clients: int, seconds: int, paths_file: Path, script: Pat
     return res
 
 
+MODES = {  # name -> environment of the server
+    "cache on": {},  # RESULT_CACHE at its default: repeated requests answered from the per-worker cache
+    "cache off": {"RESULT_CACHE": "0"},  # every request searched and rendered
+}
+
+
+def _workers_cpu(proc: psutil.Process) -> float:
+    """CPU seconds (user + system) used so far by the server's processes."""
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def run_mode(args: argparse.Namespace, index_dir: Path, mix: list[str], scratch: Path, mode: str) -> dict:
+    """One server start (in one cache mode), warmed up, then wrk at each client count."""
+    paths_file, script = scratch / "paths.txt", scratch / "mix.lua"
+    port = _free_port()
+    server = start_server(index_dir, port, args.workers, scratch / f"server-{mode.replace(' ', '-')}.log", MODES[mode])
+    out: dict[str, object] = {"env": MODES[mode], "levels": {}}
+    try:
+        proc = psutil.Process(server.pid)
+        for url in mix * 4:  # warm-up, a few passes so that every worker has opened the index and its caches
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=60) as resp:
+                resp.read()
+        out["memory_before_mb"] = round(tree_memory(proc), 1)
+        for clients in args.clients:
+            cpu0 = _workers_cpu(proc)
+            level = run_wrk(port, clients, args.seconds, paths_file, script)
+            level["server_cpu_ms_per_request"] = (_workers_cpu(proc) - cpu0) * 1000 / max(1, level["requests"])
+            level["memory_after_mb"] = round(tree_memory(proc), 1)
+            level["load"] = os.getloadavg()[0]
+            out["levels"][str(clients)] = level
+            print(
+                f"{mode}, {clients} clients: {level['rps']:.0f} req/s, p50 {level['p50']:.1f} ms, "
+                f"p99 {level['p99']:.1f} ms, server CPU {level['server_cpu_ms_per_request']:.2f} ms/request, "
+                f"errors {level['errors']}",
+                flush=True,
+            )
+        out["memory_after_mb"] = round(tree_memory(proc), 1)
+    finally:
+        stop_server(server)
+    return out
+
+
 def run(args: argparse.Namespace) -> dict[str, object]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: install it with `make system-deps` (Debian package wrk)")
@@ -127,75 +178,82 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     top = stats(open_index(paths["index"]))
     person, place = top.people[0].value, top.places[0].value
     scratch = Path(tempfile.mkdtemp(prefix="http-bench-"))
-    paths_file, script = scratch / "paths.txt", scratch / "mix.lua"
     mix = request_paths(person, place)
-    paths_file.write_text("\n".join(mix) + "\n")
-    script.write_text(LUA)
-    port = _free_port()
-    server = start_server(paths["index"], port, args.workers, scratch / "server.log")
-    res: dict[str, object] = {"machine": machine_info(), "workers": args.workers, "paths": mix, "levels": {}}
-    try:
-        proc = psutil.Process(server.pid)
-        for url in mix * 4:  # warm-up, a few passes so that every worker has opened the index and its caches
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=60) as resp:
-                resp.read()
-        res["memory_before_mb"] = round(tree_memory(proc), 1)
-        for clients in args.clients:
-            level = run_wrk(port, clients, args.seconds, paths_file, script)
-            level["memory_after_mb"] = round(tree_memory(proc), 1)
-            res["levels"][str(clients)] = level
-            print(
-                f"{clients} clients: {level['rps']:.0f} req/s, p50 {level['p50']:.1f} ms, p99 {level['p99']:.1f} ms, "
-                f"errors {level['errors']}",
-                flush=True,
-            )
-        res["memory_after_mb"] = round(tree_memory(proc), 1)
-    finally:
-        stop_server(server)
+    (scratch / "paths.txt").write_text("\n".join(mix) + "\n")
+    (scratch / "mix.lua").write_text(LUA)
+    res: dict[str, object] = {"machine": machine_info(), "workers": args.workers, "paths": mix, "modes": {}}
+    for mode in args.modes:
+        res["modes"][mode] = run_mode(args, paths["index"], mix, scratch, mode)
     return res
 
 
 def render(res: dict[str, object]) -> str:
     rows = []
-    for clients, lv in res["levels"].items():
-        rows.append(
-            [
-                clients,
-                f"{lv['rps']:.0f}",
-                f"{lv['p50']:.1f}",
-                f"{lv['p90']:.1f}",
-                f"{lv['p99']:.1f}",
-                f"{lv['max']:.0f}",
-                lv["requests"],
-                lv["errors"],
-                f"{lv['memory_after_mb']:.0f}",
-            ]
-        )
-    at8 = res["levels"].get("8")
-    verdict = ""
-    if at8:
-        ok = at8["rps"] >= GOAL_RPS_AT_8 and at8["errors"] == 0
-        verdict = (
-            f"Goal >= {GOAL_RPS_AT_8} req/s at 8 clients with 0 errors: **{'met' if ok else 'not met'}** "
-            f"({at8['rps']:.0f} req/s, {at8['errors']} errors)."
-        )
+    for mode, m in res["modes"].items():
+        for clients, lv in m["levels"].items():
+            rows.append(
+                [
+                    mode,
+                    clients,
+                    f"{lv['rps']:.0f}",
+                    f"{lv['p50']:.1f}",
+                    f"{lv['p90']:.1f}",
+                    f"{lv['p99']:.1f}",
+                    f"{lv['max']:.0f}",
+                    lv["requests"],
+                    lv["errors"],
+                    f"{lv['server_cpu_ms_per_request']:.2f}",
+                    f"{lv['memory_after_mb']:.0f}",
+                    f"{lv.get('load', 0):.1f}",
+                ]
+            )
+    verdicts = []
+    for mode, m in res["modes"].items():
+        at8 = m["levels"].get("8")
+        if at8:
+            ok = at8["rps"] >= GOAL_RPS_AT_8 and at8["errors"] == 0
+            verdict = "met" if ok else "not met"
+            verdicts.append(f"{mode}: **{verdict}** ({at8['rps']:.0f} req/s, {at8['errors']} errors)")
+    memory = "; ".join(
+        f"{mode}: {m['memory_before_mb']:.0f} MB after warm-up, {m['memory_after_mb']:.0f} MB at the end"
+        for mode, m in res["modes"].items()
+    )
     return "\n".join(
         [
             SECTION,
             "",
             f"Machine: {describe(res['machine'])}. Run: `.venv/bin/python -m bench.http_speed --write`.",
             f"Server: `python -m search serve --workers {res['workers']}` (gunicorn `wsgi:app`, gthread workers from "
-            "search/web/gunicorn_conf.py, access log on) over the Reuters-21578 index of `bench.index_speed`. "
+            "search/web/gunicorn_conf.py, access log on) over the Reuters-21578 index of `bench.index_speed`, "
+            "started once with the result cache at its default (`RESULT_CACHE`, docs/configuration.md: repeated "
+            "requests are answered from each worker's cache of results and rendered pages, dropped on a new commit "
+            "or an authority edit) and once with `RESULT_CACHE=0` (every request searched and rendered). "
             f"Load: wrk on loopback from a second process, rotating over {len(res['paths'])} search-page URLs "
-            "(HTML with facets and highlighting). Load tool and server share the same 2 cores.",
+            "(HTML with facets and highlighting), so with the cache on nearly every request is a repeat. "
+            "Load tool and server share the same 2 cores; server CPU is the workers' user+system time per request "
+            "(less sensitive to other jobs on the machine than req/s), load is the 1-minute load average after "
+            "the level.",
             "",
             table(
-                ["clients", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", "errors", "server MB after"],
+                [
+                    "mode",
+                    "clients",
+                    "req/s",
+                    "p50 ms",
+                    "p90 ms",
+                    "p99 ms",
+                    "max ms",
+                    "requests",
+                    "errors",
+                    "server CPU ms/req",
+                    "server MB after",
+                    "load",
+                ],
                 rows,
             ),
             "",
-            f"Server memory (RSS of gunicorn master + workers): {res['memory_before_mb']:.0f} MB after warm-up, "
-            f"{res['memory_after_mb']:.0f} MB at the end. {verdict}",
+            f"Server memory (RSS of gunicorn master + workers): {memory}.",
+            f"Goal >= {GOAL_RPS_AT_8} req/s at 8 clients with 0 errors: " + "; ".join(verdicts) + ".",
             "",
         ]
     )
@@ -207,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make serve uses 2)")
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES), help="cache modes to run")
     parser.add_argument("--work", type=Path, default=WORK)
     args = parser.parse_args(argv)
     res = run(args)
