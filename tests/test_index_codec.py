@@ -12,7 +12,7 @@ from whoosh.query import Phrase, Prefix, Term
 from whoosh.writing import SegmentWriter
 
 from search.index.codec import CompactCodec, CompactPositions, _Sections, encode_postings
-from search.index.schema import build_schema
+from search.index.schema import HashColumn, build_schema
 from search.index.segment import BulkSegmentWriter, InliningCodec
 from search.index.storage import INDEX_NAME, index_size, open_for_reading
 from search.index.writer import index_paths
@@ -154,3 +154,13 @@ def test_an_index_made_before_the_compact_codec_opens_takes_new_articles_and_mer
     check()
     BulkSegmentWriter(whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)).commit(optimize=True)
     check()
+
+
+@pytest.mark.parametrize("value", ["", "0f" * 16, "abc", "ABCD", "ff00", "été", "reuters-000.jsonl"])
+def test_a_hash_column_gives_back_the_string_it_was_given(value: str) -> None:
+    column = HashColumn()
+    assert column.from_column_value(column.to_column_value(value)) == value
+
+
+def test_a_hex_digest_takes_half_its_text_in_a_hash_column() -> None:
+    assert len(HashColumn().to_column_value("0f" * 16)) == 17

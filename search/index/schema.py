@@ -24,8 +24,8 @@ def build_schema() -> Schema:
         # Columns read in bulk by the incremental writer: the source file, its fingerprint, the article's.
         # Never searched, so not indexed: a unique term per article costs more index than its text.
         path=StringColumn(stored=True),
-        source_hash=StringColumn(),
-        content_hash=StringColumn(),
+        source_hash=HashColumn(),
+        content_hash=HashColumn(),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
         body=TEXT(analyzer=analyzer, stored=True),
         # Start of the (possibly partial) date: sortable, for ranges and the histogram.
@@ -67,6 +67,24 @@ class StringColumn(COLUMN):
 
     def from_column_value(self, value: bytes) -> str:
         return value.decode("utf-8")
+
+
+class HashColumn(StringColumn):
+    """A hex digest kept as its bytes (half the size); any other string is kept as it is, behind a tag byte."""
+
+    def to_column_value(self, value: str) -> bytes:
+        try:
+            raw = bytes.fromhex(value)
+        except ValueError:
+            raw = None
+        if raw is not None and raw.hex() == value:
+            return b"h" + raw
+        return b"s" + value.encode("utf-8")
+
+    def from_column_value(self, value: bytes) -> str:
+        if value[:1] == b"h":
+            return value[1:].hex()
+        return value[1:].decode("utf-8")
 
 
 def name_analyzer() -> Analyzer:
