@@ -83,12 +83,15 @@ def add_rule(index_dir: Path, rule: dict[str, object]) -> None:
     save_rules(index_dir, rules)
 
 
-def write_json_atomic(path: Path, data: object) -> None:
-    """Write JSON to a temporary file beside ``path`` and rename it into place."""
+def write_json_atomic(path: Path, data: object, compact: bool = False) -> None:
+    """Write JSON to a temporary file beside ``path`` and rename it into place (``compact``: no indentation)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1)
+            if compact:  # a machine-written file: indentation would be a third of its bytes
+                json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            else:
+                json.dump(data, f, ensure_ascii=False, indent=1)
             f.write("\n")
         os.replace(tmp, path)
     except BaseException:

@@ -57,7 +57,7 @@ class EntityMap:
         index_dir = Path(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         data = {"version": 1, "groups": [g.to_json() for g in groups]}
-        write_json_atomic(index_dir / ENTITIES_FILE, data)
+        write_json_atomic(index_dir / ENTITIES_FILE, data, compact=True)
         return cls(groups, load_rules(index_dir))
 
     @classmethod
