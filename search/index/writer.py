@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 ENTITY_TYPES = {"people": "person", "organizations": "organization", "places": "place"}
 DOCS_PER_TASK = 32  # records sent to a worker at once
+# Tasks a worker may run ahead of the writer: enough to keep the workers busy while this process flushes a segment
+# (seconds at COMMIT_EVERY documents), few enough that the enriched results waiting here stay small (~30 MB).
+AHEAD_PER_WORKER = 16
 COMMIT_EVERY = 5000  # documents between commits: a crash loses at most this much work, never a commit
 WRITER_LIMIT_MB = 256  # posting pool memory before Whoosh spills a sorted run to disk
 SEEN_TEXTS_MAX = 200_000  # texts remembered for exact-copy detection (bounded so memory stays flat)
@@ -244,7 +247,7 @@ class _Run:
         if self.entities:
             warm_up()  # loaded once here; forked workers share the models
         context = multiprocessing.get_context("fork")
-        limit = self.workers * 4
+        limit = self.workers * AHEAD_PER_WORKER
         with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
             # Results are written in submission order, so the index (and its duplicate clusters) is the same
             # whatever the number of workers; the workers still run ahead of the writer by `limit` tasks.
