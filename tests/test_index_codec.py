@@ -7,11 +7,19 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 from whoosh.query import Phrase, Prefix, Term
 from whoosh.writing import SegmentWriter
 
-from search.index.codec import CompactCodec, CompactPositions, _Sections, encode_postings
+from search.index.codec import (
+    CompactCodec,
+    CompactPositions,
+    _BlockTermFileReader,
+    _Sections,
+    _TermFileWriter,
+    encode_postings,
+)
 from search.index.schema import HashColumn, build_schema
 from search.index.segment import BulkSegmentWriter, InliningCodec
 from search.index.storage import INDEX_NAME, index_size, open_for_reading
@@ -129,6 +137,9 @@ def test_phrases_prefixes_and_lookups_by_id_work_on_the_compact_index(tmp_path: 
         assert searcher.document_number(id="a0119") == 119
         rare = {hit["id"] for hit in searcher.search(Prefix("body", "only"), limit=None)}
         assert rare == {d["id"] for d in docs if " only" in str(d["body"])}
+        reader = searcher.reader()
+        assert "harbour" in set(reader.terms_within("body", "harbor", 1))  # fuzzy: the field's cursor
+        assert {t.decode() for t in reader.expand_prefix("body", "rare")} == {f"rare{n}" for n in range(3)}
         assert len(searcher.search(Term("people", "Ana Lopes"), limit=None)) == sum(
             "Ana Lopes" in str(d["people"]) for d in docs
         )
@@ -164,3 +175,23 @@ def test_a_hash_column_gives_back_the_string_it_was_given(value: str) -> None:
 
 def test_a_hex_digest_takes_half_its_text_in_a_hash_column() -> None:
     assert len(HashColumn().to_column_value("0f" * 16)) == 17
+
+
+def test_the_term_file_finds_every_key_and_the_keys_after_any_key(tmp_path: Path) -> None:
+    storage = FileStorage(str(tmp_path))
+    rng = random.Random(5)
+    keys = sorted({bytes(rng.choice(b"abcde") for _ in range(rng.randint(1, 6))) for _ in range(700)})
+    writer = _TermFileWriter(storage.create_file("terms"))
+    writer.extras["fieldmap"] = {"body": 0}
+    for k in keys:
+        writer.add(k, k.upper() * 2)
+    writer.close()
+    reader = _BlockTermFileReader(storage.open_file("terms"), storage.file_length("terms"))
+    assert reader.extras == {"fieldmap": {"body": 0}}
+    assert [k for k, _ in reader.items()] == keys
+    assert all(reader[k] == k.upper() * 2 for k in keys)
+    for probe in (b"", b"a", b"abz", b"ca", b"dddddddd", b"e", b"eeeeeee", b"f"):
+        assert list(reader.keys_from(probe)) == [k for k in keys if k >= probe]
+        assert (probe in reader) == (probe in keys)
+    with pytest.raises(KeyError):
+        reader[b"zzz"]

@@ -10,7 +10,8 @@ column file per column) and changes only the encodings:
 - posting blocks: a varint header, ids as a first id plus deltas in the narrowest array type, weights as small
   integers when they are (frequencies), values as one copy when all equal; zlib only when it saves bytes;
 - term infos: varints, with short posting lists inlined in the same encoding;
-- the term file: sorted records with varint lengths found by binary search, without Whoosh's hash tables;
+- the term file: sorted records with varint lengths, front-coded in blocks of 16 keys, found by a binary
+  search over the blocks' first keys, without Whoosh's hash tables;
 - stored fields: pickled articles grouped into ~16 KB blocks, each block zlib-compressed with a dictionary
   sampled from the segment (news text compresses to 0.44 of its size this way, to 0.57 article by article);
   the last few blocks read stay decompressed;
@@ -31,9 +32,9 @@ from array import array
 from bisect import bisect_right
 from itertools import accumulate, pairwise
 
+from whoosh.codec.base import FieldCursor
 from whoosh.codec.whoosh3 import (
     W3Codec,
-    W3FieldCursor,
     W3FieldWriter,
     W3LeafMatcher,
     W3PerDocReader,
@@ -398,55 +399,179 @@ class _CompactLeafMatcher(W3LeafMatcher):
 
 
 class _TermFileWriter:
-    """Sorted (key, value) records with varint lengths, an array of their positions, then the extras.
+    """Sorted (key, value) records, front-coded in blocks of TERM_BLOCK keys, then the blocks' offsets.
 
-    Whoosh's ordered hash file spends 8 bytes of fixed-width lengths and 24 of hash table on every key; a
-    binary search over the positions array finds a key in a few microseconds more without either.
-    Layout: ``NTF1``, records varint(key length) varint(value length) key value, the positions array (type byte +
-    array), the pickled extras, and a 16-byte trailer: offsets of the positions array and of the extras.
+    Whoosh's ordered hash file spends 8 bytes of fixed-width lengths, 24 of hash table and a 2-8 byte position
+    on every key, and stores each key whole. Here a record is varint(bytes shared with the previous key, 0 at a
+    block's start), varint(rest length), varint(value length), the rest of the key, the value; a lookup is a
+    binary search over the blocks' first keys and a scan of one block.
+    Layout: ``NTF2``, the records, the block offsets (type byte + array), the pickled extras, and a 24-byte
+    trailer: offsets of the block array and of the extras, and the number of keys.
     """
 
     def __init__(self, dbfile) -> None:
         self.dbfile = dbfile
         self.extras: dict[str, object] = {}
-        self._positions: list[int] = []
+        self._blocks: list[int] = []
+        self._count = 0
         self._lastkey = b""
         self._base = dbfile.tell()
         dbfile.write(_TERMS_MAGIC)
 
     def add(self, key: bytes, value: bytes) -> None:
-        if key <= self._lastkey:
-            raise ValueError(f"Keys must increase: {self._lastkey!r}..{key!r}")
-        self._lastkey = key
-        self._positions.append(self.dbfile.tell() - self._base)
+        last = self._lastkey
+        if key <= last and self._count:
+            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+        shared = 0
+        if self._count % TERM_BLOCK == 0:
+            self._blocks.append(self.dbfile.tell() - self._base)
+        else:
+            limit = min(len(key), len(last))
+            while shared < limit and key[shared] == last[shared]:
+                shared += 1
         head = bytearray()
-        put_varint(head, len(key))
+        put_varint(head, shared)
+        put_varint(head, len(key) - shared)
         put_varint(head, len(value))
-        self.dbfile.write(bytes(head) + key + value)
+        self.dbfile.write(bytes(head) + key[shared:] + value)
+        self._lastkey = key
+        self._count += 1
 
     def close(self) -> None:
         dbfile = self.dbfile
         indexpos = dbfile.tell() - self._base
         out = bytearray()
-        _put_array(out, self._positions)
+        _put_array(out, self._blocks)
         dbfile.write(bytes(out))
         extraspos = dbfile.tell() - self._base
         dbfile.write(pickle.dumps(self.extras, 4))
-        dbfile.write(struct.pack("<QQ", indexpos, extraspos))
+        dbfile.write(struct.pack("<QQQ", indexpos, extraspos, self._count))
         dbfile.close()
 
 
-_TERMS_MAGIC = b"NTF1"
+TERM_BLOCK = 16  # keys per front-coded block of the term file
+_TERMS_MAGIC = b"NTF2"
 
 
-class _TermFileReader:
-    """Reads _TermFileWriter's file with the methods the W3 terms reader and field cursor use of a hash file."""
+class _BlockTermFileReader:
+    """Reads _TermFileWriter's file with the lookups the W3 terms reader makes of a hash file."""
 
     def __init__(self, dbfile, length: int) -> None:
         self.dbfile = dbfile
         self.is_closed = False
-        if bytes(dbfile.get(0, 4)) != _TERMS_MAGIC:
-            raise ValueError("not a compact term file")
+        indexpos, extraspos, _count = struct.unpack("<QQQ", bytes(dbfile.get(length - 24, 24)))
+        self.extras = pickle.loads(bytes(dbfile.get(extraspos, length - 24 - extraspos)))
+        tail = bytes(dbfile.get(indexpos, extraspos - indexpos))
+        itemsize = array(_ARRAY_TYPES[tail[0]]).itemsize
+        self._blocks, _ = _get_array(tail, 0, (len(tail) - 1) // itemsize)
+        self.endofdata = indexpos
+        self._firsts: dict[int, bytes] = {}
+
+    def close(self) -> None:
+        if not self.is_closed:
+            self.dbfile.close()
+            self.is_closed = True
+
+    def _block(self, b: int) -> list[tuple[bytes, int, int]]:
+        """(key, value position, value length) of every record in block b."""
+        start = self._blocks[b]
+        end = self._blocks[b + 1] if b + 1 < len(self._blocks) else self.endofdata
+        data = bytes(self.dbfile.get(start, end - start))
+        out = []
+        pos, key = 0, b""
+        n = len(data)
+        while pos < n:
+            shared, pos = get_varint(data, pos)
+            rest, pos = get_varint(data, pos)
+            vlen, pos = get_varint(data, pos)
+            key = key[:shared] + data[pos : pos + rest]
+            pos += rest
+            out.append((key, start + pos, vlen))
+            pos += vlen
+        return out
+
+    def _first_key(self, b: int) -> bytes:
+        key = self._firsts.get(b)
+        if key is None:
+            head = self.dbfile.get(self._blocks[b], 16)
+            _, pos = get_varint(head, 0)
+            rest, pos = get_varint(head, pos)
+            _, pos = get_varint(head, pos)
+            key = bytes(self.dbfile.get(self._blocks[b] + pos, rest))
+            if len(self._firsts) < 65536:  # the top of the binary search is read again and again
+                self._firsts[b] = key
+        return key
+
+    def _block_for(self, key: bytes) -> int:
+        """The last block whose first key is <= key (0 when key comes before every key)."""
+        lo, hi = 0, len(self._blocks)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._first_key(mid) <= key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return max(lo - 1, 0)
+
+    def ranges_from(self, key: bytes):
+        """(key, value position, value length) of every record from key (or the next key after it) on."""
+        if not self._blocks:
+            return
+        b = self._block_for(key)
+        for rec in self._block(b):
+            if rec[0] >= key:
+                yield rec
+        for later in range(b + 1, len(self._blocks)):
+            yield from self._block(later)
+
+    def range_for_key(self, key: bytes) -> tuple[int, int]:
+        if self._blocks:
+            for k, pos, n in self._block(self._block_for(key)):
+                if k == key:
+                    return pos, n
+                if k > key:
+                    break
+        raise KeyError(key)
+
+    def __getitem__(self, key: bytes) -> bytes:
+        datapos, datalen = self.range_for_key(key)
+        return bytes(self.dbfile.get(datapos, datalen))
+
+    def __contains__(self, key: bytes) -> bool:
+        try:
+            self.range_for_key(key)
+        except KeyError:
+            return False
+        return True
+
+    def get(self, key: bytes, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def keys(self):
+        return (k for k, _, _ in self.ranges_from(b""))
+
+    def items(self):
+        get = self.dbfile.get
+        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(b""))
+
+    def keys_from(self, key: bytes):
+        return (k for k, _, _ in self.ranges_from(key))
+
+    def items_from(self, key: bytes):
+        get = self.dbfile.get
+        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(key))
+
+
+class _FlatTermFileReader:
+    """Reads the unblocked ``NTF1`` term file of the first compact indexes (commits 5e7751f..53db013): records of
+    varint(key length) varint(value length) key value, their positions array, the extras, a 16-byte trailer."""
+
+    def __init__(self, dbfile, length: int) -> None:
+        self.dbfile = dbfile
+        self.is_closed = False
         indexpos, extraspos = struct.unpack("<QQ", bytes(dbfile.get(length - 16, 16)))
         self.extras = pickle.loads(bytes(dbfile.get(extraspos, length - 16 - extraspos)))
         tail = dbfile.get(indexpos, extraspos - indexpos)
@@ -507,28 +632,28 @@ class _TermFileReader:
         except KeyError:
             return default
 
-    def _records_from(self, pos):
+    def ranges_from(self, key: bytes):
+        pos = self.closest_key_pos(key)
         while True:
             found = self.key_and_range_at(pos)
             if found is None:
                 return
-            key, datapos, datalen = found
-            yield key, datapos, datalen
-            pos = datapos + datalen
+            yield found
+            pos = found[1] + found[2]
 
     def keys(self):
-        return (k for k, _, _ in self._records_from(len(_TERMS_MAGIC)))
+        return (k for k, _, _ in self.ranges_from(b""))
 
     def items(self):
         get = self.dbfile.get
-        return ((k, bytes(get(p, n))) for k, p, n in self._records_from(len(_TERMS_MAGIC)))
+        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(b""))
 
     def keys_from(self, key: bytes):
-        return (k for k, _, _ in self._records_from(self.closest_key_pos(key)))
+        return (k for k, _, _ in self.ranges_from(key))
 
     def items_from(self, key: bytes):
         get = self.dbfile.get
-        return ((k, bytes(get(p, n))) for k, p, n in self._records_from(self.closest_key_pos(key)))
+        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(key))
 
 
 class _CompactFieldWriter(W3FieldWriter):
@@ -551,18 +676,59 @@ class _CompactFieldWriter(W3FieldWriter):
         self._postwriter.start_postings(self._fieldobj.format, CompactTermInfo())
 
 
-class _CompactFieldCursor(W3FieldCursor):
+class _CompactFieldCursor(FieldCursor):
+    """A field's terms in order, over either compact term file (W3's cursor jumps by hash-file positions)."""
+
+    def __init__(self, tindex, fieldname, keycoder, keydecoder, fieldobj) -> None:
+        self._tindex = tindex
+        self._fieldname = fieldname
+        self._keycoder = keycoder
+        self._keydecoder = keydecoder
+        self._fieldobj = fieldobj
+        self._prefix = keycoder(fieldname, b"")
+        self.first()
+
+    def first(self):
+        return self._seek(self._prefix)
+
+    def find(self, term):
+        if not isinstance(term, bytes):
+            term = self._fieldobj.to_bytes(term)
+        return self._seek(self._keycoder(self._fieldname, term))
+
+    def _seek(self, key: bytes):
+        self._records = self._tindex.ranges_from(key)
+        return self.next()
+
+    def next(self):
+        rec = next(self._records, None) if self._records is not None else None
+        if rec is None or not rec[0].startswith(self._prefix):
+            self._records = None
+            self._text = self._datapos = self._datalen = None
+            return None
+        _, text = self._keydecoder(rec[0])
+        self._text = self._fieldobj.from_bytes(text)
+        self._datapos, self._datalen = rec[1], rec[2]
+        return self._text
+
+    def text(self):
+        return self._text
+
     def term_info(self):
-        if self._pos is None:
+        if self._datapos is None:
             return None
         return CompactTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+
+    def is_valid(self) -> bool:
+        return self._datapos is not None
 
 
 class _CompactTermsReader(W3TermsReader):
     def __init__(self, codec, dbfile, length, postfile) -> None:  # W3TermsReader's, over the compact term file
         self._codec = codec
         self._dbfile = dbfile
-        self._tindex = _TermFileReader(dbfile, length)
+        magic = bytes(dbfile.get(0, 4))
+        self._tindex = (_FlatTermFileReader if magic == b"NTF1" else _BlockTermFileReader)(dbfile, length)
         self._fieldmap = self._tindex.extras["fieldmap"]
         self._postfile = postfile
         self._fieldunmap = [None] * len(self._fieldmap)
