@@ -59,3 +59,11 @@ def test_bulk_links_equal_links_built_one_request_at_a_time(web_app, web_setting
         assert p.suggestion_link("oil price") == plain(endpoint, replace(req, q="oil price", page=1), n)
         assert p.similar_link("c 9") == plain(endpoint, replace(req, cluster="c 9", page=1), n)
         assert p.url(req) == plain(endpoint, req, n)
+        for changes in (
+            {"sort": Sort.RELEVANCE, "page": 1},
+            {"sort": Sort.OLDEST},
+            {"date_from": date(2000, 1, 1), "date_to": None, "page": 1},
+            {"per_page": n, "cluster": None},
+            {"q": "", "people": ()},
+        ):
+            assert p.url_with(**changes) == plain(endpoint, replace(req, **changes), n)

@@ -12,8 +12,8 @@ from urllib.parse import quote_plus
 
 from flask import url_for
 
-from search.query.types import DateBucket, SearchRequest, SearchResult
-from search.web.params import FIELD_PARAMS, to_params, toggled
+from search.query.types import DateBucket, SearchRequest, SearchResult, Sort
+from search.web.params import FACET_PARAMS, FIELD_PARAMS, to_params, toggled
 from search.web.settings import Settings
 
 FACET_LABELS = {"people": "People", "organizations": "Organisations", "places": "Places"}
@@ -36,6 +36,19 @@ def search_url(
     if base is None:
         base = url_for(endpoint, **kw)  # type: ignore[arg-type]
     return f"{base}?{encode_params(params)}" if params else base
+
+
+# SearchRequest field -> query-string name, in the order to_params() writes them.
+_PIECES = {
+    "q": "q",
+    "date_from": "from",
+    "date_to": "to",
+    **{field: name for name, field in FACET_PARAMS.items()},
+    "sort": "sort",
+    "cluster": "cluster",
+    "page": "page",
+    "per_page": "per_page",
+}
 
 
 @lru_cache(maxsize=16_384)
@@ -104,13 +117,36 @@ class Presenter:
         self.settings = settings
         self._base = url_for(endpoint)
         self._links: dict[tuple[str, str], str] = {}
+        self._pieces = {field: self._piece(field, getattr(req, field)) for field in _PIECES}
 
     def url(self, req: SearchRequest) -> str:
         return search_url(self.endpoint, req, self.settings, base=self._base)
 
     def url_with(self, **changes: Any) -> str:
-        """The URL of this request with some fields changed (as dataclasses.replace would change them)."""
-        return search_url(self.endpoint, self.req, self.settings, base=self._base, changes=changes)
+        """The URL of this request with some fields changed (as dataclasses.replace would change them).
+
+        The same URL as search_url() of the changed request: each parameter's encoded piece is made once per
+        page and only the changed ones again (a page has about a hundred such links).
+        """
+        pieces = self._pieces
+        parts = [self._piece(f, changes[f]) if f in changes else pieces[f] for f in _PIECES]
+        query = "&".join(p for p in parts if p)
+        return f"{self._base}?{query}" if query else self._base
+
+    def _piece(self, field: str, value: Any) -> str:
+        """One field's part of the query string, as to_params() and encode_params() write it ('' when left out)."""
+        name = _PIECES[field]
+        if field in FIELD_PARAMS:
+            return "&".join(f"{name}={_quoted(v)}" for v in value)
+        if field in ("date_from", "date_to"):
+            return f"{name}={_quoted(value.isoformat())}" if value else ""
+        if field == "sort":
+            return "" if value == Sort.RELEVANCE else f"{name}={_quoted(value.value)}"
+        if field == "page":
+            return "" if value == 1 else f"{name}={value}"
+        if field == "per_page":
+            return "" if value == self.settings.per_page else f"{name}={value}"
+        return f"{name}={_quoted(value)}" if value else ""  # q, cluster
 
     def toggle_link(self, field: str, value: str) -> str:
         """A link that adds a facet value to the filters, or removes it when selected (back on page 1)."""
