@@ -88,3 +88,74 @@ def test_a_person_value_that_names_a_company_elsewhere_joins_the_company(tmp_pat
     assert m.type_of("person", "Goldman Sachs") == "organization"
     assert m.canonical("person", "Goldman Sachs") == m.canonical("organization", "Goldman Sachs and Co")
     assert ("people", "Goldman Sachs") in m.variants_by_field("organization", m.canonical("person", "Goldman Sachs"))
+
+
+def test_a_surname_alias_shared_by_two_people_does_not_chain_them(tmp_path):
+    m = _map(
+        tmp_path,
+        {("person", "Manuel Johnson"): 14, ("person", "Paul Johnson"): 4, ("person", "Johnson"): 32},
+        {("person", "Manuel Johnson"): ["Johnson"], ("person", "Paul Johnson"): ["Johnson"]},
+    )
+    assert m.canonical("person", "Manuel Johnson") != m.canonical("person", "Paul Johnson")
+    assert m.canonical("person", "Johnson") == "Johnson"
+
+
+def test_a_generic_alias_does_not_merge_different_organisations(tmp_path):
+    org = "organization"
+    m = _map(
+        tmp_path,
+        {
+            (org, "New York Stock Exchange"): 134,
+            (org, "Tokyo Stock Exchange"): 40,
+            (org, "London Stock Exchange"): 38,
+            (org, "Stock Exchange"): 8,
+        },
+        {(org, "Tokyo Stock Exchange"): ["Stock Exchange"], (org, "London Stock Exchange"): ["Stock Exchange"]},
+    )
+    canon = {m.canonical(org, v) for v in ("New York Stock Exchange", "Tokyo Stock Exchange", "London Stock Exchange")}
+    assert len(canon) == 3
+
+
+def test_a_known_acronym_and_a_place_abbreviation_join_only_their_own_entity(tmp_path):
+    org = "organization"
+    m = _map(
+        tmp_path,
+        {
+            (org, "European Community"): 378,
+            (org, "EC"): 70,
+            (org, "Economic Cooperation"): 52,
+            (org, "Senate"): 124,
+            (org, "U.S. Senate"): 30,
+            (org, "United Steelworkers"): 17,
+            (org, "U.S."): 25,
+        },
+        {
+            (org, "Economic Cooperation"): ["EC"],
+            (org, "U.S. Senate"): ["Senate", "U.S."],
+            (org, "United Steelworkers"): ["U.S."],
+        },
+    )
+    assert m.canonical(org, "EC") == "European Community"
+    assert m.canonical(org, "Economic Cooperation") == "Economic Cooperation"
+    assert m.canonical(org, "U.S. Senate") == m.canonical(org, "Senate")
+    assert m.canonical(org, "United Steelworkers") == "United Steelworkers"
+    assert m.canonical(org, "U.S.") not in (m.canonical(org, "Senate"), "United Steelworkers")
+
+
+def test_an_alias_or_acronym_goes_to_the_entity_that_holds_most_of_its_documents(tmp_path):
+    org = "organization"
+    m = _map(
+        tmp_path,
+        {
+            (org, "Treasury"): 277,
+            (org, "U.S. Treasury"): 96,
+            (org, "U.K. Treasury"): 9,
+            (org, "IBM"): 79,
+            (org, "International Business Machines Corp"): 65,
+            (org, "International Business Machine Corp"): 4,
+        },
+        {(org, "U.S. Treasury"): ["Treasury"], (org, "U.K. Treasury"): ["Treasury"]},
+    )
+    assert m.canonical(org, "U.S. Treasury") == m.canonical(org, "Treasury")
+    assert m.canonical(org, "U.K. Treasury") == "U.K. Treasury"
+    assert m.canonical(org, "IBM") == "International Business Machines Corp"

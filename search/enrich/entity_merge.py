@@ -100,19 +100,43 @@ def _person_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -
         if best >= 0.8 * sum(totals.values()):
             for s in names:
                 uf.union(root, s)
-    _union_by_alias(uf, values, aliases, key=name_key)
+    _union_by_alias(uf, counts, aliases, key=name_key)
     return list(uf.groups().values())
 
 
-def _union_by_alias(uf: _UnionFind, values: list[str], aliases: Mapping[str, set[str]], key) -> None:
-    """Join values that another value lists among its aliases (``SCO`` seen as an alias of the expansion)."""
+def _union_by_alias(
+    uf: _UnionFind,
+    counts: Mapping[str, int],
+    aliases: Mapping[str, set[str]],
+    key,
+    known: Mapping[str, str] | None = None,
+) -> None:
+    """Join values that another value lists among its aliases (``SCO`` seen as an alias of the expansion),
+    when one entity holds at least 80% of the documents of the values that claim the alias: ``Johnson``
+    listed by Manuel and Paul Johnson, or ``EC`` by a fragment ``Economic Cooperation`` (``known`` gives EC's
+    expansion), join nothing; a place abbreviation (``U.S.``) never joins anything."""
+    values = list(counts)
     index: dict[str, list[str]] = defaultdict(list)
     for v in values:
         index[key(v)].append(v)
+    known_keys = {key(a): key(full) for a, full in (known or {}).items()}
+    claims: dict[str, set[str]] = defaultdict(set)
     for v in values:
         for a in aliases.get(v, ()):
-            for other in index.get(key(a), ()):
-                uf.union(v, other)
+            k = key(a)
+            if k not in index or k == key(v) or place_key(a) in PLACE_ALIASES:
+                continue
+            if known_keys.get(k, k) not in (k, key(v)):  # EC is European Community's, no one else's
+                continue
+            claims[k].add(v)
+    for k, claimants in claims.items():
+        docs: dict[str, int] = defaultdict(int)
+        for v in claimants:
+            docs[uf.find(v)] += counts[v]
+        root, best = max(docs.items(), key=lambda kv: kv[1])
+        if best >= 0.8 * sum(docs.values()):
+            for other in index[k]:
+                uf.union(root, other)
 
 
 def _org_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -> list[list[str]]:
@@ -124,24 +148,33 @@ def _org_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -> l
     for same in by_key.values():
         for other in same[1:]:
             uf.union(same[0], other)
-    _union_by_alias(uf, values, aliases, key=org_key)
+    _union_by_alias(uf, counts, aliases, key=org_key, known=KNOWN_ORGS)
     # Well-known acronyms join their expansion when both are in the archive (IMF, International Monetary Fund).
     for acr, full in KNOWN_ORGS.items():
         a = by_key.get(org_key(acr))
         f = by_key.get(org_key(full))
         if a and f:
             uf.union(f[0], a[0])
-    # An acronym joins the one multiword organisation whose initials it spells, if that one is unique.
+    # An acronym joins the multiword organisation whose initials it spells, if that one holds >= 80% of the
+    # documents of all that spell it (a typo "International Business Machine Corp" does not stop IBM).
+    known_acronyms = {a.replace(".", "").upper() for a in KNOWN_ORGS if " " not in a}
     initials: dict[str, list[str]] = defaultdict(list)
     for v in values:
         if len(v.split()) > 1:
-            initials[acronym_of(v)].append(v)
+            for acr in {acronym_of(v), acronym_of(org_key(v))}:  # IBM for International Business Machines Corp
+                initials[acr].append(v)
     for v in values:
         compact = v.replace(".", "")
+        if compact.upper() in known_acronyms:
+            continue  # FED is the Federal Reserve's, whatever else spells it
         if compact.isupper() and 2 <= len(compact) <= 6 and " " not in v:
-            roots = {uf.find(x) for x in initials.get(compact, ())}
-            if len(roots) == 1:
-                uf.union(roots.pop(), v)
+            docs: dict[str, int] = defaultdict(int)
+            for x in initials.get(compact, ()):
+                docs[uf.find(x)] += counts[x]
+            if docs:
+                root, best = max(docs.items(), key=lambda kv: kv[1])
+                if best >= 0.8 * sum(docs.values()):
+                    uf.union(root, v)
     return list(uf.groups().values())
 
 
