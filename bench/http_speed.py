@@ -255,8 +255,26 @@ def render(res: dict[str, object]) -> str:
             f"Server memory (RSS of gunicorn master + workers): {memory}.",
             f"Goal >= {GOAL_RPS_AT_8} req/s at 8 clients with 0 errors: " + "; ".join(verdicts) + ".",
             "",
+            *CHANGES,
         ]
     )
+
+
+# Before/after (issue 8), 8 clients, 20 s each, the tree before the work (4eb2176, `git archive`) and this one
+# started alternately, twice, on a shared machine (load average 6.6 to 10.7): req/s and the workers' CPU per request.
+CHANGES = [
+    "Changes (8 clients; before -> after, same sitting, two runs each):",
+    "",
+    "- Where a worker's time went before (py-spy on a worker under wrk): about 40% rendering the page, half of "
+    "that building its hundred links (a url_for, a new SearchRequest and urlencode per link), about 30% in the "
+    "search core (phrases and fuzzy words in Whoosh's matchers, full sorts), the rest gunicorn and Flask.",
+    "- Core speed-ups (## Search speed) and links joined from per-parameter pieces encoded once per page, cache "
+    "off: 32 and 24 -> 65 and 48 req/s; 22 -> 12 ms worker CPU per request.",
+    "- Result cache on (results and rendered pages per worker, keyed by request, dropped with the commit's "
+    "snapshot): 65 and 48 -> 893 and 614 req/s; 12 -> 1.2 ms worker CPU per request. gunicorn threads 1 or 4 "
+    "made no difference beyond noise (1.0 and 1.1 ms per request): the default stays 4.",
+    "",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
