@@ -8,7 +8,16 @@ from functools import cache
 
 from nltk.stem.snowball import EnglishStemmer
 from nltk.tokenize import RegexpTokenizer
-from whoosh.analysis import Analyzer, LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Token,
+    Tokenizer,
+)
 
 from search.enrich import nltk_data
 
@@ -117,12 +126,37 @@ def positions_postings(
 
     Whoosh's path (a generator per filter, a Token object per word, a defaultdict per field) is a tenth of the
     indexer's CPU; this gives the same terms, frequencies, weights and encoded positions for the analyzer that
-    ``news_analyzer`` builds (stop words renumbered away, as Whoosh's StopFilter does). Returns None for any
+    ``news_analyzer`` builds (stop words renumbered away, as Whoosh's StopFilter does) and for a plain
+    regex-tokenizer, lowercase and charset-folding chain (the schema's names analyzer). Returns None for any
     other analyzer, so the caller falls back to Whoosh's own path."""
     parts = _news_parts(analyzer)
-    if parts is None:
-        return None
-    stops, stem = parts
+    if parts is not None:
+        poses = _news_positions(value, *parts)
+    else:
+        simple = _simple_parts(analyzer)
+        if simple is None:
+            return None
+        poses = _simple_positions(value, *simple)
+    out: list[Posting] = []
+    single = _SINGLE.setdefault(getattr(encode, "__func__", encode), {})
+    for term, plist in poses.items():
+        n = len(plist)
+        if n == 1:
+            p = plist[0]
+            encoded = single.get(p)
+            if encoded is None:
+                encoded = single[p] = encode(plist)
+        else:
+            encoded = encode(plist)
+        out.append((term.encode("utf-8"), n, float(n) * field_boost, encoded))
+    return out
+
+
+# Encoded one-position lists, per encoder and position (most terms occur once in a field).
+_SINGLE: dict[object, dict[int, bytes]] = {}
+
+
+def _news_positions(value: str, stops: frozenset[str], stem: Callable[[str], str]) -> dict[str, list[int]]:
     cache = _stem_cache if stem is snowball_stem else {}  # snowball_stem's own memo, read without the call
     text = value.translate(_APOSTROPHE) if "’" in value else value  # one char for one: same matches
     if text.isascii():  # lowercasing keeps the length, so the same matches; otherwise word by word
@@ -143,23 +177,32 @@ def positions_postings(
             poses[term] = [pos]
         else:
             got.append(pos)
-    out: list[Posting] = []
-    single = _SINGLE.setdefault(getattr(encode, "__func__", encode), {})
-    for term, plist in poses.items():
-        n = len(plist)
-        if n == 1:
-            p = plist[0]
-            encoded = single.get(p)
-            if encoded is None:
-                encoded = single[p] = encode(plist)
+    return poses
+
+
+def _simple_positions(value: str, pattern: re.Pattern[str], charmap: object) -> dict[str, list[int]]:
+    poses: dict[str, list[int]] = {}
+    for i, m in enumerate(pattern.finditer(value)):
+        term = m.group(0).lower()
+        if charmap is not None:
+            term = term.translate(charmap)
+        got = poses.get(term)
+        if got is None:
+            poses[term] = [i]
         else:
-            encoded = encode(plist)
-        out.append((term.encode("utf-8"), n, float(n) * field_boost, encoded))
-    return out
+            got.append(i)
+    return poses
 
 
-# Encoded one-position lists, per encoder and position (most terms occur once in a field).
-_SINGLE: dict[object, dict[int, bytes]] = {}
+def _simple_parts(analyzer: Analyzer) -> tuple[re.Pattern[str], object] | None:
+    """The pattern and character map of a RegexTokenizer | LowercaseFilter [| CharsetFilter] chain, else None."""
+    items = getattr(analyzer, "items", None)
+    kinds = [type(x) for x in items or ()]
+    if kinds not in ([RegexTokenizer, LowercaseFilter], [RegexTokenizer, LowercaseFilter, CharsetFilter]):
+        return None
+    if items[0].gaps:
+        return None
+    return items[0].expression, (items[2].charmap if len(items) == 3 else None)
 
 
 def _news_parts(analyzer: Analyzer) -> tuple[frozenset[str], Callable[[str], str]] | None:
