@@ -159,3 +159,25 @@ def test_an_alias_or_acronym_goes_to_the_entity_that_holds_most_of_its_documents
     assert m.canonical(org, "U.S. Treasury") == m.canonical(org, "Treasury")
     assert m.canonical(org, "U.K. Treasury") == "U.K. Treasury"
     assert m.canonical(org, "IBM") == "International Business Machines Corp"
+
+
+def test_a_lone_name_that_begins_many_company_names_is_no_person(tmp_path):
+    org = "organization"
+    m = _map(
+        tmp_path,
+        {
+            ("person", "Morgan"): 23,
+            ("person", "Peter Morgan"): 2,
+            (org, "Morgan Stanley and Co Inc"): 90,
+            (org, "Morgan Guaranty Trust Co"): 40,
+            ("person", "Smith Barney"): 24,
+            (org, "Smith Barney Harris Upham and Co"): 40,
+            ("person", "Reagan"): 514,
+            ("person", "Ronald Reagan"): 24,
+            (org, "Reagan Communications"): 3,
+        },
+    )
+    assert m.type_of("person", "Morgan") == org
+    assert m.canonical("person", "Peter Morgan") == "Peter Morgan"
+    assert m.type_of("person", "Smith Barney") == org
+    assert m.canonical("person", "Reagan") == "Ronald Reagan"

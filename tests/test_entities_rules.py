@@ -218,3 +218,29 @@ def test_compass_initial_before_a_place_is_that_place_not_a_person(title, body, 
     values = _values(title, body)
     assert place in values["place"]
     assert values["person"] == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "type_", "value"),
+    [
+        (
+            "Loans from Banco do Brasil rose. Banco do Brasil said it would lend more.",
+            "organization",
+            "Banco do Brasil",
+        ),
+        ("Comex copper futures rose on Monday, traders said.", "organization", "Comex"),
+        ("Talks will go on, U.S. Officials said.", "place", "United States"),
+    ],
+)
+def test_bank_names_with_particles_exchanges_and_groups_of_officials(body, type_, value):
+    values = _values("", body)
+    assert value in values[type_]
+    assert values["person"] == {}
+
+
+def test_holidays_are_not_people():
+    assert _values("", "Markets were closed for Easter and will reopen after Christmas, dealers said.") == {
+        "person": {},
+        "organization": {},
+        "place": {},
+    }

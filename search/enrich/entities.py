@@ -63,6 +63,9 @@ _MONTHS = frozenset(
 _CORP_SUFFIXES = frozenset(
     _items("""corp corp. inc inc. co co. ltd ltd. plc group corporation company holdings ag sa nv llc""")
 )
+_PEOPLE_PLURALS = frozenset(
+    _items("officials sources analysts traders dealers diplomats spokesmen economists bankers observers")
+)
 _PARTNER_WORDS = frozenset(_items("Co Company Cie Sons Son"))  # "Goldman, Sachs and Co": one firm
 _ORG_PREFIXES = frozenset(_items("first north south east west national general new united"))
 _PLACE_SUFFIXES = frozenset(
@@ -182,7 +185,7 @@ def _common(word: str, lex: Lexicon) -> bool:
 _sentence_cache: dict[tuple[str, ...], list[tuple[int, int, bool]]] = {}
 _PROPER = frozenset({"NNP", "NNPS"})
 _HAS_CAPITAL = re.compile(r"[A-Z]")
-_PARTICLES = frozenset(_items("van von de del della der den da di du le la dos das bin ibn al el"))
+_PARTICLES = frozenset(_items("van von de del della der den da di do du le la dos das bin ibn al el"))
 
 
 def _regions(words: list[str], tokens: list[Token]) -> list[tuple[int, int, bool]]:
@@ -383,6 +386,9 @@ def _mend(
         if place:
             tok = Token(place, sent_tokens[lo].start, sent_tokens[lo + 1].end, "word")
             return [_Span.around(span.part, [tok], [place], sent_words, lo, lo + 2)]
+    # A name particle the chunker took without the capitalised word before it ("Banco" of "Banco do Brasil").
+    if lo > 0 and hi - lo > 1 and sent_words[lo].lower() in _PARTICLES and _is_cap(sent_words[lo - 1]):
+        lo -= 1
     # Join "Wagner and Brown", a firm the article names by its two founders (see _pair_names).
     if hi + 1 < n and sent_words[hi] in ("and", "&") and (sent_words[hi - 1], sent_words[hi + 1]) in firms:
         hi += 2
@@ -487,6 +493,7 @@ def _mend(
             or (
                 initial
                 and words[-1].lower() not in ORG_HEADS
+                and not (len(words) > 2 and words[1].lower() in _PARTICLES)  # "Banco do Brasil said"
                 and _common(w, lex)
                 and low not in lex.places
                 and len(words) > 0
@@ -503,9 +510,10 @@ def _mend(
             words, toks, lo = words[1:], toks[1:], lo + 1
         else:
             break
-    # Drop trailing junk, titles ("MEA Secretary") and possessive/punctuation tokens.
+    # Drop trailing junk, titles ("MEA Secretary"), groups of people ("U.S. Officials") and punctuation tokens.
     while words and (
         (len(words) > 1 and words[-1].lower().rstrip(".") in PERSON_TITLES and words[-1].lower() not in ORG_HEADS)
+        or (len(words) > 1 and words[-1].lower() in _PEOPLE_PLURALS)
         or words[-1].lower() in JUNK_WORDS
         or not any(c.isalnum() for c in words[-1])
         or words[-1].lower() in _CONNECTORS

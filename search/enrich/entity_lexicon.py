@@ -60,12 +60,12 @@ ORG_HEADS = frozenset(
     markets brothers associates management sons industrie industria
     resources enterprises investors bancshares savings lines shipping foods stores products laboratories
     labs pharmaceutical software computer computers electronics instruments semiconductor telecom
-    telecommunications chemical utilities administration""")
+    telecommunications chemical utilities administration banco banque banca""")
 )
 ORG_STRONG = frozenset(
     _items("""inc inc. corp corp. ltd ltd. plc llc co co. ag gmbh bancorp bancorporation organisation organization
     ministry association federation confederation university institute foundation commission
-    committee council union party bank""")
+    committee council union party bank banco banque banca""")
 )
 
 # Spans made only of these are never entities (lowercase).
@@ -83,7 +83,7 @@ JUNK_WORDS = frozenset(
     lord internet web online twitter usd eur gbp jpy chf dlr
     yen stg libor north south east west northern southern eastern western will sales revenues earnings profit
     loss losses dividend dividends turnover assets deposits loans orders payout income men women
-    children people""")
+    children people easter christmas""")
 )
 
 # Demonyms and adjectives of nationality: MISC, never a person, organisation or place by themselves.
@@ -297,6 +297,7 @@ KNOWN_ORGS: dict[str, str] = {
     "Tass": "Tass",
     "Xinhua": "Xinhua",
     "Nasdaq": "Nasdaq",
+    "Comex": "Comex",
     "NYSE": "New York Stock Exchange",
     "Hamas": "Hamas",
     "Hezbollah": "Hezbollah",

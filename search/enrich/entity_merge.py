@@ -218,9 +218,17 @@ def _archive_types(per_type: dict[str, dict[str, int]]) -> dict[tuple[str, str],
     for v, c in orgs.items():
         if org_key(v) != name_key(v):  # a legal suffix or "and Co": strong evidence of a company
             by_key[org_key(v)] += c
+    # "Morgan" beside Morgan Stanley and Morgan Guaranty, "Smith Barney" beside Smith Barney Harris Upham and Co:
+    # organisation names that begin with the value and hold many more documents than it.
+    prefix_docs: dict[str, int] = defaultdict(int)
+    for v, c in orgs.items():
+        words = v.split()
+        for k in range(1, len(words)):
+            prefix_docs[" ".join(words[:k])] += c
     for v, c in per_type.get(PERSON, {}).items():
         k = org_key(v)
-        if by_key.get(k, 0) * 2 >= c or (v in orgs and orgs[v] >= 2 * c):
+        factor = 5 if " " not in v else 1.5
+        if by_key.get(k, 0) * 2 >= c or (v in orgs and orgs[v] >= 2 * c) or prefix_docs.get(v, 0) >= factor * c:
             moves[(PERSON, v)] = ORG
     return moves
 
