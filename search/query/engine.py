@@ -682,20 +682,27 @@ def _docnum(snap: Snapshot, doc_id: str) -> int | None:
         return None
 
 
-def _entities(snap: Snapshot, fields: dict, fname: str) -> tuple[str, ...]:
-    """The document's canonical values that belong to facet fname (hidden ones dropped)."""
-    out: list[str] = []
+def _entities(snap: Snapshot, fields: dict) -> dict[str, tuple[str, ...]]:
+    """The document's canonical values per facet (people, organizations, places; hidden ones dropped).
+
+    One pass over the stored values: an archivist's retype may move a value to another facet.
+    """
+    out: dict[str, list[str]] = {fname: [] for fname in ENTITY_FILTERS}
+    names = snap.entity_names
     for column_field in ENTITY_FILTERS:
         raw = fields.get(column_field) or ""
         values = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
         for v in values:
             v = v.strip()
-            if not v or snap.entity_names.field_of(column_field, v) != fname:
+            if not v:
                 continue
-            canon = snap.entity_names.canonical(column_field, v)
-            if canon and canon not in out:
-                out.append(canon)
-    return tuple(out)
+            target = out.get(names.field_of(column_field, v))
+            if target is None:
+                continue
+            canon = names.canonical(column_field, v)
+            if canon and canon not in target:
+                target.append(canon)
+    return {fname: tuple(vals) for fname, vals in out.items()}
 
 
 def _cluster_name(snap: Snapshot, docnum: int, fields: dict) -> str:
@@ -722,9 +729,7 @@ def _metadata(snap: Snapshot, docnum: int, fields: dict) -> dict:
         "author": str(fields.get("author") or ""),
         "source": str(fields.get("source") or ""),
         "url": str(fields.get("url") or ""),
-        "people": _entities(snap, fields, "people"),
-        "organizations": _entities(snap, fields, "organizations"),
-        "places": _entities(snap, fields, "places"),
+        **_entities(snap, fields),
         "cluster": _cluster_name(snap, docnum, fields),
     }
 
