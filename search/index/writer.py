@@ -331,17 +331,21 @@ class _Run:
         return self._clusters.assign(sig, doc_id)
 
     def _commit(self, final: bool = False) -> None:
+        """Flush the segment (Whoosh sorts the postings gathered since the last commit and writes them) and
+        commit; at the end of the run, also rebuild the archive-wide entity map (its own stage)."""
         t0 = time.perf_counter()
         if self._writer is not None and (self._pending or final):
             self._writer.commit()
             self._writer = None
             self._pending = 0
+        t1 = time.perf_counter()
+        self.summary.stages["commit"] += t1 - t0
         changed = self.summary.added or self.summary.updated or self.summary.deleted
         if final and (changed or not (self.index_dir / "entities.json").exists()):
             self._rebuild_entity_map()
+            self.summary.stages["entity map"] += time.perf_counter() - t1
         if final:
             self.summary.documents = self.ix.doc_count()
-        self.summary.stages["commit"] += time.perf_counter() - t0
 
     def _rebuild_entity_map(self) -> None:
         from search.enrich.entity_map import EntityMap
