@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from flask import url_for
+from markupsafe import Markup
 
 from search.query.types import DateBucket, SearchRequest, SearchResult, Sort
 from search.web.params import FACET_PARAMS, FIELD_PARAMS, to_params, toggled
@@ -49,6 +50,10 @@ _PIECES = {
     "page": "page",
     "per_page": "per_page",
 }
+
+
+# What the hit list's template wrote per entity; Markup.format escapes each value as autoescaping did.
+_ENTITY_ITEM = Markup('<li><a class="entity entity-{0}" href="{1}" title="Filter by {2}">{2}</a></li>')
 
 
 @lru_cache(maxsize=16_384)
@@ -116,7 +121,7 @@ class Presenter:
         self.req = req
         self.settings = settings
         self._base = url_for(endpoint)
-        self._links: dict[tuple[str, str], str] = {}
+        self._links: dict[tuple[str, str], str] = {}  # toggle links and entity items, by (kind, value)
         self._pieces = {field: self._piece(field, getattr(req, field)) for field in _PIECES}
 
     def url(self, req: SearchRequest) -> str:
@@ -155,6 +160,14 @@ class Presenter:
         if link is None:  # the same name recurs on many hits of a page
             link = self._links[key] = self.url_with(**{field: toggled(self.req, field, value)}, page=1)
         return link
+
+    def entity_item(self, field: str, name: str) -> Markup:
+        """A hit's entity as a list item linking to that filter (made once per page: names recur across hits)."""
+        key = ("item:" + field, name)
+        item = self._links.get(key)
+        if item is None:
+            item = self._links[key] = _ENTITY_ITEM.format(field, self.entity_link(field, name), name)
+        return item  # type: ignore[return-value]
 
     def facet_groups(self, result: SearchResult) -> tuple[FacetGroup, ...]:
         groups = []
