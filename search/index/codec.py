@@ -953,8 +953,8 @@ class _CompactPerDocReader(W3PerDocReader):
 
 # A posting list shorter than this lives in the term file (its info is then a few bytes longer) instead of a
 # block of its own in the postings file. Most terms of a news archive (numbers, names, typos) occur in a few
-# articles.
-INLINE_LIMIT = 4
+# articles (5,000 Reuters articles: 16 takes 2% off the index against 4).
+INLINE_LIMIT = 16
 
 
 class CompactCodec(W3Codec):
