@@ -181,3 +181,12 @@ def test_a_lone_name_that_begins_many_company_names_is_no_person(tmp_path):
     assert m.canonical("person", "Peter Morgan") == "Peter Morgan"
     assert m.type_of("person", "Smith Barney") == org
     assert m.canonical("person", "Reagan") == "Ronald Reagan"
+
+
+def test_a_short_given_name_merges_with_the_full_one_and_not_with_another(tmp_path):
+    m = _map(
+        tmp_path,
+        {("person", "Jim Wright"): 37, ("person", "James Wright"): 10, ("person", "Joseph Wright"): 1},
+    )
+    assert m.canonical("person", "James Wright") == m.canonical("person", "Jim Wright")
+    assert m.canonical("person", "Joseph Wright") == "Joseph Wright"

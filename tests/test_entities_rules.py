@@ -244,3 +244,16 @@ def test_holidays_are_not_people():
         "organization": {},
         "place": {},
     }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Johnson and Johnson said the Food and Drug Administration approved the drug.",
+        "It sold the business to Johnson and Johnson for 260 mln dlrs.",
+    ],
+)
+def test_one_name_twice_over_is_a_company_not_a_person(body):
+    values = _values("", body)
+    assert "Johnson and Johnson" in values["organization"]
+    assert values["person"] == {}

@@ -389,8 +389,16 @@ def _mend(
     # A name particle the chunker took without the capitalised word before it ("Banco" of "Banco do Brasil").
     if lo > 0 and hi - lo > 1 and sent_words[lo].lower() in _PARTICLES and _is_cap(sent_words[lo - 1]):
         lo -= 1
-    # Join "Wagner and Brown", a firm the article names by its two founders (see _pair_names).
-    if hi + 1 < n and sent_words[hi] in ("and", "&") and (sent_words[hi - 1], sent_words[hi + 1]) in firms:
+    # Join "Wagner and Brown", a firm the article names by its two founders (see _pair_names), and
+    # "Johnson and Johnson": one name twice over is a company, never two people.
+    if (
+        hi + 1 < n
+        and sent_words[hi] in ("and", "&")
+        and (
+            (sent_words[hi - 1], sent_words[hi + 1]) in firms
+            or (sent_words[hi + 1] == sent_words[hi - 1] and sent_tokens[hi - 1].kind == "word")
+        )
+    ):
         hi += 2
     # Join "Bank of England", "Council of Foreign Ministers", "University of Chicago".
     while (
@@ -809,6 +817,8 @@ def _evidence(span: _Span, lex: Lexicon) -> None:
     if any(c.isdigit() for w in words for c in w):
         s[ORG] += 0.5
         s[PERSON] -= 6
+    if any(w in ("and", "&") for w in words[1:-1]):
+        s[ORG] += 3  # only organisation mends join over "and" ("Johnson and Johnson", "Wagner and Brown")
 
 
 def _best(scores: dict[str, float]) -> tuple[str, float]:

@@ -323,6 +323,49 @@ SPELLING_FOLDS: tuple[tuple[str, str], ...] = (
     ("co-operation", "cooperation"),
 )
 
+# English short forms of given names, folded when comparing two full names (Jim Wright ~ James Wright).
+NICKNAMES: dict[str, str] = {
+    short: full
+    for full, shorts in (
+        ("james", "jim jimmy jamie"),
+        ("william", "bill billy will willie"),
+        ("robert", "bob bobby rob"),
+        ("richard", "dick rick ricky"),
+        ("michael", "mike mick"),
+        ("thomas", "tom tommy"),
+        ("joseph", "joe joey"),
+        ("david", "dave"),
+        ("daniel", "dan danny"),
+        ("edward", "ed ted eddie"),
+        ("ronald", "ron ronnie"),
+        ("donald", "don donnie"),
+        ("kenneth", "ken kenny"),
+        ("lawrence", "larry"),
+        ("peter", "pete"),
+        ("stephen", "steve"),
+        ("anthony", "tony"),
+        ("charles", "chuck charlie"),
+        ("john", "jack johnny"),
+        ("gerald", "jerry"),
+        ("samuel", "sam"),
+        ("andrew", "andy"),
+        ("frederick", "fred"),
+        ("henry", "hank"),
+        ("patrick", "pat"),
+        ("christopher", "chris"),
+        ("nicholas", "nick"),
+        ("benjamin", "ben"),
+        ("philip", "phil"),
+        ("jeffrey", "jeff"),
+        ("timothy", "tim"),
+        ("douglas", "doug"),
+        ("gregory", "greg"),
+        ("elizabeth", "liz beth"),
+        ("margaret", "maggie peggy"),
+    )
+    for short in shorts.split()
+}
+
 
 @dataclass(frozen=True)
 class Lexicon:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from search.enrich.entity_lexicon import SPELLING_FOLDS
+from search.enrich.entity_lexicon import NICKNAMES, SPELLING_FOLDS
 
 
 def _items(text: str, sep: str | None = None) -> list[str]:
@@ -99,7 +99,8 @@ def _first_names(text: str) -> list[str]:
 
 
 def initials_compatible(a: str, b: str) -> bool:
-    """Same surname, fitting first names (``S Jaishankar`` ~ ``Subrahmanyam Jaishankar``, ``Sergei`` ~ ``Sergey``)."""
+    """Same surname, fitting first names (``S Jaishankar`` ~ ``Subrahmanyam Jaishankar``, ``Sergei`` ~ ``Sergey``,
+    ``Jim`` ~ ``James``)."""
     wa, wb = a.split(), b.split()
     if len(wa) < 2 or len(wb) < 2 or translit(wa[-1]) != translit(wb[-1]):
         return False
@@ -109,4 +110,10 @@ def initials_compatible(a: str, b: str) -> bool:
     x, y = fa[0], fb[0]
     if len(x) == 1 or len(y) == 1:
         return x[0].lower() == y[0].lower()
-    return translit(x) == translit(y)
+    return translit(x) == translit(y) or _given(x) == _given(y)
+
+
+def _given(name: str) -> str:
+    """A given name with its English short form expanded (``Jim`` -> ``james``)."""
+    low = fold(name)
+    return NICKNAMES.get(low, low)
