@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from hashlib import sha1
+from itertools import chain
 
 import numpy as np
 
@@ -77,15 +78,19 @@ class Clusters:
     """Assigns each new signature to the cluster of its most similar earlier member, or a new one."""
 
     def __init__(self) -> None:
-        self._bands: dict[int, list[int]] = {}  # band key (see _band_keys) -> rows holding it
+        # band key (see _band_keys) -> rows holding it, as a tuple: most keys hold one row, and the keys of a new
+        # row are stored by one dict.update instead of a Python loop over the 64 bands.
+        self._bands: dict[int, tuple[int, ...]] = {}
         self._sigs = np.zeros((1024, NUM_PERM), np.uint8)  # row n: the n-th signature added (grown by doubling)
         self._cluster: list[str] = []
 
     def add(self, sig: bytes, cluster: str) -> None:
         """Remember an article already in a cluster (for example one read from the index)."""
-        self._add(sig, cluster, _band_keys(sig))
+        keys = _band_keys(sig)
+        self._add(sig, cluster, keys, list(map(self._bands.get, keys)))
 
-    def _add(self, sig: bytes, cluster: str, keys: list[int]) -> None:
+    def _add(self, sig: bytes, cluster: str, keys: list[int], held: list[tuple[int, ...] | None]) -> None:
+        """Store row n for the signature; ``held`` is what each of its band keys held before."""
         if len(sig) != NUM_PERM:  # an empty (or foreign) signature is never similar to anything
             return
         n = len(self._cluster)
@@ -93,13 +98,11 @@ class Clusters:
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
         self._sigs[n] = np.frombuffer(sig, np.uint8)
         self._cluster.append(cluster)
-        bands_ = self._bands
-        for key in keys:
-            rows = bands_.get(key)
-            if rows is None:
-                bands_[key] = [n]
-            else:
-                rows.append(n)
+        row = (n,)
+        if any(held):
+            self._bands.update(zip(keys, [row if rows is None else rows + row for rows in held], strict=True))
+        else:
+            self._bands.update(dict.fromkeys(keys, row))
 
     def assign(self, sig: bytes, own_id: str) -> str:
         """The cluster for a new article: an earlier near-duplicate's, else its own id.
@@ -109,10 +112,10 @@ class Clusters:
         """
         keys = _band_keys(sig)
         best = own_id
-        bands_ = self._bands
-        found = [rows for key in keys if (rows := bands_.get(key)) is not None]
+        held = list(map(self._bands.get, keys))
+        found = [rows for rows in held if rows is not None]
         if found:
-            candidates = np.fromiter(dict.fromkeys(n for rows in found for n in rows), np.int64)
+            candidates = np.fromiter(dict.fromkeys(chain.from_iterable(found)), np.int64)
             agree = np.count_nonzero(self._sigs[candidates] == np.frombuffer(sig, np.uint8), axis=1) / NUM_PERM
             chance = 1 / 256
             sims = np.maximum(0.0, (agree - chance) / (1 - chance))
@@ -120,14 +123,16 @@ class Clusters:
             if top >= THRESHOLD:
                 best = self._cluster[int(candidates[np.flatnonzero(sims == top)[-1]])]
         if sig:
-            self._add(sig, best, keys)
+            self._add(sig, best, keys, held)
         return best
+
+
+_BAND_DTYPE = np.dtype(f">u{ROWS_PER_BAND}")  # a band's bytes read as one big-endian number
+_BAND_INDEX = np.arange(NUM_PERM // ROWS_PER_BAND, dtype=np.int64) << (8 * ROWS_PER_BAND)
 
 
 def _band_keys(sig: bytes) -> list[int]:
     """One int per LSH band: the band's index and its bytes (the same bands as ``bands``, as ints for speed)."""
     if len(sig) != NUM_PERM:
         return []
-    rows = np.frombuffer(sig, np.uint8).reshape(-1, ROWS_PER_BAND).astype(np.int64)
-    value = rows @ (256 ** np.arange(ROWS_PER_BAND - 1, -1, -1, dtype=np.int64))
-    return (value + (np.arange(len(rows), dtype=np.int64) << (8 * ROWS_PER_BAND))).tolist()
+    return (np.frombuffer(sig, _BAND_DTYPE).astype(np.int64) + _BAND_INDEX).tolist()
