@@ -42,6 +42,9 @@ def evaluate(
         return _Evaluator(searcher, table, cache).run(query)
     except _Unsupported:
         return None
+    except Exception as exc:  # anything unforeseen (an odd codec or term): Whoosh's own matchers answer instead
+        log.info("numpy matching of %r failed, Whoosh matches it: %s", query, exc)
+        return None
 
 
 class _Evaluator:
@@ -124,6 +127,8 @@ class _Evaluator:
         fobj = self.searcher.schema[field]
         if not fobj.format or not fobj.format.supports("positions"):
             raise _Unsupported("no positions")  # Whoosh reports the error its own way
+        if not all(isinstance(w, str) for w in q.words):
+            raise _Unsupported("phrase with a gap")
         found = []
         for word in q.words:
             got = self._term_scores(field, word)
