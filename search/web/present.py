@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from flask import url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from search.query.types import DateBucket, SearchRequest, SearchResult, Sort
 from search.web.params import FACET_PARAMS, FIELD_PARAMS, to_params, toggled
@@ -50,10 +50,6 @@ _PIECES = {
     "page": "page",
     "per_page": "per_page",
 }
-
-
-# What the hit list's template wrote per entity; Markup.format escapes each value as autoescaping did.
-_ENTITY_ITEM = Markup('<li><a class="entity entity-{0}" href="{1}" title="Filter by {2}">{2}</a></li>')
 
 
 @lru_cache(maxsize=16_384)
@@ -162,11 +158,18 @@ class Presenter:
         return link
 
     def entity_item(self, field: str, name: str) -> Markup:
-        """A hit's entity as a list item linking to that filter (made once per page: names recur across hits)."""
+        """A hit's entity as a list item linking to that filter (made once per page: names recur across hits).
+
+        The HTML the hit list's template wrote, each value escaped by markupsafe as autoescaping did.
+        """
         key = ("item:" + field, name)
         item = self._links.get(key)
         if item is None:
-            item = self._links[key] = _ENTITY_ITEM.format(field, self.entity_link(field, name), name)
+            shown = escape(name)
+            link = escape(self.entity_link(field, name))
+            item = self._links[key] = Markup(
+                f'<li><a class="entity entity-{escape(field)}" href="{link}" title="Filter by {shown}">{shown}</a></li>'
+            )
         return item  # type: ignore[return-value]
 
     def facet_groups(self, result: SearchResult) -> tuple[FacetGroup, ...]:
