@@ -1,0 +1,217 @@
+"""Index size against the raw text: where the bytes go (per part, per field), and search speed on each index.
+
+Run: .venv/bin/python -m bench.index_size --raw FOLDER --index before=DIR after=DIR [--search] [--write]
+FOLDER holds the JSONL records the indexes were built from (its title and body bytes are the raw text). Writes
+the subsection "### Index size: before and after" at the end of "## Indexing speed" in BENCHMARKS.md with
+--write (again from the saved results with --render-only, e.g. after bench.index_speed rewrote its section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+from bench.machine import describe, machine_info
+from bench.report import BENCHMARKS, RESULTS, percentile, table
+
+SECTION = "## Indexing speed"
+SUBSECTION = "### Index size: before and after"
+NAME = "index_size"
+PARTS = {  # file kind in a segment -> the name a reader knows it by
+    "_stored.col": "stored fields",
+    "pst": "postings",
+    "trm": "term file",
+    "minhash.col": "signatures",
+}
+
+# How the size came down, step by step (5,000 Reuters articles, the first five JSONL files, entities off unless
+# said; each figure measured beside the one before it on this machine, 2026-11-22, commits named).
+STEPS = [
+    "Before (InliningCodec, up to c23b19a: Whoosh's W3 codec with single-article postings inlined): 14.97 MB, "
+    "3.65x raw; with entities 21.67 MB, 5.29x.",
+    "e6454e6 compact codec (posting blocks as varints and arrays, term infos as varints, stored fields zlib'd in "
+    "16 KB blocks, positions as varints): 6.50 MB, 1.59x.",
+    "5e7751f term file of sorted records without hash tables, inlined term infos reduced to their postings: "
+    "5.55 MB, 1.35x (term file 1.93 -> 0.98 MB).",
+    "53db013 stored blocks compressed with a zlib dictionary sampled from the segment; hashes as 16 bytes: "
+    "stored 2.10 -> 1.83 MB.",
+    "2d47d31 entities.json without indentation (beside the index, counted in its size): 6.4 -> 4.2 MB on all of "
+    "Reuters.",
+    "d34ec4e keys front-coded in blocks: 4.84 MB, 1.18x (term file 0.98 -> 0.69 MB).",
+    "e987377 term lookups as fast as Whoosh's (first keys in memory, blocks of 8), stored blocks of 8 KB (random "
+    "article reads 2x cheaper): 4.95 MB, 1.21x.",
+    "f474807 posting lists of up to 15 articles inlined: 4.86 MB, 1.19x.",
+]
+
+
+def raw_bytes(folder: Path) -> int:
+    """UTF-8 bytes of every record's title and body."""
+    total = 0
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                total += len((rec.get("title") or "").encode()) + len((rec.get("body") or "").encode())
+    return total
+
+
+def composition(index_dir: Path) -> dict[str, object]:
+    """Bytes per part of the segments, the files beside them, and distinct terms per field."""
+    from search.index.storage import index_size, open_for_reading
+
+    ix = open_for_reading(index_dir)
+    parts: Counter[str] = Counter()
+    segments = ix._segments()
+    for seg in segments:
+        files = seg.open_compound_file(ix.storage) if seg.is_compound() else ix.storage
+        prefix = seg.segment_id()
+        for name in files.list():
+            if name.startswith(prefix):
+                kind = name[len(prefix) + 1 :]
+                parts[PARTS.get(kind, "other columns")] += files.file_length(name)
+    beside = {p.name: p.stat().st_size for p in index_dir.iterdir() if p.is_file() and not _whoosh_file(p.name)}
+    with ix.reader() as reader:
+        terms = Counter(field for field, _ in reader.all_terms())
+    return {
+        "total": index_size(index_dir),
+        "segments": len(segments),
+        "codecs": sorted({type(seg.codec()).__name__ for seg in segments}),
+        "parts": dict(parts.most_common()),
+        "beside": beside,
+        "terms": dict(terms.most_common()),
+    }
+
+
+def _whoosh_file(name: str) -> bool:
+    return bool(re.match(r"^(_?MAIN_|\.)", name))
+
+
+def search_times(indexes: dict[str, Path], rounds: int) -> dict[str, dict[str, float]]:
+    """The bench.search_speed query mix (facets and highlighting on) over each index, rounds interleaved."""
+    from bench.search_speed import product_runner, query_mix
+
+    runners = {label: product_runner(path) for label, path in indexes.items()}
+    first = next(iter(runners.values()))[1]
+    mix = query_mix(first["person"], first["place"])
+    times: dict[str, list[float]] = {label: [] for label in runners}
+    import time
+
+    for run, _ in runners.values():  # warm-up: first touch of postings, columns, caches
+        for q in mix:
+            run(q)
+    for _ in range(rounds):
+        for label, (run, _) in runners.items():
+            for q in mix:
+                t0 = time.perf_counter()
+                run(q)
+                times[label].append((time.perf_counter() - t0) * 1000)
+    return {
+        label: {"p50": percentile(ts, 50), "p95": percentile(ts, 95), "runs": len(ts)} for label, ts in times.items()
+    }
+
+
+def render(res: dict[str, object]) -> str:
+    raw = res["raw_bytes"]
+    mb = 1e6
+    lines = [
+        SUBSECTION,
+        "",
+        f"{describe(res['machine'])}. Run: `.venv/bin/python -m bench.index_size {res['argv']}`. "
+        f"Load average (1 min) at the start: {res['load']:.1f}.",
+        f"Raw text: {raw / mb:.2f} MB of title and body ({res['raw_folder']}). Index size is every file in the "
+        "index folder (segments, and the entity map beside them).",
+        "",
+    ]
+    names = list(res["indexes"])
+    kinds = []
+    for label in names:
+        for kind in res["indexes"][label]["parts"]:
+            if kind not in kinds:
+                kinds.append(kind)
+    beside = sorted({k for label in names for k in res["indexes"][label]["beside"]})
+    rows = []
+    for kind in [*kinds, *beside]:
+        row = [kind]
+        for label in names:
+            comp = res["indexes"][label]
+            v = comp["parts"].get(kind, comp["beside"].get(kind, 0))
+            row.append(f"{v / mb:.2f} MB ({v / raw:.2f}x)")
+        rows.append(row)
+    rows.append(["**total**", *(f"**{c['total'] / mb:.2f} MB ({c['total'] / raw:.2f}x)**" for c in _each(res))])
+    rows.append(["segments", *(str(c["segments"]) for c in _each(res))])
+    rows.append(["codec", *(", ".join(c["codecs"]) for c in _each(res))])
+    rows.append(["distinct terms", *(f"{sum(c['terms'].values()):,}" for c in _each(res))])
+    lines += [table(["part", *names], rows), ""]
+    if res.get("search"):
+        srows = [[label, f"{m['p50']:.2f}", f"{m['p95']:.2f}", m["runs"]] for label, m in res["search"].items()]
+        lines += [
+            "Search on each index (bench.search_speed's query mix, facets and highlighting on, rounds interleaved):",
+            "",
+            table(["index", "p50 ms", "p95 ms", "runs"], srows),
+            "",
+        ]
+    lines += ["Steps (5,000 Reuters articles, entities off unless said):", ""]
+    lines += [f"- {s}" for s in STEPS]
+    return "\n".join(lines)
+
+
+def _each(res: dict[str, object]):
+    return [res["indexes"][label] for label in res["indexes"]]
+
+
+def write_subsection(text: str) -> None:
+    """Put the subsection at the end of the Indexing speed section (replacing an earlier copy)."""
+    current = BENCHMARKS.read_text(encoding="utf-8")
+    old = re.compile(rf"^{re.escape(SUBSECTION)}\n.*?(?=^##? |\Z)", re.DOTALL | re.MULTILINE)
+    current = old.sub("", current, count=1)
+    section = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    match = section.search(current)
+    if match is None:
+        current = current.rstrip("\n") + f"\n\n{SECTION}\n\n{text.rstrip()}\n"
+    else:
+        body = match.group(0).rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n\n"
+        current = current[: match.start()] + body + current[match.end() :]
+    BENCHMARKS.write_text(current.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw", type=Path, help="the JSONL records folder the indexes were built from")
+    parser.add_argument("--index", nargs="+", default=[], help="LABEL=DIR, in the order of the table")
+    parser.add_argument("--search", action="store_true", help="also time the search mix on each index")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--write", action="store_true", help="write the subsection into BENCHMARKS.md")
+    parser.add_argument("--render-only", action="store_true", help="re-render the last saved results")
+    args = parser.parse_args()
+    saved = RESULTS / f"{NAME}.json"
+    if args.render_only:
+        res = json.loads(saved.read_text())
+    else:
+        indexes = {item.split("=", 1)[0]: Path(item.split("=", 1)[1]) for item in args.index}
+        res = {
+            "machine": machine_info(),
+            "argv": " ".join(f"--{k.replace('_', '-')} {v}" for k, v in (("raw", args.raw),) if v)
+            + " --index "
+            + " ".join(args.index)
+            + (f" --search --rounds {args.rounds}" if args.search else ""),
+            "load": os.getloadavg()[0],
+            "raw_folder": str(args.raw),
+            "raw_bytes": raw_bytes(args.raw),
+            "indexes": {label: composition(path) for label, path in indexes.items()},
+        }
+        if args.search:
+            res["search"] = search_times(indexes, args.rounds)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(res, indent=2))
+    text = render(res)
+    print(text)
+    if args.write:
+        write_subsection(text)
+
+
+if __name__ == "__main__":
+    main()
