@@ -257,3 +257,16 @@ def test_one_name_twice_over_is_a_company_not_a_person(body):
     values = _values("", body)
     assert "Johnson and Johnson" in values["organization"]
     assert values["person"] == {}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The partnership is owned by Wagner and Brown and AFG Industries Inc, the company said.",
+        "A partnership of AFG and Wagner and Brown made a tender offer on Monday.",
+    ],
+)
+def test_founders_firm_named_once_beside_a_company_is_one_organisation(body):
+    values = _values("", body)
+    assert "Wagner and Brown" in values["organization"]
+    assert values["person"] == {}

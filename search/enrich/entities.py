@@ -658,20 +658,37 @@ def _abbreviated_names(text: str, lex: Lexicon) -> frozenset[tuple[str, str]]:
 _PAIR_NAME = re.compile(r"(?<![\w.&'-])([A-Z][a-z]+) (?:and|&) ([A-Z][a-z]+)\b(?! [A-Z])")
 
 
+def _beside_a_company(text: str, start: int, end: int) -> bool:
+    """True if the words at [start, end) are listed with a company: "AFG Industries Inc and _", "_ and AFG Inc"."""
+    before = text[max(0, start - 40) : start].split()
+    if len(before) >= 2 and before[-1] == "and":
+        w = before[-2]
+        if w.endswith(">") or _is_acronym(w) or w.lower().rstrip(".,") in ORG_HEADS:
+            return True
+    return bool(_COMPANY_AFTER.match(text, end))
+
+
+_COMPANY_AFTER = re.compile(r"\s+(?:and|&)\s+(?:[A-Z][\w.&'-]*\s+){0,4}(?:Inc|Corp|Co|Ltd|Plc|PLC|Industries|Group)\b")
+
+
 def _pair_names(text: str, lex: Lexicon) -> frozenset[tuple[str, str]]:
     """Firms named after two people ("Wagner and Brown", "Kohlberg & Kravis"): a pair of surnames that
-    comes at least twice in the article, never after a title or a first name, neither word ever alone."""
+    comes twice in the article or once listed with a company, never after a title or a first name, neither
+    word ever alone."""
     seen: dict[tuple[str, str], int] = defaultdict(int)
     titled: set[tuple[str, str]] = set()
+    listed: set[tuple[str, str]] = set()
     for m in _PAIR_NAME.finditer(text):
         pair = (m.group(1), m.group(2))
         seen[pair] += 1
         before = text[max(0, m.start() - 30) : m.start()].split()
         if before and (_is_cap(before[-1]) or before[-1].lower().rstrip(".") in PERSON_TITLES):
             titled.add(pair)
+        if _beside_a_company(text, m.start(), m.end()):
+            listed.add(pair)
     out = set()
     for (a, b), count in seen.items():
-        if count < 2 or (a, b) in titled:
+        if (count < 2 and (a, b) not in listed) or (a, b) in titled:
             continue
         if any(w.lower() in lex.first_names or w.lower() in lex.places for w in (a, b)):
             continue
