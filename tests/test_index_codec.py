@@ -13,6 +13,7 @@ from whoosh.query import Phrase, Prefix, Term
 from whoosh.writing import SegmentWriter
 
 from search.index.codec import (
+    BlockBytesColumn,
     CompactCodec,
     CompactPositions,
     _BlockTermFileReader,
@@ -195,3 +196,22 @@ def test_the_term_file_finds_every_key_and_the_keys_after_any_key(tmp_path: Path
         assert (probe in reader) == (probe in keys)
     with pytest.raises(KeyError):
         reader[b"zzz"]
+
+
+@pytest.mark.parametrize("blockbytes", [64, 16 * 1024])  # many blocks; the default size
+def test_a_block_bytes_column_gives_back_every_value_and_empty_bytes_for_articles_without_one(
+    tmp_path: Path, blockbytes: int
+) -> None:
+    storage = FileStorage(str(tmp_path))
+    column = BlockBytesColumn(blockbytes=blockbytes)
+    writer = column.writer(storage.create_file("col"))
+    values = {n: f"reuters-{n % 7:03d}.jsonl".encode() for n in range(0, 500) if n % 11}
+    for docnum, value in values.items():
+        writer.add(docnum, value)
+    writer.finish(503)
+    writer._dbfile.close()
+    reader = column.reader(storage.open_file("col"), 0, storage.file_length("col"), 503)
+    assert [reader[d] for d in range(503)] == [values.get(d, b"") for d in range(503)]
+    assert list(reader) == [values.get(d, b"") for d in range(503)]
+    if blockbytes > 1024:
+        assert storage.file_length("col") < sum(map(len, values.values())) / 10

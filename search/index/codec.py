@@ -790,18 +790,24 @@ class BlockPickleColumn(Column):
     A block decompresses to varint(article count), one varint length per article, then the pickles.
     """
 
+    _default = None
+    _pickled = True  # values are any picklable objects (BlockBytesColumn: bytes as they are)
+    _zdict = True  # a preset dictionary per segment (worth its 32 KB only for long values such as article text)
+
     def __init__(self, blockbytes: int = STORED_BLOCK_BYTES, level: int = 6) -> None:
         self._blockbytes = blockbytes
         self._level = level
 
     def writer(self, dbfile):
-        return self.Writer(dbfile, self._blockbytes, self._level)
+        return self.Writer(dbfile, self._blockbytes, self._level, self._pickled, self._zdict)
 
     def reader(self, dbfile, basepos, length, doccount):
-        return self.Reader(dbfile, basepos, length, doccount)
+        return self.Reader(dbfile, basepos, length, doccount, self._pickled)
 
     class Writer(ColumnWriter):
-        def __init__(self, dbfile, blockbytes: int, level: int) -> None:
+        def __init__(self, dbfile, blockbytes: int, level: int, pickled: bool = True, zdict: bool = True) -> None:
+            self._pickled = pickled
+            self._use_zdict = zdict
             self._dbfile = dbfile
             self._base = dbfile.tell()
             self._blockbytes = blockbytes
@@ -819,7 +825,7 @@ class BlockPickleColumn(Column):
         def add(self, docnum: int, value) -> None:
             while self._added < docnum:  # articles without stored fields
                 self._queue(b"")
-            self._queue(pickle.dumps(value, 5))
+            self._queue(pickle.dumps(value, 5) if self._pickled else bytes(value))
 
         def _queue(self, raw: bytes) -> None:
             self._added += 1
@@ -834,7 +840,7 @@ class BlockPickleColumn(Column):
         def _start(self) -> None:
             """Make the dictionary from the values held (when there are enough to be worth one), then place them."""
             head, self._head = self._head or [], None
-            if self._headsize >= ZDICT_MIN_BYTES:
+            if self._use_zdict and self._headsize >= ZDICT_MIN_BYTES:
                 self._zdict = b"".join(head[::ZDICT_EVERY])[-ZDICT_BYTES:]
             for raw in head:
                 self._append(raw)
@@ -874,8 +880,9 @@ class BlockPickleColumn(Column):
             self._dbfile.write(bytes(out) + self._zdict + struct.pack("<Q", dirpos))
 
     class Reader(ColumnReader):
-        def __init__(self, dbfile, basepos: int, length: int, doccount: int) -> None:
+        def __init__(self, dbfile, basepos: int, length: int, doccount: int, pickled: bool = True) -> None:
             ColumnReader.__init__(self, dbfile, basepos, length, doccount)
+            self._pickled = pickled
             self._cache: dict[int, list] = {}
             self._zdict = b""
             if length < 8:
@@ -918,16 +925,25 @@ class BlockPickleColumn(Column):
 
         def __getitem__(self, docnum: int):
             i = bisect_right(self._firsts, docnum) - 1
-            if i < 0:
-                return None
-            values = self._block(i)
-            k = docnum - self._firsts[i]
+            values = self._block(i) if i >= 0 else []
+            k = docnum - self._firsts[i] if i >= 0 else 0
             raw = values[k] if k < len(values) else b""
+            if not self._pickled:
+                return bytes(raw)
             return pickle.loads(raw) if raw else None
 
         def __iter__(self):
             for docnum in range(self._doccount):
                 yield self[docnum]
+
+
+class BlockBytesColumn(BlockPickleColumn):
+    """Byte strings zlib-compressed in blocks, without a dictionary: for repetitive short values read in bulk
+    (source file names, duplicate-cluster ids), a twentieth of their size."""
+
+    _default = b""
+    _pickled = False
+    _zdict = False
 
 
 STORED_COLUMN = BlockPickleColumn()

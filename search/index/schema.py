@@ -9,7 +9,7 @@ from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
 from search.enrich.analysis import news_analyzer
-from search.index.codec import CompactPositions
+from search.index.codec import BlockBytesColumn, CompactPositions
 
 SCHEMA_VERSION = 2  # 2: text fields store positions as varints (CompactPositions)
 ENTITY_FIELDS = ("people", "organizations", "places")
@@ -23,7 +23,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True, sortable=True),
         # Columns read in bulk by the incremental writer: the source file, its fingerprint, the article's.
         # Never searched, so not indexed: a unique term per article costs more index than its text.
-        path=StringColumn(stored=True),
+        path=StringColumn(stored=True, compressed=True),
         source_hash=HashColumn(),
         content_hash=HashColumn(),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
@@ -45,7 +45,8 @@ def build_schema() -> Schema:
         organizations_words=TEXT(analyzer=names),
         places_words=TEXT(analyzer=names),
         entities_json=STORED(),  # {"people": {"Sergey Lavrov": ["Lavrov", ...]}, ...}
-        cluster=StringColumn(stored=True),  # near-duplicate cluster id (read as a column by the query core)
+        # near-duplicate cluster id (read as a column by the query core)
+        cluster=StringColumn(stored=True, compressed=True),
         minhash=COLUMN(VarBytesColumn()),  # near-duplicate signature (search.enrich.duplicates)
         length=STORED(),  # words in the body
     )
@@ -58,8 +59,9 @@ def build_schema() -> Schema:
 class StringColumn(COLUMN):
     """A string kept per article as a column (and optionally stored), but never indexed: no terms, no postings."""
 
-    def __init__(self, stored: bool = False) -> None:
-        super().__init__(VarBytesColumn())
+    def __init__(self, stored: bool = False, compressed: bool = False) -> None:
+        # compressed: in zlib'd blocks (for repetitive values read in bulk), else Whoosh's plain VarBytesColumn
+        super().__init__(BlockBytesColumn() if compressed else VarBytesColumn())
         self.stored = stored
 
     def to_column_value(self, value: str) -> bytes:
