@@ -21,7 +21,7 @@ def search() -> Response:
     return jsonify(result_json(query.search(context.archive(), req)))
 
 
-@bp.get("/documents/<path:doc_id>/related")
+@bp.get("/documents/<path:doc_id>/related", merge_slashes=False)
 def related(doc_id: str) -> Response:
     doc_id = document_id(doc_id)
     archive = context.archive()
@@ -36,7 +36,7 @@ def related(doc_id: str) -> Response:
     )
 
 
-@bp.get("/documents/<path:doc_id>")
+@bp.get("/documents/<path:doc_id>", merge_slashes=False)
 def document(doc_id: str) -> Response:
     doc_id = document_id(doc_id)
     q = highlight_query()

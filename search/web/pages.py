@@ -82,7 +82,7 @@ def search_page() -> tuple[str, int]:
     return render_search("pages.search_page", "search.html")
 
 
-@bp.get("/documents/<path:doc_id>")
+@bp.get("/documents/<path:doc_id>", merge_slashes=False)
 def document_page(doc_id: str) -> tuple[str, int]:
     doc_id = document_id(doc_id)
     q = highlight_query()
