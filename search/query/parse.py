@@ -139,6 +139,14 @@ def parser_schema(schema: Schema) -> Schema:
     return out
 
 
+class _Loose(wq.Or):
+    """The implicit OR between the parts of a long query, kept apart from an OR the user typed."""
+
+
+class _LooseGroup(OrGroup):
+    qclass = _Loose
+
+
 _parsers: dict[tuple[int, bool], QueryParser] = {}
 
 
@@ -151,7 +159,7 @@ def make_parser(schema: Schema, long: bool) -> QueryParser:
 
 
 def _new_parser(schema: Schema, long: bool) -> QueryParser:
-    qp = QueryParser(None, parser_schema(schema), group=OrGroup if long else AndGroup)
+    qp = QueryParser(None, parser_schema(schema), group=_LooseGroup if long else AndGroup)
     qp.remove_plugin_class(SingleQuotePlugin)
     qp.remove_plugin_class(EveryPlugin)
     qp.add_plugin(MultifieldPlugin(list(DEFAULT_FIELDS), fieldboosts={"title": ranking.TITLE_BOOST}))
@@ -197,6 +205,8 @@ def clean(text: str) -> tuple[str, list[str]]:
         notes.append("The query is all in capitals, so AND, OR and NOT in it were read as words.")
     # A question mark that ends a word is punctuation, not a one-letter wildcard.
     text = re.sub(r"(?<=\w)\?+(?=[\s,.;:!)\]]|$)", " ", text)
+    text = _phrase_wildcards(text, notes)
+    text = _suffixes(text, notes)
     # word: that names no field is ordinary punctuation ("Note: ...", "10:30").
     text = re.sub(r"\b(\w+):", _field_or_word, text)
     # -word means NOT word; +word is just word.
@@ -209,6 +219,60 @@ def clean(text: str) -> tuple[str, list[str]]:
     text = _drop_empty_fields(text, notes)
     text = _drop_lone_operators(text, notes)
     return " ".join(text.split()), notes
+
+
+def _phrase_wildcards(text: str, notes: list[str]) -> str:
+    """A phrase cannot hold a wildcard: "harb* cities" is searched as words that must all be there."""
+
+    def repl(m: re.Match[str]) -> str:
+        words = re.findall(r"[\w*?'’-]+", m.group(2))
+        notes.append(
+            f"Wildcards do not work inside quotation marks, so “{m.group(2)}” was searched as words"
+            " that need not stand together."
+        )
+        return f"{m.group(1) or ''}({' AND '.join(words)})"  # a ~N after it has nothing to bring near
+
+    return re.sub(r'(\b\w+:)?"([^"]*\w[*?][^"]*)"(~\w*)?', repl, text)
+
+
+_SUFFIX = re.compile(r'"[^"]*"|([~^])([^\s()~^"]*)')
+_NUMBER = re.compile(r"\d+(\.\d+)?|\.\d+")
+
+
+def _suffixes(text: str, notes: list[str]) -> str:
+    """Keep ~N (near) and ^N (boost) where they modify a word or phrase; drop any other ~ or ^ with a note.
+
+    Left alone, Whoosh reads an ill-placed "^3" or "~3" as the search word "3".
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        if not m.group(1):  # a phrase
+            return m.group(0)
+        mark, arg = m.group(1), m.group(2)
+        prev = text[m.start() - 1] if m.start() else " "
+        if mark == "~":
+            if prev == '"':
+                if arg.isdigit() and int(arg) >= 1:
+                    return m.group(0)
+                if arg.isdigit():  # "words"~0: the exact phrase
+                    return ""
+                notes.append(f'Ignored “~{arg}” after a phrase: "words"~N finds the words at most N positions apart.')
+                return " "
+            if re.match(r"[\w*?]", prev):  # word~ or word~2: a fuzzy word, read by Whoosh
+                return m.group(0)
+            notes.append(
+                f"Ignored “~{arg}”: write ~ right after a word (fuzzy, as in Lavrov~)"
+                ' or a phrase (near, as in "oil price"~3).'
+            )
+            return " "
+        if not prev.isspace() and prev != "(" and _NUMBER.fullmatch(arg):
+            return m.group(0)
+        notes.append(f"Ignored “^{arg}”: a boost is a number right after a word or phrase, as in oil^2.")
+        return " "
+
+    text = _SUFFIX.sub(repl, text)
+    # A boost after a fuzzy word needs brackets, or Whoosh reads its number as a word.
+    return re.sub(r'(?<![^\s(])([^\s()"~^]+~\d?)\^', r"(\1)^", text)
 
 
 def _outside_quotes(text: str) -> str:
@@ -260,7 +324,7 @@ def _drop_empty_fields(text: str, notes: list[str]) -> str:
 
 
 def _drop_lone_operators(text: str, notes: list[str]) -> str:
-    tokens = re.findall(r'"[^"]*"|\S+', text)
+    tokens = re.findall(r'"[^"]*"\S*|\S+', text)
     out: list[str] = []
     for i, tok in enumerate(tokens):
         bare = tok.strip("()")
@@ -281,13 +345,21 @@ def _drop_lone_operators(text: str, notes: list[str]) -> str:
 
 # ---- parsing -----------------------------------------------------------------------------
 
-_SYNTAX = re.compile(r'\b(AND|OR|NOT)\b|["()\[\]{}]|\w+:|[*?~^]')
+_SYNTAX = re.compile(r'\b(AND|OR|NOT)\b|["()\[\]{}]|\w+:|[~^][\d.]*|[*?]')
+_MODIFIER = re.compile(r'(?<=[\w")*?])\^[\d.]+|(?<=["\)])~\d+')
 
 
 def count_words(text: str, analyzer) -> int:
-    """Content words in a query (stop words and operators excluded)."""
-    plain = _SYNTAX.sub(" ", text)
-    return sum(1 for _ in analyzer(plain))
+    """Content words in a query (stop words and operators excluded); a phrase counts as one."""
+    phrases = 0
+
+    def phrase(m: re.Match[str]) -> str:
+        nonlocal phrases
+        phrases += any(True for _ in analyzer(m.group(1)))
+        return " "
+
+    rest = re.sub(r'"([^"]*)"', phrase, text)
+    return phrases + sum(1 for _ in analyzer(_SYNTAX.sub(" ", rest)))
 
 
 def parse(
@@ -317,7 +389,7 @@ def _parse(
     lexicon: Callable[[str, str], bool] | None,
     fuzzy: Callable[[str, str, int, int], list[str]] | None = None,
 ) -> ParsedQuery:
-    plain = re.sub(r"\S*[*?~]\S*|\w+:(\[[^\]]*\]|\S*)", " ", cleaned)
+    plain = re.sub(r"\S*[*?~]\S*|\w+:(\[[^\]]*\]|\S*)", " ", _MODIFIER.sub(" ", cleaned))
     words = re.findall(r"[^\W\d_][\w'’-]*", _SYNTAX.sub(" ", plain))
     if not cleaned:
         return ParsedQuery(wq.Every(), cleaned, notes, words=words)
@@ -346,62 +418,85 @@ def _parse(
     if clauses and all(_is_word_clause(c) for c in clauses):
         parsed.should = clauses
         parsed.should_terms = [_word_of(c) for c in clauses]
-        parsed.should_weights = [1.0] * len(clauses)
+        parsed.should_weights = [_boost_of(c) for c in clauses]
         parsed.min_should = len(clauses)
     return parsed
 
 
 def _long_query(q: wq.Query, cleaned: str, notes: list[str], words: list[str]) -> ParsedQuery:
-    """Split a long query into required clauses, optional word clauses and exclusions."""
-    subs = list(q.subqueries) if isinstance(q, wq.Or) else [q]
-    # Normalising flattens "title:w OR body:w" of every word into one OR: regroup them per word.
-    by_word: dict[str, list[wq.Query]] = {}
-    rest = []
-    for sub in subs:
-        if isinstance(sub, wq.Term) and not isinstance(sub, wq.MultiTerm) and sub.fieldname in DEFAULT_FIELDS:
-            by_word.setdefault(str(sub.text), []).append(sub)
-        else:
-            rest.append(sub)
+    """Split a long query into required clauses, optional word clauses and exclusions.
+
+    Each part the user typed is one clause: a word (title OR body) is optional, a phrase (title OR body),
+    a field search or a group the user joined with OR or AND is required, and NOT excludes.
+    """
+    parts = list(q.subqueries) if isinstance(q, _Loose) else [q]
     # Parsing drops repeated words; a pasted text repeats what matters, so count them in the text.
-    occurrences = Counter(analyse_terms(_SYNTAX.sub(" ", cleaned)))
-    subs = [_one_per_field(g) for g in by_word.values()] + rest
-    must, should, nots = [], [], []
-    for sub in subs:
-        if isinstance(sub, wq.Not):
-            nots.append(sub.query)
-        elif _is_word_clause(sub):
-            should.append(sub)
-        else:
-            must.append(sub)
-    parts: list[wq.Query] = list(must)
-    if should:
-        parts.append(wq.Or(should))
-    matching: wq.Query = parts[0] if len(parts) == 1 else wq.And(parts)
+    occurrences = Counter(analyse_terms(_SYNTAX.sub(" ", _MODIFIER.sub(" ", cleaned))))
+    must: list[wq.Query] = []
+    should: dict[str, wq.Query] = {}
+    nots: list[wq.Query] = []
+    for part in parts:
+        if isinstance(part, wq.Not):
+            nots.append(_plain(part.query))
+            continue
+        per_word = _word_clauses(part)
+        if per_word is None:
+            must.append(_plain(part))
+            continue
+        for clause in per_word:
+            should.setdefault(_word_of(clause), clause)
+    clauses = list(should.values())
+    groups: list[wq.Query] = list(must)
+    if clauses:
+        groups.append(wq.Or(clauses))
+    matching: wq.Query = groups[0] if len(groups) == 1 else wq.And(groups)
     if nots:
         matching = wq.AndNot(matching, wq.Or(nots))
-    msm = ranking.min_should_match(len(should)) if should else 0
-    terms = [_word_of(c) for c in should]
+    # The query is long as a whole: "oil price" wheat corn barley needs the phrase and some of the words.
+    parts_typed = max(len(clauses) + len(must), ranking.LONG_QUERY_WORDS + 1)
+    msm = min(len(clauses), ranking.min_should_match(parts_typed)) if clauses else 0
+    terms = [_word_of(c) for c in clauses]
     return ParsedQuery(
         matching,
         cleaned,
         notes,
-        should=should,
+        should=clauses,
         min_should=msm,
         words=words,
         long=True,
         should_terms=terms,
-        should_weights=[float(occurrences.get(t, 1)) for t in terms],
+        should_weights=[float(occurrences.get(t, 1)) * _boost_of(c) for t, c in zip(terms, clauses, strict=True)],
         must=must,
         nots=nots,
     )
 
 
-def _one_per_field(group: list[wq.Query]) -> wq.Query:
-    seen: dict[str, wq.Query] = {}
-    for t in group:
-        seen.setdefault(t.fieldname, t)
-    subs = list(seen.values())
-    return subs[0] if len(subs) == 1 else wq.Or(subs)
+def _plain(q: wq.Query) -> wq.Query:
+    """The query with every implicit long-query group turned into an ordinary OR (which numpy matching reads)."""
+    if isinstance(q, _Loose):
+        q = wq.Or(list(q.subqueries), boost=q.boost)
+    return q if q.is_leaf() else q.apply(_plain)
+
+
+def _word_clauses(part: wq.Query) -> list[wq.Query] | None:
+    """One title-OR-body clause per word when a part is plain words only (a word, or words joined by OR)."""
+    if not isinstance(part, wq.Or):
+        return None
+    if _is_word_clause(part):
+        return [part]
+    if part.boost != 1.0 or not all(_is_plain_term(t) for t in part.subqueries):
+        return None
+    by_word: dict[str, list[wq.Query]] = {}
+    for t in part.subqueries:
+        by_word.setdefault(str(t.text), []).append(t)
+    out = [wq.Or(ts) for ts in by_word.values()]
+    return out if all(_is_word_clause(c) for c in out) else None
+
+
+def _boost_of(clause: wq.Query) -> float:
+    """The boost a user gave a word (word^2), whether Whoosh put it on the group or on its terms."""
+    body = [t for t in clause.subqueries if t.fieldname == "body"] if isinstance(clause, wq.Or) else []
+    return float(clause.boost * (body[0].boost if body else 1.0))
 
 
 def _word_of(clause: wq.Query) -> str:
@@ -410,16 +505,24 @@ def _word_of(clause: wq.Query) -> str:
     return str(clause.text)
 
 
+def _is_plain_term(q: wq.Query) -> bool:
+    return type(q) is wq.Term and q.fieldname in DEFAULT_FIELDS
+
+
 def _is_word_clause(q: wq.Query) -> bool:
-    """A plain word searched in the default fields (title OR body)."""
-    if isinstance(q, wq.Or):
-        subs = q.subqueries
-        return (
-            bool(subs)
-            and len({str(s.text) for s in subs if isinstance(s, wq.Term)}) == 1
-            and all(_is_word_clause(s) for s in subs)
-        )
-    return isinstance(q, wq.Term) and not isinstance(q, wq.MultiTerm) and q.fieldname in DEFAULT_FIELDS
+    """A plain word searched in both default fields (title OR body), which the vectorised BM25F scores.
+
+    A word searched in one field only (title:oil) is not: the vectorised scoring reads both fields.
+    """
+    if not isinstance(q, wq.Or):
+        return False
+    subs = q.subqueries
+    return (
+        len(subs) == len(DEFAULT_FIELDS)
+        and all(_is_plain_term(s) for s in subs)
+        and len({str(s.text) for s in subs}) == 1
+        and {s.fieldname for s in subs} == set(DEFAULT_FIELDS)
+    )
 
 
 def _stemmed_prefix(node: wq.Prefix, lexicon: Callable[[str, str], bool] | None) -> wq.Query:
