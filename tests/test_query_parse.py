@@ -128,6 +128,9 @@ def test_fuzzy_words_still_work(archive) -> None:
         ("^2 gasoline", {"gasoline"}, "“^2”"),
         ("gasoline^high", {"gasoline"}, "“^high”"),
         ("gasoline ~2", {"gasoline"}, "“~2”"),
+        ('"oil price"~3~2', {"oil-climbs", "grain-calm", "oil-farms", "oil-near"}, "“~2”"),
+        ("gasoline^^2", {"gasoline"}, "“^2”"),
+        ("gasoline^2^3", {"gasoline"}, "“^3”"),
     ],
 )
 def test_a_misplaced_boost_or_tilde_is_ignored_with_a_note(archive, query: str, expected: set, note: str) -> None:
@@ -147,3 +150,20 @@ def test_a_wildcard_inside_a_phrase_searches_the_words_with_a_note(archive) -> N
     result = run(archive, '"gaso* costs"')
     assert {Path(h.id).stem for h in result.hits} == {"gasoline"}
     assert any("Wildcards do not work inside quotation marks" in n for n in result.notes)
+
+
+# ---- operators typed in lower case ----------------------------------------------------------------
+
+
+def test_a_lowercase_or_is_a_word_and_the_note_says_how_to_widen(archive) -> None:
+    lower, upper = run(archive, "gasoline or barley"), run(archive, "gasoline OR barley")
+    assert any("write OR in capitals" in n for n in lower.notes)
+    assert {Path(h.id).stem for h in upper.hits} == {"gasoline"}
+    assert not any("capitals" in n for n in upper.notes)
+
+
+def test_a_lowercase_not_does_not_exclude_and_the_note_says_so(archive) -> None:
+    result = run(archive, "wheat not corn")
+    assert {Path(h.id).stem for h in result.hits} == {"grain-calm"}
+    assert any("write NOT in capitals" in n for n in result.notes)
+    assert found(archive, "wheat NOT corn") == {"oil-farms"}

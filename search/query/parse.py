@@ -244,35 +244,50 @@ def _suffixes(text: str, notes: list[str]) -> str:
 
     Left alone, Whoosh reads an ill-placed "^3" or "~3" as the search word "3".
     """
-
-    def repl(m: re.Match[str]) -> str:
+    out: list[str] = []
+    pos = 0
+    after: str | None = None  # the modifier that ends right where this match starts ("~" or "^"), if any
+    for m in _SUFFIX.finditer(text):
+        out.append(text[pos : m.start()])
+        if m.start() != pos:
+            after = None
+        pos = m.end()
         if not m.group(1):  # a phrase
-            return m.group(0)
+            out.append(m.group(0))
+            after = None
+            continue
         mark, arg = m.group(1), m.group(2)
-        prev = text[m.start() - 1] if m.start() else " "
-        if mark == "~":
-            if prev == '"':
-                if arg.isdigit() and int(arg) >= 1:
-                    return m.group(0)
-                if arg.isdigit():  # "words"~0: the exact phrase
-                    return ""
-                notes.append(f'Ignored “~{arg}” after a phrase: "words"~N finds the words at most N positions apart.')
-                return " "
-            if re.match(r"[\w*?]", prev):  # word~ or word~2: a fuzzy word, read by Whoosh
-                return m.group(0)
-            notes.append(
-                f"Ignored “~{arg}”: write ~ right after a word (fuzzy, as in Lavrov~)"
-                ' or a phrase (near, as in "oil price"~3).'
-            )
-            return " "
-        if not prev.isspace() and prev != "(" and _NUMBER.fullmatch(arg):
-            return m.group(0)
-        notes.append(f"Ignored “^{arg}”: a boost is a number right after a word or phrase, as in oil^2.")
-        return " "
-
-    text = _SUFFIX.sub(repl, text)
+        prev = "".join(out)[-1:] or " "
+        kept = _keep_suffix(mark, arg, prev, after, notes)
+        out.append(kept if kept is not None else " ")
+        after = mark if kept else None
+    out.append(text[pos:])
+    text = "".join(out)
     # A boost after a fuzzy word needs brackets, or Whoosh reads its number as a word.
     return re.sub(r'(?<![^\s(])([^\s()"~^]+~\d?)\^', r"(\1)^", text)
+
+
+def _keep_suffix(mark: str, arg: str, prev: str, after: str | None, notes: list[str]) -> str | None:
+    """The ~ or ^ modifier as Whoosh should see it ("" to drop it silently), or None after noting it ignored."""
+    if mark == "~":
+        if after is None and prev == '"':
+            if arg.isdigit() and int(arg) >= 1:
+                return "~" + arg
+            if arg.isdigit():  # "words"~0: the exact phrase
+                return ""
+            notes.append(f'Ignored “~{arg}” after a phrase: "words"~N finds the words at most N positions apart.')
+            return None
+        if after is None and re.match(r"[\w*?]", prev):  # word~ or word~2: a fuzzy word, read by Whoosh
+            return "~" + arg
+        notes.append(
+            f"Ignored “~{arg}”: write ~ right after a word (fuzzy, as in Lavrov~)"
+            ' or a phrase (near, as in "oil price"~3).'
+        )
+        return None
+    if after != "^" and not prev.isspace() and prev != "(" and _NUMBER.fullmatch(arg):
+        return "^" + arg
+    notes.append(f"Ignored “^{arg}”: a boost is a number right after a word or phrase, as in oil^2.")
+    return None
 
 
 def _outside_quotes(text: str) -> str:
@@ -395,6 +410,13 @@ def _parse(
         return ParsedQuery(wq.Every(), cleaned, notes, words=words)
     n = count_words(cleaned, analyzer)
     long = n > ranking.LONG_QUERY_WORDS
+    if not long:
+        lower = re.search(r"(?<=[\w\")])\s+(or|not)\s+(?=[\w\"(])", _outside_quotes(cleaned), re.IGNORECASE)
+        if lower and lower.group(1).upper() != lower.group(1):
+            word = lower.group(1)
+            notes.append(
+                f"“{word}” was read as an ordinary word: write {word.upper()} in capitals to use it as an operator."
+            )
     try:
         q = make_parser(schema, long).parse(cleaned)
     except (QueryParserError, Exception) as exc:  # Whoosh can fail in odd corners; never propagate
