@@ -167,3 +167,17 @@ def test_a_lowercase_not_does_not_exclude_and_the_note_says_so(archive) -> None:
     assert {Path(h.id).stem for h in result.hits} == {"grain-calm"}
     assert any("write NOT in capitals" in n for n in result.notes)
     assert found(archive, "wheat NOT corn") == {"oil-farms"}
+
+
+def test_a_dropped_boost_stays_dropped_when_a_short_query_is_widened(archive) -> None:
+    result = run(archive, "gasoline ^3 wheat")
+    assert (
+        {Path(h.id).stem for h in result.hits}
+        == found(archive, "gasoline wheat")
+        == {
+            "gasoline",
+            "grain-calm",
+            "oil-farms",
+        }
+    )
+    assert any("most of them" in n for n in result.notes)

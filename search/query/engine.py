@@ -118,7 +118,7 @@ def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: f
         final &= m
 
     if not final.any() and not parsed.long and _widenable(parsed):
-        widened = _widen(archive, snap, request.q)
+        widened = _widen(archive, snap, parsed.text)  # the cleaned text: a dropped "^3" stays dropped
         if widened is not None:
             w_matched = _matched(snap, widened)
             w_final = w_matched.copy()
