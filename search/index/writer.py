@@ -137,6 +137,10 @@ class _Run:
         self.commit_every = commit_every
         self.summary = IndexSummary()
         self.catalog = Catalog.read(ix)
+        # Entity terms per field and how many articles hold each, counted as they are written: on a run that
+        # starts from an empty index and replaces or deletes nothing, these are the index's own document
+        # frequencies, and the entity map needs no pass over the index's term lists at the end (seconds, serial).
+        self._entity_df: Counter[tuple[str, bytes]] | None = Counter() if ix.doc_count_all() == 0 else None
         self._writer: IndexWriter | None = None
         self._pending = 0
         self._clusters: Clusters | None = None
@@ -305,6 +309,8 @@ class _Run:
         else:
             self.summary.added += 1
         writer.add_analysed(fields, prepared.analysed)
+        if self._entity_df is not None:
+            self._count_entities(fields, prepared.analysed)
         self.catalog.record(doc.id, doc.path, fields["source_hash"], doc.content_hash)
         self._pending += 1
         self.summary.stages["write"] += time.perf_counter() - t0
@@ -347,10 +353,28 @@ class _Run:
         if final:
             self.summary.documents = self.ix.doc_count()
 
+    def _count_entities(self, fields: dict[str, object], analysed: dict[str, tuple[object, Postings]]) -> None:
+        df = self._entity_df
+        for name in ENTITY_FIELDS:
+            value = fields.get(name)
+            if value is None:
+                continue
+            ready = analysed.get(name)
+            postings = ready[1] if ready is not None and ready[0] == value else _schema_field(name).index(value)
+            for term, *_ in postings:
+                df[(name, term)] += 1
+
     def _rebuild_entity_map(self) -> None:
         from search.enrich.entity_map import EntityMap
 
         counts: Counter[tuple[str, str]] = Counter()
+        if self._entity_df is not None and not (self.summary.updated or self.summary.deleted):
+            # In the order the index's term lists give them (field by field, terms sorted by their bytes).
+            order = {name: i for i, name in enumerate(ENTITY_FIELDS)}
+            for (name, term), count in sorted(self._entity_df.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
+                counts[(ENTITY_TYPES[name], term.decode())] = count
+            EntityMap.rebuild(self.index_dir, counts, self._aliases)
+            return
         with self.ix.reader() as reader:
             for fieldname in ENTITY_FIELDS:
                 for term, info in reader.iter_field(fieldname):
@@ -431,6 +455,11 @@ def _analyse(fields: dict[str, object]) -> dict[str, tuple[object, Postings]]:
         rest[name] = value
     out.update(analyse(rest))
     return out
+
+
+@cache
+def _schema_field(name: str) -> FieldType:
+    return build_schema()[name]
 
 
 @cache
