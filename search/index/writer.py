@@ -440,8 +440,11 @@ def _run_task(task: _FileTask | _DocsTask, entities: bool = True) -> list[_Prepa
 
 def _analyse(fields: dict[str, object]) -> dict[str, tuple[object, Postings]]:
     """The postings of every indexed field: text fields with the news analyzer in one loop of our own (the same
-    postings as Whoosh's, a third of the cost), the rest by Whoosh (``segment.analyse``)."""
+    postings as Whoosh's, a third of the cost), the rest by Whoosh (``segment.analyse``), remembered per value for
+    the fields whose values repeat (date, dateline, source, entity values)."""
     positional = _positional_fields()
+    repeating = _repeating_fields()
+    memo = _POSTINGS_MEMO
     out: dict[str, tuple[object, Postings]] = {}
     rest: dict[str, object] = {}
     for name, value in fields.items():
@@ -452,9 +455,34 @@ def _analyse(fields: dict[str, object]) -> dict[str, tuple[object, Postings]]:
             if postings is not None:
                 out[name] = (value, postings)
                 continue
+        if name in repeating and value is not None:
+            key = (name, value)
+            hit = memo.get(key)
+            if hit is None:
+                hit = analyse({name: value})[name]
+                if len(memo) >= _POSTINGS_MEMO_MAX:
+                    memo.clear()
+                memo[key] = hit
+            out[name] = hit
+            continue
         rest[name] = value
     out.update(analyse(rest))
     return out
+
+
+_POSTINGS_MEMO: dict[tuple[str, object], tuple[object, Postings]] = {}
+_POSTINGS_MEMO_MAX = 100_000
+
+
+@cache
+def _repeating_fields() -> frozenset[str]:
+    """Indexed fields analysed by Whoosh whose values repeat across articles: every one but the unique id."""
+    positional = _positional_fields()
+    return frozenset(
+        name
+        for name, field in build_schema().items()
+        if field.indexed and name not in positional and not getattr(field, "unique", False)
+    )
 
 
 @cache
