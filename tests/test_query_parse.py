@@ -181,3 +181,14 @@ def test_a_dropped_boost_stays_dropped_when_a_short_query_is_widened(archive) ->
         }
     )
     assert any("most of them" in n for n in result.notes)
+
+
+# ---- open date ranges -----------------------------------------------------------------------------
+
+
+def test_before_and_after_a_date_leave_that_day_or_month_out(archive) -> None:
+    assert found(archive, "date:<2024-03-03 oil") == {"oil-climbs", "grain-calm"}
+    assert found(archive, "date:<=2024-03-03 oil") == {"oil-climbs", "grain-calm", "oil-near"}
+    assert found(archive, "date:>2024-02 oil") == {"oil-climbs", "grain-calm", "oil-near", "oil-farms"}
+    assert found(archive, "date:>2024-03 oil") == set()
+    assert found(archive, "date:{2024-03-01 TO 2024-03-06} oil") == {"grain-calm", "oil-near"}

@@ -108,7 +108,10 @@ class _DateField(DATETIME):
             return wq.NullQuery
         if lo[0] is None and hi[1] is None:
             return wq.Every("date")
-        return wq.NumericRange(fieldname, lo[0], hi[1], startexcl=startexcl, endexcl=endexcl, boost=boost)
+        # After a period (>2024-06, {2024-06 TO ...) starts when it ends; before one ends when it starts.
+        first = lo[1] if startexcl else lo[0]
+        last = hi[0] if endexcl else hi[1]
+        return wq.NumericRange(fieldname, first, last, startexcl=startexcl, endexcl=endexcl, boost=boost)
 
 
 def _period(text: str | None) -> tuple[int, int] | None:
