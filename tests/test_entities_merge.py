@@ -190,3 +190,73 @@ def test_a_short_given_name_merges_with_the_full_one_and_not_with_another(tmp_pa
     )
     assert m.canonical("person", "James Wright") == m.canonical("person", "Jim Wright")
     assert m.canonical("person", "Joseph Wright") == "Joseph Wright"
+
+
+# ------------------------------------------------------------------ lone surnames linked by their articles' context
+def _archive(tmp_path: Path, articles: list[list[tuple[str, str]]]) -> EntityMap:
+    """An archive of articles, each a list of its (type, value) entity records, merged with its context."""
+    counts: dict[tuple[str, str], int] = {}
+    for art in articles:
+        for tv in set(art):
+            counts[tv] = counts.get(tv, 0) + 1
+    return EntityMap.rebuild(tmp_path, counts, {}, articles)
+
+
+_FED = [("organization", "Federal Reserve"), ("person", "Alan Greenspan"), ("place", "Washington")]
+_BALLY = [("organization", "Bally Manufacturing Corp"), ("place", "Las Vegas")]
+_RJR = [("organization", "RJR Nabisco Inc"), ("place", "Atlanta")]
+_FILLER = [[("place", "New York")]] * 250 + [[("place", "Washington"), ("organization", "Congress")]] * 150
+
+
+def _johnsons() -> list[list[tuple[str, str]]]:
+    return (
+        [[("person", "Manuel Johnson"), *_FED]] * 6
+        + [[("person", "Paul Johnson"), *_BALLY]] * 4
+        + [[("person", "F Ross Johnson"), *_RJR]] * 3
+        + _FILLER
+    )
+
+
+def test_a_lone_surname_joins_the_full_name_whose_articles_its_articles_resemble(tmp_path):
+    fed_headlines = [[("person", "Johnson"), ("organization", "Federal Reserve")]] * 5
+    m = _archive(tmp_path, _johnsons() + fed_headlines + [[("person", "Johnson"), ("place", "New York")]])
+    assert m.canonical("person", "Johnson") == "Manuel Johnson"
+    assert "Johnson" in m.variants("person", "Manuel Johnson")
+    assert m.canonical("person", "Paul Johnson") == "Paul Johnson"
+    assert m.canonical("person", "F Ross Johnson") == "F Ross Johnson"
+
+
+def test_a_lone_surname_stays_alone_when_its_articles_point_to_different_people(tmp_path):
+    mixed = (
+        [[("person", "Johnson"), ("organization", "Federal Reserve")]] * 2
+        + [[("person", "Johnson"), ("organization", "Bally Manufacturing Corp")]] * 2
+        + [[("person", "Johnson"), ("organization", "Johnson and Johnson")]] * 3  # the firm's chairman: no vote
+        + [[("person", "Johnson"), ("place", "New York")]] * 3  # a common place alone is no evidence
+    )
+    m = _archive(tmp_path, _johnsons() + mixed)
+    assert m.canonical("person", "Johnson") == "Johnson"
+    assert len({m.canonical("person", v) for v in ("Manuel Johnson", "Paul Johnson", "F Ross Johnson")}) == 3
+
+
+def test_a_lone_surname_needs_a_majority_of_articles_with_clear_context(tmp_path):
+    few = [[("person", "Johnson"), ("organization", "Federal Reserve")]] * 2
+    vague = [[("person", "Johnson"), ("place", "New York")]] * 6
+    m = _archive(tmp_path, _johnsons() + few + vague)
+    assert m.canonical("person", "Johnson") == "Johnson"
+
+
+def test_a_title_swallowed_into_a_person_value_does_not_make_a_second_person(tmp_path):
+    m = _map(
+        tmp_path,
+        {
+            ("person", "Manuel Johnson"): 14,
+            ("person", "Reserve Board Vice-Chairman Manuel Johnson"): 2,
+            ("person", "Vice-Premier Yao Yilin"): 2,
+            ("person", "Yao Yilin"): 5,
+            ("person", "Snyder Oil Partners L.P"): 1,
+            ("person", "Partners L.P"): 1,
+        },
+    )
+    assert m.canonical("person", "Reserve Board Vice-Chairman Manuel Johnson") == "Manuel Johnson"
+    assert m.canonical("person", "Vice-Premier Yao Yilin") == "Yao Yilin"
+    assert m.canonical("person", "Snyder Oil Partners L.P") == "Snyder Oil Partners L.P"

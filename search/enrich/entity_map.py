@@ -51,9 +51,13 @@ class EntityMap:
         index_dir: Path,
         counts: Mapping[tuple[str, str], int],
         aliases: Mapping[tuple[str, str], Iterable[str]],
+        articles: Iterable[Iterable[tuple[str, str]]] | None = None,
     ) -> EntityMap:
-        """Merge every indexed (type, value) across the archive, write entities.json atomically, return the map."""
-        groups = merge_groups(counts, aliases)
+        """Merge every indexed (type, value) across the archive, write entities.json atomically, return the map.
+
+        ``articles``, each article's indexed (type, value) pairs, is the context that links a lone surname to
+        the full name its articles resemble; without it, a surname shared by several people stays alone."""
+        groups = merge_groups(counts, aliases, articles)
         index_dir = Path(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         data = {"version": 1, "groups": [g.to_json() for g in groups]}

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
+import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from search.enrich.entity_lexicon import KNOWN_ORGS, PLACE_ALIASES
-from search.enrich.entity_names import acronym_of, initials_compatible, name_key, org_key, person_key, place_key
+from search.enrich.entity_lexicon import KNOWN_ORGS, PERSON_TITLES, PLACE_ALIASES, TITLE_MODIFIERS
+from search.enrich.entity_names import (
+    acronym_of,
+    fold,
+    initials_compatible,
+    name_key,
+    org_key,
+    person_key,
+    place_key,
+)
+
+log = logging.getLogger(__name__)
 
 PERSON, ORG, PLACE = "person", "organization", "place"
 
@@ -88,6 +100,11 @@ def _person_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -
             for b in names[i + 1 :]:
                 if initials_compatible(a, b):
                     uf.union(a, b)
+    # "Reserve Board Vice-Chairman Manuel Johnson" is Manuel Johnson: a title swallowed into the span.
+    for v in values:
+        rest = _after_title(v)
+        if rest in uf.parent:
+            uf.union(rest, v)
     # A surname alone joins the one full name that dominates it (>= 80% of the documents with that surname).
     for last, names in singles.items():
         fulls = by_surname.get(last)
@@ -102,6 +119,23 @@ def _person_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -
                 uf.union(root, s)
     _union_by_alias(uf, counts, aliases, key=name_key)
     return list(uf.groups().values())
+
+
+def _is_title_word(word: str) -> bool:
+    low = word.lower()
+    return low in PERSON_TITLES or low in TITLE_MODIFIERS or any(p in PERSON_TITLES for p in low.split("-") if p)
+
+
+def _after_title(value: str) -> str:
+    """The name after the last title word of a long person value ("Fed Vice-Chairman Manuel Johnson" ->
+    "Manuel Johnson"); "" when there is no title or fewer than two words follow it."""
+    words = value.split()
+    if not words[-1].replace("-", "").isalpha():  # "Snyder Oil Partners L.P" is a company
+        return ""
+    for i in range(len(words) - 3, -1, -1):
+        if _is_title_word(words[i]):
+            return " ".join(words[i + 1 :])
+    return ""
 
 
 def _union_by_alias(
@@ -233,10 +267,112 @@ def _archive_types(per_type: dict[str, dict[str, int]]) -> dict[tuple[str, str],
     return moves
 
 
+# Linking a lone surname by context (see _link_lone_surnames): an article votes for the full name whose
+# articles it most resembles when that resemblance is clear; the surname joins the name with most votes.
+LINK_MIN_SIMILARITY = 0.2  # cosine of an article's context with a full name's articles: below, no vote
+LINK_MIN_RATIO = 1.5  # the best full name must resemble the article this many times more than the next
+LINK_MIN_SHARE = 0.8  # share of the votes the winner needs (as for aliases: 80% of the claims)
+LINK_MIN_VOTED = 0.5  # share of the surname's articles that must vote at all
+LINK_MIN_VOTES = 2
+LINK_MIN_PROFILE = 2  # a full name needs this many articles of its own to be compared at all
+LINK_RARE_SHARE = 0.03  # the article must share with the winner a value in at most 3% of the archive's articles
+# (the Federal Reserve, 1.7% of Reuters, is evidence; New York, 13%, or Washington, 11%, alone are not)
+
+
+def _is_lone_surname(g: Group) -> bool:
+    words = g.canonical.split()
+    return g.type == PERSON and len(words) == 1 and g.canonical.isalpha() and g.canonical[:1].isupper()
+
+
+def _cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b.get(k, 0.0) for k, w in a.items())
+    na = math.sqrt(sum(w * w for w in a.values()))
+    nb = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _link_lone_surnames(groups: list[Group], articles: Iterable[Iterable[tuple[str, str]]]) -> list[Group]:
+    """Entity linking by context: a surname alone (``Johnson``) that is the last word of several full names
+    joins the one whose articles its own articles resemble (co-occurring people, organisations and places,
+    weighted by rarity), when most of its articles that resemble any clearly pick that one."""
+    lone = [i for i, g in enumerate(groups) if _is_lone_surname(g)]
+    by_last: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        if g.type == PERSON and len(g.canonical.split()) > 1:
+            by_last[fold(g.canonical).split()[-1]].append(i)
+    candidates = {
+        i: by_last[fold(groups[i].canonical)] for i in lone if len(by_last.get(fold(groups[i].canonical), ())) > 1
+    }
+    if not candidates:
+        return groups
+    of_variant = {tv: i for i, g in enumerate(groups) for tv in g.variants}
+    wanted = set(candidates) | {c for cs in candidates.values() for c in cs}
+    df: Counter[int] = Counter()
+    n_articles = 0
+    lone_docs: dict[int, list[frozenset[int]]] = defaultdict(list)
+    cand_docs: dict[int, list[frozenset[int]]] = defaultdict(list)
+    for art in articles:
+        feats = frozenset(of_variant[tv] for tv in art if tv in of_variant)
+        n_articles += 1
+        df.update(feats)
+        hits = feats & wanted
+        if not hits:
+            continue
+        lones = hits & candidates.keys()
+        for i in lones:
+            lone_docs[i].append(feats)
+        for c in hits - lones:
+            if not lones:  # a full name's own articles, without the bare surname, make its profile
+                cand_docs[c].append(feats)
+    idf = {k: math.log(n_articles / d) for k, d in df.items()}
+    profiles: dict[int, dict[int, float]] = {}
+    for c, docs in cand_docs.items():
+        prof: dict[int, float] = defaultdict(float)
+        for feats in docs:
+            for k in feats:
+                if k != c:
+                    prof[k] += idf[k]
+        profiles[c] = prof
+    joins: dict[int, int] = {}
+    rare = LINK_RARE_SHARE * n_articles
+    for i, cands in candidates.items():
+        surname = fold(groups[i].canonical)
+        cands = [c for c in cands if len(cand_docs.get(c, ())) >= LINK_MIN_PROFILE]
+        votes: Counter[int] = Counter()
+        for feats in lone_docs.get(i, ()) if cands else ():
+            if any(groups[k].type == ORG and surname in fold(groups[k].canonical).split() for k in feats):
+                continue  # "Frost and Sullivan Inc", "Johnson Matthey": the surname may be the firm's
+            vec = {k: idf[k] for k in feats if k != i}
+            sims = sorted(((_cosine(vec, profiles[c]), c) for c in cands), reverse=True)
+            best, winner = sims[0]
+            second = sims[1][0] if len(sims) > 1 else 0.0
+            shared_rare = any(df[k] <= rare and k in profiles[winner] for k in vec)
+            if best >= LINK_MIN_SIMILARITY and best >= LINK_MIN_RATIO * second and shared_rare:
+                votes[winner] += 1
+        if not votes:
+            continue
+        winner, n = votes.most_common(1)[0]
+        total = sum(votes.values())
+        if n >= LINK_MIN_VOTES and n >= LINK_MIN_SHARE * total and total >= LINK_MIN_VOTED * len(lone_docs[i]):
+            joins[i] = winner
+            log.debug(
+                "lone surname %s joins %s (%d of %d votes)", groups[i].canonical, groups[winner].canonical, n, total
+            )
+    for i, w in joins.items():
+        groups[w].variants.update(groups[i].variants)
+        groups[w].aliases.update({groups[i].canonical, *groups[i].aliases})
+    return [g for i, g in enumerate(groups) if i not in joins]
+
+
 def merge_groups(
-    counts: Mapping[tuple[str, str], int], aliases: Mapping[tuple[str, str], Iterable[str]]
+    counts: Mapping[tuple[str, str], int],
+    aliases: Mapping[tuple[str, str], Iterable[str]],
+    articles: Iterable[Iterable[tuple[str, str]]] | None = None,
 ) -> list[Group]:
-    """Group every indexed (type, value) into real entities, one canonical value each."""
+    """Group every indexed (type, value) into real entities, one canonical value each; ``articles`` (each
+    article's indexed (type, value) pairs) lets a lone surname join the full name its articles resemble."""
     indexed: dict[str, dict[str, int]] = defaultdict(dict)
     for (t, v), c in counts.items():
         if v:
@@ -269,5 +405,7 @@ def merge_groups(
                 variants.update(origin[t][m])
             al.discard(canon)
             out.append(Group(t, canon, variants, al))
+    if articles is not None:
+        out = _link_lone_surnames(out, articles)
     out.sort(key=lambda g: (g.type, -g.count, g.canonical))
     return out
