@@ -209,7 +209,8 @@ def with_archive_map(docs: list[DocValues], index_dir: Path) -> list[DocValues]:
             for v, al in d[t].items():
                 counts[(t, v)] += 1
                 aliases[(t, v)].update(al)
-    emap = EntityMap.rebuild(index_dir, counts, aliases)
+    articles = [[(t, v) for t in TYPES for v in d[t]] for d in docs]  # the context that links lone surnames
+    emap = EntityMap.rebuild(index_dir, counts, aliases, articles)
     out = []
     for d in docs:
         nd: DocValues = {t: {} for t in TYPES}
