@@ -260,3 +260,21 @@ def test_a_title_swallowed_into_a_person_value_does_not_make_a_second_person(tmp
     assert m.canonical("person", "Reserve Board Vice-Chairman Manuel Johnson") == "Manuel Johnson"
     assert m.canonical("person", "Vice-Premier Yao Yilin") == "Yao Yilin"
     assert m.canonical("person", "Snyder Oil Partners L.P") == "Snyder Oil Partners L.P"
+
+
+def test_a_surname_seen_once_joins_by_its_context_unless_a_thinly_known_rival_fits_as_well(tmp_path):
+    iran = [("organization", "White House"), ("place", "Nicaragua")]
+    belgrade = [("place", "Belgrade"), ("organization", "Tanjug")]
+    m = _archive(
+        tmp_path,
+        _FILLER
+        + [[("person", "Lawrence Walsh"), *iran]] * 4
+        + [[("person", "Michael Walsh"), *_BALLY]] * 2
+        + [[("person", "Walsh"), *iran]]
+        + [[("person", "Janos Milosavljevic"), ("place", "Belgrade")]] * 2
+        + [[("person", "Milos Milosavljevic"), *belgrade]]
+        + [[("person", "Milosavljevic"), *belgrade]],
+    )
+    assert m.canonical("person", "Walsh") == "Lawrence Walsh"
+    assert m.canonical("person", "Michael Walsh") == "Michael Walsh"
+    assert m.canonical("person", "Milosavljevic") == "Milosavljevic"

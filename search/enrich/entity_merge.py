@@ -272,9 +272,9 @@ def _archive_types(per_type: dict[str, dict[str, int]]) -> dict[tuple[str, str],
 LINK_MIN_SIMILARITY = 0.2  # cosine of an article's context with a full name's articles: below, no vote
 LINK_MIN_RATIO = 1.5  # the best full name must resemble the article this many times more than the next
 LINK_MIN_SHARE = 0.8  # share of the votes the winner needs (as for aliases: 80% of the claims)
-LINK_MIN_VOTED = 0.5  # share of the surname's articles that must vote at all
-LINK_MIN_VOTES = 2
-LINK_MIN_PROFILE = 2  # a full name needs this many articles of its own to be compared at all
+LINK_MIN_VOTED = 0.5  # more than this share of the surname's articles must vote at all
+LINK_MIN_VOTES = 1  # one article with a clear context is enough for a surname seen once (Walsh in an Iran-Contra story)
+LINK_MIN_PROFILE = 2  # a full name needs this many articles of its own to win a vote (it is a rival with fewer)
 LINK_RARE_SHARE = 0.03  # the article must share with the winner a value in at most 3% of the archive's articles
 # (the Federal Reserve, 1.7% of Reuters, is evidence; New York, 13%, or Washington, 11%, alone are not)
 
@@ -296,7 +296,7 @@ def _cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:
 def _link_lone_surnames(groups: list[Group], articles: Iterable[Iterable[tuple[str, str]]]) -> list[Group]:
     """Entity linking by context: a surname alone (``Johnson``) that is the last word of several full names
     joins the one whose articles its own articles resemble (co-occurring people, organisations and places,
-    weighted by rarity), when most of its articles that resemble any clearly pick that one."""
+    weighted by rarity), when more than half of its articles vote and 80% of the votes pick that one."""
     lone = [i for i, g in enumerate(groups) if _is_lone_surname(g)]
     by_last: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(groups):
@@ -339,15 +339,16 @@ def _link_lone_surnames(groups: list[Group], articles: Iterable[Iterable[tuple[s
     rare = LINK_RARE_SHARE * n_articles
     for i, cands in candidates.items():
         surname = fold(groups[i].canonical)
-        cands = [c for c in cands if len(cand_docs.get(c, ())) >= LINK_MIN_PROFILE]
         votes: Counter[int] = Counter()
-        for feats in lone_docs.get(i, ()) if cands else ():
+        for feats in lone_docs.get(i, ()):
             if any(groups[k].type == ORG and surname in fold(groups[k].canonical).split() for k in feats):
                 continue  # "Frost and Sullivan Inc", "Johnson Matthey": the surname may be the firm's
             vec = {k: idf[k] for k in feats if k != i}
-            sims = sorted(((_cosine(vec, profiles[c]), c) for c in cands), reverse=True)
+            sims = sorted(((_cosine(vec, profiles.get(c, {})), c) for c in cands), reverse=True)
             best, winner = sims[0]
             second = sims[1][0] if len(sims) > 1 else 0.0
+            if len(cand_docs.get(winner, ())) < LINK_MIN_PROFILE:
+                continue  # a name seen in one article is a rival, too thin to win
             shared_rare = any(df[k] <= rare and k in profiles[winner] for k in vec)
             if best >= LINK_MIN_SIMILARITY and best >= LINK_MIN_RATIO * second and shared_rare:
                 votes[winner] += 1
@@ -355,11 +356,15 @@ def _link_lone_surnames(groups: list[Group], articles: Iterable[Iterable[tuple[s
             continue
         winner, n = votes.most_common(1)[0]
         total = sum(votes.values())
-        if n >= LINK_MIN_VOTES and n >= LINK_MIN_SHARE * total and total >= LINK_MIN_VOTED * len(lone_docs[i]):
+        if n >= LINK_MIN_VOTES and n >= LINK_MIN_SHARE * total and total > LINK_MIN_VOTED * len(lone_docs[i]):
             joins[i] = winner
-            log.debug(
-                "lone surname %s joins %s (%d of %d votes)", groups[i].canonical, groups[winner].canonical, n, total
-            )
+        log.debug(
+            "lone surname %s (%d articles): %s; %s",
+            groups[i].canonical,
+            len(lone_docs[i]),
+            ", ".join(f"{groups[c].canonical} {k}" for c, k in votes.most_common()),
+            f"joins {groups[winner].canonical}" if i in joins else "stays alone",
+        )
     for i, w in joins.items():
         groups[w].variants.update(groups[i].variants)
         groups[w].aliases.update({groups[i].canonical, *groups[i].aliases})
