@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from functools import cache
 
 import numpy as np
 
@@ -439,21 +438,24 @@ class FastTagger:
         return self._tagdict.get(tokens[i]) or "NN"
 
 
-@cache
-def _models() -> tuple[FastTagger, FastNEChunker]:
-    return FastTagger(), FastNEChunker()
+_MODELS: tuple[FastTagger, FastNEChunker] | None = None
 
 
 def models() -> tuple[FastTagger, FastNEChunker]:
-    """The process-wide tagger and chunker (loaded on first use, a few seconds)."""
-    with _LOCK:
-        return _models()
+    """The process-wide tagger and chunker (loaded on first use: read from the table cache, or built in seconds)."""
+    global _MODELS
+    loaded = _MODELS
+    if loaded is None:  # the lock only while loading: every later call (two per sentence) is a global read
+        with _LOCK:
+            if _MODELS is None:
+                _MODELS = (FastTagger(), FastNEChunker())
+            loaded = _MODELS
+    return loaded
 
 
 def tag(tokens: Sequence[str], windows: Sequence[tuple[int, int]] | None = None) -> list[tuple[str, str]]:
     """POS-tag one tokenised sentence with NLTK's averaged perceptron tagger (optionally only windows)."""
-    tagger, _ = models()
-    return tagger.tag(list(tokens), windows)
+    return models()[0].tag(tokens if isinstance(tokens, list) else list(tokens), windows)
 
 
 def ne_spans(
