@@ -590,7 +590,7 @@ def _top_docs(scores: np.ndarray, final: np.ndarray, n: int) -> list[int]:
 
 
 def _feedback_terms(snap: Snapshot, docs: list[int], doc_scores: list[float]) -> list[tuple[str, float]]:
-    """Bo1 expansion terms (with weights, the strongest 1.0) from the text of the top documents."""
+    """Feedback terms (RM3 by default, Bo1 if ranking.PRF_MODEL says so) from the text of the top documents."""
     searcher = snap.searcher
     texts = []
     for docnum in docs:
