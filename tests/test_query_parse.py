@@ -192,3 +192,13 @@ def test_before_and_after_a_date_leave_that_day_or_month_out(archive) -> None:
     assert found(archive, "date:>2024-02 oil") == {"oil-climbs", "grain-calm", "oil-near", "oil-farms"}
     assert found(archive, "date:>2024-03 oil") == set()
     assert found(archive, "date:{2024-03-01 TO 2024-03-06} oil") == {"grain-calm", "oil-near"}
+
+
+# ---- a wildcard with no letters before it ---------------------------------------------------------
+
+
+def test_a_leading_question_mark_or_star_is_dropped_and_the_word_kept(archive) -> None:
+    result = run(archive, "?gasoline")
+    assert {Path(h.id).stem for h in result.hits} == {"gasoline"}
+    assert any("“?” before “gasoline”" in n for n in result.notes)
+    assert found(archive, "*wheat") == {"grain-calm", "oil-farms"}

@@ -326,6 +326,13 @@ def _drop_short_wildcards(text: str, notes: list[str]) -> str:
         literal = re.match(r"[^*?]*", word).group(0)  # type: ignore[union-attr]
         if len(literal) >= 2 or word.startswith(("[", "{")):
             return word
+        rest = word.lstrip("*?")
+        if not literal and re.fullmatch(r"[^\W_][\w'’-]+\)*", rest):  # "?transverse", "*ship": keep the word
+            notes.append(
+                f"Ignored the “{word[: len(word) - len(rest)]}” before “{rest.rstrip(')')}”: a wildcard needs at"
+                " least two letters before it, so the word was searched as it is."
+            )
+            return rest
         notes.append(f"Ignored “{word}”: a wildcard needs at least two letters before * or ?.")
         return " "
 
