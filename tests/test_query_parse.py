@@ -202,3 +202,9 @@ def test_a_leading_question_mark_or_star_is_dropped_and_the_word_kept(archive) -
     assert {Path(h.id).stem for h in result.hits} == {"gasoline"}
     assert any("“?” before “gasoline”" in n for n in result.notes)
     assert found(archive, "*wheat") == {"grain-calm", "oil-farms"}
+
+
+def test_a_question_mark_ending_a_phrase_is_punctuation(archive) -> None:
+    result = run(archive, '"oil price?"')
+    assert {Path(h.id).stem for h in result.hits} == found(archive, '"oil price"')
+    assert not result.notes

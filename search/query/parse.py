@@ -207,7 +207,7 @@ def clean(text: str) -> tuple[str, list[str]]:
         text = re.sub(r"\b(AND|OR|NOT)\b", lambda m: m.group(1).lower(), text)
         notes.append("The query is all in capitals, so AND, OR and NOT in it were read as words.")
     # A question mark that ends a word is punctuation, not a one-letter wildcard.
-    text = re.sub(r"(?<=\w)\?+(?=[\s,.;:!)\]]|$)", " ", text)
+    text = re.sub(r"(?<=\w)\?+(?=[\s,.;:!)\]\"]|$)", " ", text)
     text = _phrase_wildcards(text, notes)
     text = _suffixes(text, notes)
     # word: that names no field is ordinary punctuation ("Note: ...", "10:30").
