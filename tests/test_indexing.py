@@ -137,3 +137,42 @@ def test_index_files_are_a_real_whoosh_index(seeds_index: Path) -> None:
     copy = seeds_index.parent / "copy"
     shutil.copytree(seeds_index, copy)
     assert open_for_reading(copy).doc_count() == 5
+
+
+def _fed_archive(folder: Path, filler: str = "ended mixed") -> None:
+    """Fed articles naming Manuel Johnson, a casino chief Paul Johnson, Fed headlines with the bare surname, and
+    enough market reports that the Fed is a rare, telling context (the linking rule wants <= 3% of articles)."""
+    recs = []
+
+    def add(title: str, body: str) -> None:
+        recs.append({"id": f"a{len(recs):04d}", "title": title, "body": body, "date": "1987-03-02"})
+
+    for i in range(3):
+        add("Fed official", f"Federal Reserve Board vice chairman Manuel Johnson said money growth slowed ({i}).")
+    for i in range(2):
+        add("Casino results", f"Bally Manufacturing Corp chairman Paul Johnson said Las Vegas profits rose ({i}).")
+    for i in range(3):
+        add("Fed policy", f"Johnson told reporters the Federal Reserve Board saw no need to tighten credit ({i}).")
+    for i in range(240):
+        add("Market report", f"Share prices in New York {filler} on Monday in session {i}.")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "wire.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+
+
+def _people(index_dir: Path) -> dict[str, set[str]]:
+    """Each person value of the entity map beside the index, with the values merged into it."""
+    groups = json.loads((index_dir / "entities.json").read_text())["groups"]
+    return {g["canonical"]: {v[1] for v in g["variants"]} for g in groups if g["type"] == "person"}
+
+
+def test_a_bare_surname_joins_the_full_name_its_articles_resemble_also_after_an_update(tmp_path: Path) -> None:
+    src, index_dir = tmp_path / "src", tmp_path / "ix"
+    _fed_archive(src)
+    index_paths([src], index_dir, workers=1)
+    fresh = _people(index_dir)
+    _fed_archive(src, filler="closed higher")  # the market reports change: this run reads the entities back
+    assert index_paths([src], index_dir, workers=1).updated == 240
+    for people in (fresh, _people(index_dir)):
+        assert "Johnson" not in people
+        assert "Johnson" in people["Manuel Johnson"]
+        assert people["Paul Johnson"] == {"Paul Johnson"}

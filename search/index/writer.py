@@ -141,6 +141,8 @@ class _Run:
         # starts from an empty index and replaces or deletes nothing, these are the index's own document
         # frequencies, and the entity map needs no pass over the index's term lists at the end (seconds, serial).
         self._entity_df: Counter[tuple[str, bytes]] | None = Counter() if ix.doc_count_all() == 0 else None
+        # Each written article's (type, value) pairs, on a fresh run: the context that links lone surnames.
+        self._entity_articles: list[list[tuple[str, str]]] = []
         self._writer: IndexWriter | None = None
         self._pending = 0
         self._clusters: Clusters | None = None
@@ -355,6 +357,7 @@ class _Run:
 
     def _count_entities(self, fields: dict[str, object], analysed: dict[str, tuple[object, Postings]]) -> None:
         df = self._entity_df
+        pairs: list[tuple[str, str]] = []
         for name in ENTITY_FIELDS:
             value = fields.get(name)
             if value is None:
@@ -363,6 +366,8 @@ class _Run:
             postings = ready[1] if ready is not None and ready[0] == value else _schema_field(name).index(value)
             for term, *_ in postings:
                 df[(name, term)] += 1
+                pairs.append((ENTITY_TYPES[name], term.decode()))
+        self._entity_articles.append(pairs)
 
     def _rebuild_entity_map(self) -> None:
         from search.enrich.entity_map import EntityMap
@@ -373,18 +378,20 @@ class _Run:
             order = {name: i for i, name in enumerate(ENTITY_FIELDS)}
             for (name, term), count in sorted(self._entity_df.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
                 counts[(ENTITY_TYPES[name], term.decode())] = count
-            EntityMap.rebuild(self.index_dir, counts, self._aliases)
+            EntityMap.rebuild(self.index_dir, counts, self._aliases, self._entity_articles)
             return
+        per_doc: dict[int, list[tuple[str, str]]] = defaultdict(list)
         with self.ix.reader() as reader:
             for fieldname in ENTITY_FIELDS:
-                for term, info in reader.iter_field(fieldname):
+                kind = ENTITY_TYPES[fieldname]
+                for term, _info in reader.iter_field(fieldname):
                     value = term.decode() if isinstance(term, bytes) else term
-                    count = info.doc_frequency()
-                    if reader.has_deletions():  # the lexicon still counts deleted documents
-                        count = sum(1 for d in reader.postings(fieldname, term).all_ids() if not reader.is_deleted(d))
-                    if count:
-                        counts[(ENTITY_TYPES[fieldname], value)] = count
-        EntityMap.rebuild(self.index_dir, counts, self._aliases)
+                    docs = [d for d in reader.postings(fieldname, term).all_ids() if not reader.is_deleted(d)]
+                    if docs:  # the lexicon still counts deleted documents
+                        counts[(kind, value)] = len(docs)
+                    for d in docs:
+                        per_doc[d].append((kind, value))
+        EntityMap.rebuild(self.index_dir, counts, self._aliases, [per_doc[d] for d in sorted(per_doc)])
 
     def close(self) -> None:
         if self._writer is not None:  # an error mid-run: drop the uncommitted part, keep the last commit
