@@ -57,3 +57,16 @@ def test_damaged_cache_file_is_rebuilt(cache: Path, tmp_path: Path) -> None:
 def test_missing_source_builds_in_memory_without_caching(cache: Path, tmp_path: Path) -> None:
     assert model_cache.load("toy", 1, [tmp_path / "absent", None], lambda: "built") == "built"
     assert not cache.exists()
+
+
+def test_lexicon_read_back_from_the_cache_equals_a_fresh_build(cache: Path) -> None:
+    from search.enrich import entity_lexicon
+
+    entity_lexicon.lexicon.cache_clear()
+    try:
+        first = entity_lexicon.lexicon()  # built and saved into the empty cache folder
+        assert len(list(cache.glob("entity-lexicon-*.pickle"))) == 1
+        entity_lexicon.lexicon.cache_clear()
+        assert entity_lexicon.lexicon() == first == entity_lexicon._build_lexicon()
+    finally:
+        entity_lexicon.lexicon.cache_clear()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from search.enrich import nltk_data
+from search.enrich import model_cache, nltk_data
 
 
 def _items(text: str, sep: str | None = None) -> list[str]:
@@ -390,11 +391,26 @@ def _lines(fileid: str) -> list[str]:
     return [line.strip() for line in gazetteers.words(fileid) if line.strip()]
 
 
+_LEXICON_VERSION = 1
+
+
 @cache
 def lexicon() -> Lexicon:
-    """Build the lexicon (NLTK corpora plus the hand lists); about half a second, once per process."""
+    """The lexicon, once per process: read from the on-disk table cache (``model_cache``) while the NLTK lists and
+    this module's hand lists are unchanged, else built (about a second) and saved."""
     for package in ("names", "gazetteers", "words"):
         nltk_data.require(package)
+    nltk_data.configure()
+    sources = [model_cache.nltk_path(f"corpora/{c}") for c in ("names", "gazetteers", "words")]
+    sources.append(Path(__file__))
+    ieer = model_cache.nltk_path("corpora/ieer")
+    if ieer is not None:  # optional evidence: its presence is part of the key, as its absence is of the build
+        sources.append(ieer)
+    return model_cache.load("entity-lexicon", _LEXICON_VERSION, sources, _build_lexicon)
+
+
+def _build_lexicon() -> Lexicon:
+    """Build the lexicon from NLTK's names, gazetteers, words and ieer corpora plus the hand lists."""
     from nltk.corpus import names, words
 
     first = frozenset(n.lower() for n in names.words())
