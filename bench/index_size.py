@@ -67,9 +67,9 @@ WHY = {
     "at the cost of duplicate-detection recall.",
     "other columns": "field lengths (1 byte per article per field), source and content hashes (16 bytes each, "
     "incompressible), the sortable id and date, and the block-compressed path and cluster columns.",
-    "entities.json": "the archive-wide entity map (every canonical value, its variants and counts) that facets "
-    "and the authority file use, beside the index. As gzip it would be a tenth (4.2 -> 0.4 MB, -0.22x): a format "
-    "change in search/enrich/entity_map.py and the tests that read it as text.",
+    "entities.json.gz": "the archive-wide entity map (every canonical value, its variants and counts) that facets "
+    "and the authority file use, beside the index; gzipped since 2026-11-23 (4.23 MB of JSON -> 0.45 MB on all of "
+    "Reuters, -0.22x). Older indexes' plain entities.json still loads and is replaced at their next re-index.",
 }
 
 

@@ -161,7 +161,7 @@ def ensure_indexes(work: Path) -> dict[str, Path]:
     if not (paths["records"].is_dir() and paths["index"].is_dir() and paths["stock"].is_dir()):
         prepare(work)
     src = str(paths["records"])
-    if not (paths["index"] / "entities.json").exists():
+    if not any((paths["index"] / name).exists() for name in ("entities.json.gz", "entities.json")):
         child_product(src, str(paths["index"]), 2, True)
     if not paths["stock"].exists():
         child_stock(src, str(paths["stock"]), 1)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from search.enrich.entity_map import EntityMap
+from search.enrich.entity_map import ENTITIES_FILE, LEGACY_ENTITIES_FILE, EntityMap, read_entities_file
 
 
 def _map(tmp_path: Path, counts: dict[tuple[str, str], int], aliases=None) -> EntityMap:
@@ -68,7 +69,7 @@ def test_a_dominant_full_name_takes_the_surname(tmp_path):
 
 def test_entities_json_is_written_and_loaded_back(tmp_path):
     _map(tmp_path, {("person", "Sergey Lavrov"): 5, ("person", "Lavrov"): 2})
-    assert (tmp_path / "entities.json").exists()
+    assert (tmp_path / ENTITIES_FILE).exists()
     loaded = EntityMap.load(tmp_path)
     assert loaded.canonical("person", "Lavrov") == "Sergey Lavrov"
     assert [g.count for g in loaded.entries("person")] == [7]
@@ -278,3 +279,28 @@ def test_a_surname_seen_once_joins_by_its_context_unless_a_thinly_known_rival_fi
     assert m.canonical("person", "Walsh") == "Lawrence Walsh"
     assert m.canonical("person", "Michael Walsh") == "Michael Walsh"
     assert m.canonical("person", "Milosavljevic") == "Milosavljevic"
+
+
+def test_an_older_index_with_a_plain_entities_json_still_loads_and_is_replaced_on_rebuild(tmp_path):
+    data = {
+        "version": 1,
+        "groups": [
+            {
+                "type": "person",
+                "canonical": "Sergey Lavrov",
+                "count": 7,
+                "variants": [["person", "Sergey Lavrov", 5], ["person", "Lavrov", 2]],
+                "aliases": [],
+            }
+        ],
+    }
+    (tmp_path / LEGACY_ENTITIES_FILE).write_text(json.dumps(data))
+    assert EntityMap.load(tmp_path).canonical("person", "Lavrov") == "Sergey Lavrov"
+    _map(tmp_path, {("person", "Sergey Lavrov"): 5, ("person", "Lavrov"): 2})
+    assert not (tmp_path / LEGACY_ENTITIES_FILE).exists()
+    assert read_entities_file(tmp_path)["groups"][0]["canonical"] == "Sergey Lavrov"
+
+
+def test_a_corrupt_entity_map_is_ignored_with_values_passed_through(tmp_path):
+    (tmp_path / ENTITIES_FILE).write_bytes(b"not gzip at all")
+    assert EntityMap.load(tmp_path).canonical("person", "Lavrov") == "Lavrov"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
+from search.enrich.entity_map import read_entities_file
 from search.index.errors import IndexLockedError
 from search.index.storage import INDEX_NAME, open_for_reading, open_for_writing
 from search.index.writer import index_paths
@@ -113,7 +114,7 @@ def test_a_second_indexer_is_refused_while_the_first_holds_the_lock(seeds_dir: P
 
 
 def test_entity_map_beside_the_index_merges_spelling_variants(seeds_index: Path) -> None:
-    data = json.loads((seeds_index / "entities.json").read_text())
+    data = read_entities_file(seeds_index)
     groups = {(g["type"], g["canonical"]): g for g in data["groups"]}
     sco = groups[("organization", "Shanghai Cooperation Organisation")]
     assert {"SCO", "Shanghai Cooperation Organization"} <= set(sco["aliases"])
@@ -161,7 +162,7 @@ def _fed_archive(folder: Path, filler: str = "ended mixed") -> None:
 
 def _people(index_dir: Path) -> dict[str, set[str]]:
     """Each person value of the entity map beside the index, with the values merged into it."""
-    groups = json.loads((index_dir / "entities.json").read_text())["groups"]
+    groups = read_entities_file(index_dir)["groups"]
     return {g["canonical"]: {v[1] for v in g["variants"]} for g in groups if g["type"] == "person"}
 
 

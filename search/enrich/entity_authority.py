@@ -15,6 +15,7 @@ The indexer never writes this file, so it survives every re-index; the rules app
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
@@ -84,15 +85,19 @@ def add_rule(index_dir: Path, rule: dict[str, object]) -> None:
 
 
 def write_json_atomic(path: Path, data: object, compact: bool = False) -> None:
-    """Write JSON to a temporary file beside ``path`` and rename it into place (``compact``: no indentation)."""
+    """Write JSON to a temporary file beside ``path`` and rename it into place (``compact``: no indentation;
+    a ``.gz`` path is gzip-compressed, with no timestamp, so the same data gives the same bytes)."""
+    if compact:  # a machine-written file: indentation would be a third of its bytes
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+    payload = (text + "\n").encode("utf-8")
+    if path.suffix == ".gz":
+        payload = gzip.compress(payload, compresslevel=6, mtime=0)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            if compact:  # a machine-written file: indentation would be a third of its bytes
-                json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
-            else:
-                json.dump(data, f, ensure_ascii=False, indent=1)
-            f.write("\n")
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

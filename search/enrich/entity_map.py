@@ -1,13 +1,16 @@
 """Archive-wide canonical entity values, stored as plain JSON in the index folder (no Whoosh here).
 
-``entities.json`` holds what the indexer's last rebuild merged automatically; ``authority.json`` holds
+``entities.json.gz`` holds what the indexer's last rebuild merged automatically (gzipped: it counts in the
+index's size on disk and shrinks about tenfold); ``authority.json`` holds
 the archivist's rules and is applied on top at every load, so it is never lost on re-index.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -18,10 +21,22 @@ from search.enrich.entity_names import fold, person_key
 
 log = logging.getLogger(__name__)
 
-ENTITIES_FILE = "entities.json"
+ENTITIES_FILE = "entities.json.gz"
+LEGACY_ENTITIES_FILE = "entities.json"  # what older indexes hold (plain JSON), read when no .gz is there
 TYPES = ("person", "organization", "place")
 FIELD_OF_TYPE = {"person": "people", "organization": "organizations", "place": "places"}
 TYPE_OF_FIELD = {v: k for k, v in FIELD_OF_TYPE.items()}
+
+
+def read_entities_file(index_dir: Path) -> dict:
+    """The automatic entity map as stored beside the index (``{"version", "groups"}``; ``{}`` when absent)."""
+    path = index_dir / ENTITIES_FILE
+    if path.exists():
+        return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+    legacy = index_dir / LEGACY_ENTITIES_FILE
+    if legacy.exists():
+        return json.loads(legacy.read_text(encoding="utf-8"))
+    return {}
 
 
 class EntityMap:
@@ -62,19 +77,18 @@ class EntityMap:
         index_dir.mkdir(parents=True, exist_ok=True)
         data = {"version": 1, "groups": [g.to_json() for g in groups]}
         write_json_atomic(index_dir / ENTITIES_FILE, data, compact=True)
+        (index_dir / LEGACY_ENTITIES_FILE).unlink(missing_ok=True)  # an older index's plain map is now stale
         return cls(groups, load_rules(index_dir))
 
     @classmethod
     def load(cls, index_dir: Path) -> EntityMap:
-        """Read entities.json (empty map if absent) and apply the authority file."""
-        path = Path(index_dir) / ENTITIES_FILE
+        """Read the automatic entity map (empty if absent) and apply the authority file."""
         groups: list[Group] = []
-        if path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                groups = [Group.from_json(g) for g in data.get("groups", [])]
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                log.warning("ignoring unreadable %s: %s", path, exc)
+        try:
+            data = read_entities_file(Path(index_dir))
+            groups = [Group.from_json(g) for g in data.get("groups", [])]
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zlib.error) as exc:
+            log.warning("ignoring unreadable entity map in %s: %s", index_dir, exc)
         try:
             rules = load_rules(Path(index_dir))
         except AuthorityError as exc:  # a hand-edit gone wrong must not take the automatic merges down

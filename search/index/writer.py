@@ -28,6 +28,7 @@ from search.documents import Document
 from search.enrich.analysis import positions_postings
 from search.enrich.duplicates import Clusters
 from search.enrich.entities import DocEntities
+from search.enrich.entity_map import ENTITIES_FILE
 from search.enrich.pipeline import Enriched, enrich, warm_up
 from search.extract.errors import ExtractError, Skipped
 from search.extract.sources import SourceFile, discover, extract_file, read_file
@@ -349,7 +350,7 @@ class _Run:
         t1 = time.perf_counter()
         self.summary.stages["commit"] += t1 - t0
         changed = self.summary.added or self.summary.updated or self.summary.deleted
-        if final and (changed or not (self.index_dir / "entities.json").exists()):
+        if final and (changed or not (self.index_dir / ENTITIES_FILE).exists()):
             self._rebuild_entity_map()
             self.summary.stages["entity map"] += time.perf_counter() - t1
         if final:
