@@ -264,7 +264,7 @@ def _truecase(tokens: list[Token], casing: dict[str, str], lex: Lexicon) -> list
             out.append(w.capitalize() if "-" not in w else "-".join(p.capitalize() for p in w.split("-")))
         elif _common(low, lex) or low in JUNK_WORDS:
             out.append(low)
-        elif "." in w and low.replace(".", "") in lex.places | lex.known_orgs.keys():
+        elif "." in w and (low.replace(".", "") in lex.places or low.replace(".", "") in lex.known_orgs):
             out.append(w)
         else:
             # Not in the article's own text nor in the lexicon: a headline word, not a name we can stand by.
@@ -285,8 +285,21 @@ def _recase(token: Token, word: str, casing: dict[str, str], lex: Lexicon) -> st
     return word
 
 
+_HAS_ALPHA: dict[str, bool] = {}  # token text -> has a letter (memo: token texts repeat across articles)
+_HAS_ALPHA_MAX = 200_000
+
+
+def _has_alpha(text: str) -> bool:
+    hit = _HAS_ALPHA.get(text)
+    if hit is None:
+        if len(_HAS_ALPHA) >= _HAS_ALPHA_MAX:
+            _HAS_ALPHA.clear()
+        hit = _HAS_ALPHA[text] = any(c.isalpha() for c in text)
+    return hit
+
+
 def _all_caps(tokens: list[Token]) -> bool:
-    alpha = [t.text for t in tokens if any(c.isalpha() for c in t.text) and len(t.text) > 1]
+    alpha = [w for t in tokens if len(w := t.text) > 1 and _has_alpha(w)]
     if len(alpha) < 2:
         return bool(alpha) and alpha[0].isupper() and len(alpha[0]) > 3
     return sum(w.isupper() for w in alpha) / len(alpha) >= 0.7
@@ -563,7 +576,7 @@ def _mend(
         return _one_word_spans(span, toks, words, lo, sent_words)
     if (
         len(words) == 2
-        and words[1].lower() in lex.countries | lex.extra_places
+        and (words[1].lower() in lex.countries or words[1].lower() in lex.extra_places)
         and words[0].lower() not in lex.places
         and words[0].lower() not in lex.first_names
         and text_low not in lex.places
@@ -936,13 +949,15 @@ def _is_country_word(text: str, lex: Lexicon) -> bool:
     return low in lex.places or low in lex.demonyms or low.replace(".", "") in lex.places
 
 
+_DEFINED = re.compile(r"((?:[A-Z][\w'&.-]*\s+(?:(?:of|for|and|the|on|de)\s+)*){1,8})\(([A-Z][A-Za-z&.]{1,7})\)")
+_DEFINED_TAIL = re.compile(r"\([A-Z][A-Za-z&.]{1,7}\)")  # what every _DEFINED match ends with: a cheap first test
+
+
 def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
     """One type per string, short forms to full names, acronyms to expansions; junk dropped."""
     # Acronyms the text defines: "Shanghai Cooperation Organisation (SCO)".
     defined: dict[str, str] = {}
-    for m in re.finditer(
-        r"((?:[A-Z][\w'&.-]*\s+(?:(?:of|for|and|the|on|de)\s+)*){1,8})\(([A-Z][A-Za-z&.]{1,7})\)", body
-    ):
+    for m in _DEFINED.finditer(body) if _DEFINED_TAIL.search(body) else ():
         words = m.group(1).split()
         acr = m.group(2).replace(".", "")
         for k in range(len(words)):
@@ -1054,6 +1069,7 @@ def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
         ):
             types[text] = ""
     mentions = []
+    shown: dict[tuple[str, str], str | None] = {}  # _display per (value, type): mentions repeat in an article
     for s in spans:
         text = s.text
         t = types[text]
@@ -1063,7 +1079,11 @@ def _resolve(spans: list[_Span], body: str, lex: Lexicon) -> list[Mention]:
         while v in value and value[v] != v:
             v = value[v]
         t = types.get(v, t)
-        v = _display(v, t, lex)
+        key = (v, t)
+        if key in shown:
+            v = shown[key]
+        else:
+            v = shown[key] = _display(v, t, lex)
         if v is None:
             continue
         mentions.append(Mention(s.part, s.tokens[0].start, s.tokens[-1].end, text, t, v))
