@@ -889,6 +889,8 @@ def _casing(body: str, lex: Lexicon, abbreviated: frozenset[tuple[str, str]] = f
         if w == low:
             casing[low] = low
             continue
+        if low in casing:
+            continue  # already known: a capitalised form never replaces it, so skip the context checks
         before = body[max(0, m.start() - 3) : m.start()].rstrip(" \t\"'“‘(")
         if not before or before[-1] in ".!?:\n-":
             abbr = _ABBREVIATED_BEFORE.search(body, max(0, m.start() - 12), m.start()) if abbreviated else None
