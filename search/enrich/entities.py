@@ -299,7 +299,7 @@ def _has_alpha(text: str) -> bool:
 
 
 def _all_caps(tokens: list[Token]) -> bool:
-    alpha = [w for t in tokens if len(w := t.text) > 1 and _has_alpha(w)]
+    alpha = [w for t in tokens if len(w := t.text) > 1 and (_HAS_ALPHA.get(w) or _has_alpha(w))]
     if len(alpha) < 2:
         return bool(alpha) and alpha[0].isupper() and len(alpha[0]) > 3
     return sum(w.isupper() for w in alpha) / len(alpha) >= 0.7
@@ -1105,10 +1105,14 @@ def _default_type(text: str, lex: Lexicon) -> str:
     return PERSON
 
 
+_SPACES = re.compile(r"\s+")
+_INITIAL_DOT = re.compile(r"\b([A-Z])\.(?=\s|$)")
+
+
 def _display(value: str, type_: str, lex: Lexicon) -> str | None:
     """The in-article canonical form: initials without dots, known aliases resolved; None for junk.
     Never a comma: the index's facet fields are comma-separated keyword lists."""
-    value = re.sub(r"\s+", " ", value.replace(",", " ")).strip()
+    value = _SPACES.sub(" ", value.replace(",", " ")).strip()
     if type_ == PLACE:
         alias = PLACE_ALIASES.get(place_key(value))
         if alias:
@@ -1118,7 +1122,7 @@ def _display(value: str, type_: str, lex: Lexicon) -> str | None:
         if known and _is_acronym(value.replace(".", "")) is False and len(known) > 0:
             return known
     if type_ == PERSON:
-        value = re.sub(r"\b([A-Z])\.(?=\s|$)", r"\1", value)
+        value = _INITIAL_DOT.sub(r"\1", value)
         if value.lower() in JUNK_WORDS:
             return None
     if not name_key(value):
@@ -1131,7 +1135,7 @@ def extract_entities(title: str, body: str, dateline: str = "") -> DocEntities:
     found: dict[str, dict[str, set[str]]] = {t: defaultdict(set) for t in TYPES}
     for m in extract_mentions(title, body, dateline):
         aliases = found[m.type][m.value]
-        surface = re.sub(r"\s+", " ", m.text.replace(",", " ")).strip()
+        surface = _SPACES.sub(" ", m.text.replace(",", " ")).strip()
         if surface != m.value:
             aliases.add(surface)
     people, orgs, places = ({v: tuple(sorted(a)) for v, a in found[t].items()} for t in TYPES)
