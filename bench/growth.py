@@ -90,8 +90,10 @@ def render(res: dict[str, object]) -> str:
             "Data: Reuters-21578 repeated (copy k has new ids and dates k years earlier), JSONL files of "
             f"{PER_FILE} records; indexed with 2 workers, entities {'on' if res['entities'] else 'off'}; search = the "
             f"search_speed mix without entity filters, facets and highlighting on, {res['rounds']} rounds.",
-            "In brackets: seconds per article relative to 1x (1.00 = linear). The machine was shared (load 4 to 14 "
-            "on 2 cores), so wall times drift with other jobs; CPU seconds of the indexing process tree do not.",
+            "In brackets: seconds per article relative to 1x (1.00 = linear). On a shared machine wall times drift "
+            "with other jobs; CPU seconds of the indexing process tree drift less (but two busy cores still slow "
+            "each other's caches).",
+            *([f"\n{res['notes']}"] if res.get("notes") else []),
             "",
             table(
                 [

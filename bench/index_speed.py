@@ -300,8 +300,9 @@ def _composition_text(res: dict[str, object]) -> list[str]:
     return [
         f"Where the index size goes (product, 2 workers), against the raw text: {parts}. "
         f"{total_terms:,} distinct terms ({top}); the term dictionary alone takes "
-        f"{comp['parts'].get('trm', 0) / total_terms:.0f} bytes per term (Whoosh's term info and hash table, plus the "
-        "inlined postings of single-article terms), so terms that occur once or twice (numbers, names, entity values) "
+        f"{comp['parts'].get('trm', 0) / total_terms:.0f} bytes per term (the compact codec's front-coded key and term "
+        "statistics, plus the inlined postings of terms in up to 15 articles), so terms that occur once or twice "
+        "(numbers, names, entity values) "
         "weigh most; each entity value adds a keyword term and its words.",
         "",
     ]
