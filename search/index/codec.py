@@ -466,7 +466,51 @@ def _record_head(data: bytes, pos: int) -> tuple[int, int, int, int]:
 _TERMS_MAGIC = b"NTF2"
 
 
-class _BlockTermFileReader:
+class _TermFileLookup:
+    """What both term-file readers share: lookups and iteration built on their ``range_for_key`` and
+    ``ranges_from`` (the interface Whoosh's hash readers offer)."""
+
+    dbfile: object
+    is_closed: bool
+
+    def close(self) -> None:
+        if not self.is_closed:
+            self.dbfile.close()
+            self.is_closed = True
+
+    def __getitem__(self, key: bytes) -> bytes:
+        datapos, datalen = self.range_for_key(key)
+        return bytes(self.dbfile.get(datapos, datalen))
+
+    def __contains__(self, key: bytes) -> bool:
+        try:
+            self.range_for_key(key)
+        except KeyError:
+            return False
+        return True
+
+    def get(self, key: bytes, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def keys(self):
+        return (k for k, _, _ in self.ranges_from(b""))
+
+    def items(self):
+        get = self.dbfile.get
+        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(b""))
+
+    def keys_from(self, key: bytes):
+        return (k for k, _, _ in self.ranges_from(key))
+
+    def items_from(self, key: bytes):
+        get = self.dbfile.get
+        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(key))
+
+
+class _BlockTermFileReader(_TermFileLookup):
     """Reads _TermFileWriter's file with the lookups the W3 terms reader makes of a hash file."""
 
     def __init__(self, dbfile, length: int) -> None:
@@ -479,11 +523,6 @@ class _BlockTermFileReader:
         self._blocks, _ = _get_array(tail, 0, (len(tail) - 1) // itemsize)
         self.endofdata = indexpos
         self._firsts: list[bytes] | None = None
-
-    def close(self) -> None:
-        if not self.is_closed:
-            self.dbfile.close()
-            self.is_closed = True
 
     def _block(self, b: int) -> list[tuple[bytes, int, int]]:
         """(key, value position, value length) of every record in block b."""
@@ -548,39 +587,8 @@ class _BlockTermFileReader:
             pos += vlen
         raise KeyError(key)
 
-    def __getitem__(self, key: bytes) -> bytes:
-        datapos, datalen = self.range_for_key(key)
-        return bytes(self.dbfile.get(datapos, datalen))
 
-    def __contains__(self, key: bytes) -> bool:
-        try:
-            self.range_for_key(key)
-        except KeyError:
-            return False
-        return True
-
-    def get(self, key: bytes, default=None):
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def keys(self):
-        return (k for k, _, _ in self.ranges_from(b""))
-
-    def items(self):
-        get = self.dbfile.get
-        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(b""))
-
-    def keys_from(self, key: bytes):
-        return (k for k, _, _ in self.ranges_from(key))
-
-    def items_from(self, key: bytes):
-        get = self.dbfile.get
-        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(key))
-
-
-class _FlatTermFileReader:
+class _FlatTermFileReader(_TermFileLookup):
     """Reads the unblocked ``NTF1`` term file of the first compact indexes (commits 5e7751f..53db013): records of
     varint(key length) varint(value length) key value, their positions array, the extras, a 16-byte trailer."""
 
@@ -593,11 +601,6 @@ class _FlatTermFileReader:
         itemsize = array(_ARRAY_TYPES[tail[0]]).itemsize
         self._positions, _ = _get_array(tail, 0, (len(tail) - 1) // itemsize)
         self.endofdata = indexpos
-
-    def close(self) -> None:
-        if not self.is_closed:
-            self.dbfile.close()
-            self.is_closed = True
 
     def key_and_range_at(self, pos: int):
         """(key, value position, value length) of the record at pos; None past the last one."""
@@ -630,23 +633,6 @@ class _FlatTermFileReader:
             raise KeyError(key)
         return found[1], found[2]
 
-    def __getitem__(self, key: bytes) -> bytes:
-        datapos, datalen = self.range_for_key(key)
-        return bytes(self.dbfile.get(datapos, datalen))
-
-    def __contains__(self, key: bytes) -> bool:
-        try:
-            self.range_for_key(key)
-        except KeyError:
-            return False
-        return True
-
-    def get(self, key: bytes, default=None):
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
     def ranges_from(self, key: bytes):
         pos = self.closest_key_pos(key)
         while True:
@@ -655,20 +641,6 @@ class _FlatTermFileReader:
                 return
             yield found
             pos = found[1] + found[2]
-
-    def keys(self):
-        return (k for k, _, _ in self.ranges_from(b""))
-
-    def items(self):
-        get = self.dbfile.get
-        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(b""))
-
-    def keys_from(self, key: bytes):
-        return (k for k, _, _ in self.ranges_from(key))
-
-    def items_from(self, key: bytes):
-        get = self.dbfile.get
-        return ((k, bytes(get(p, n))) for k, p, n in self.ranges_from(key))
 
 
 class _CompactFieldWriter(W3FieldWriter):
