@@ -158,12 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     res: dict[str, object] = {"machine": machine_info(), "entities": args.entities, "rounds": args.rounds, "sizes": []}
     if args.render_only:
-        res = json.loads((RESULTS / "growth.json").read_text())
-        text = render(res)
-        print(text)
-        if args.write:
-            plot(res)
-            write_section(SECTION, text)
+        _publish(json.loads((RESULTS / "growth.json").read_text()), args.write)
         return 0
     for factor in args.factors:
         size = build(factor, args.work, args.entities)
@@ -179,12 +174,17 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(size["index"], ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "growth.json").write_text(json.dumps(res, indent=2))
+    _publish(res, args.write)
+    return 0
+
+
+def _publish(res: dict[str, object], write: bool) -> None:
+    """Print the section; with ``write``, also draw the plot and put the section into BENCHMARKS.md."""
     text = render(res)
     print(text)
-    if args.write:
+    if write:
         plot(res)
         write_section(SECTION, text)
-    return 0
 
 
 if __name__ == "__main__":
