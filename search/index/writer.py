@@ -34,6 +34,7 @@ from search.extract.errors import ExtractError, Skipped
 from search.extract.sources import SourceFile, discover, extract_file, read_file
 from search.index.catalog import Catalog
 from search.index.errors import IndexLockedError, IndexStorageError
+from search.index.merge import LinearMergePolicy
 from search.index.schema import ENTITY_FIELDS, build_schema
 from search.index.segment import BulkSegmentWriter, Postings, analyse
 from search.index.storage import describe_os_error, open_for_writing, run_lock
@@ -344,7 +345,8 @@ class _Run:
         commit; at the end of the run, also rebuild the archive-wide entity map (its own stage)."""
         t0 = time.perf_counter()
         if self._writer is not None and (self._pending or final):
-            self._writer.commit()
+            # Segments of at least half a commit are never merged again (see search.index.merge): linear cost.
+            self._writer.commit(mergetype=LinearMergePolicy(full=self.commit_every // 2))
             self._writer = None
             self._pending = 0
         t1 = time.perf_counter()
