@@ -14,6 +14,11 @@ NUM_PERM = 128
 SHINGLE = 5  # words per shingle
 ROWS_PER_BAND = 2  # 64 bands of 2 bytes: a 0.28-Jaccard pair becomes a candidate 99% of the time
 THRESHOLD = 0.2  # estimated Jaccard of 5-word shingles at or above which two articles are one story
+# Rows an LSH band key remembers. Beyond it a row is not added to that key: a story repeated a thousand times (a
+# daily market report) would otherwise make each new copy compare with every earlier one (quadratic), while the
+# first members already stand for the cluster. Unrelated rows share a 2-byte band by chance once in 65,536, so at
+# a million articles a key holds ~15 of them: the cap leaves ordinary keys alone.
+BAND_ROWS_MAX = 32
 _WORD = re.compile(r"\w+")
 
 
@@ -100,7 +105,8 @@ class Clusters:
         self._cluster.append(cluster)
         row = (n,)
         if any(held):
-            self._bands.update(zip(keys, [row if rows is None else rows + row for rows in held], strict=True))
+            grown = [(key, row if rows is None else rows + row) for key, rows in zip(keys, held, strict=True)]
+            self._bands.update(kv for kv in grown if len(kv[1]) <= BAND_ROWS_MAX)
         else:
             self._bands.update(dict.fromkeys(keys, row))
 
