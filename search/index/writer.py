@@ -49,6 +49,7 @@ AHEAD_PER_WORKER = 16
 COMMIT_EVERY = 5000  # documents between commits: a crash loses at most this much work, never a commit
 WRITER_LIMIT_MB = 256  # posting pool memory before Whoosh spills a sorted run to disk
 SEEN_TEXTS_MAX = 200_000  # texts remembered for exact-copy detection (bounded so memory stays flat)
+_PARKED = object()  # _copy_of: the copy waits for its original, still being enriched
 
 
 @dataclass
@@ -88,6 +89,9 @@ class _FileTask:
 @dataclass(frozen=True)
 class _DocsTask:
     docs: tuple[Document, ...]
+    # Per document, what enrichment gave an exact copy of it earlier in the run (entities, signature), or None:
+    # such a copy is only analysed in the worker (its id, dates and path differ), never enriched again.
+    known: tuple[tuple[DocEntities, bytes] | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,7 @@ class _Run:
     def _record_tasks(self, src: SourceFile, raw: bytes) -> Iterator[_DocsTask]:
         """A records file is split in the main process, so its records spread over the workers."""
         docs: list[Document] = []
+        known: list[tuple[DocEntities, bytes] | None] = []
         present: set[str] = set()
         for item in extract_file(src, raw):
             if isinstance(item, Skipped):
@@ -190,39 +195,41 @@ class _Run:
             if self.catalog.doc_unchanged(item.id, item.content_hash):
                 self.summary.unchanged += 1
                 continue
-            if self._is_copy(item):
+            copy = self._copy_of(item)
+            if copy is _PARKED:
                 continue
             docs.append(item)
+            known.append(copy)
             if len(docs) >= DOCS_PER_TASK:
-                yield _DocsTask(tuple(docs))
-                docs = []
+                yield _DocsTask(tuple(docs), tuple(known))
+                docs, known = [], []
         if docs:
-            yield _DocsTask(tuple(docs))
+            yield _DocsTask(tuple(docs), tuple(known))
         # Records that vanished from a changed file go with it.
         for gone in self.catalog.ids_for_path(src.rel) - present:
             self._delete(gone)
 
-    def _is_copy(self, doc: Document) -> bool:
-        """True (and the document parked or written) when an identical text was already sent for enrichment."""
+    def _copy_of(self, doc: Document) -> tuple[DocEntities, bytes] | object | None:
+        """None for a text not sent for enrichment before; for an exact copy of one, its original's
+        (entities, signature) when the original is written, else _PARKED (the copy waits for it)."""
         key = _text_key(doc)
         if key not in self._seen_texts:
             if len(self._seen_texts) >= SEEN_TEXTS_MAX:
                 self._seen_texts.clear()
                 self._done_texts.clear()
             self._seen_texts[key] = doc.id
-            return False
+            return None
+        self.summary.copies += 1
         done = self._done_texts.get(key)
         if done is not None:
-            self._write_copy(doc, *done)
-        else:
-            self._parked[key].append(doc)
-        self.summary.copies += 1
-        return True
+            return done
+        self._parked[key].append(doc)
+        return _PARKED
 
-    def _write_copy(self, doc: Document, entities: DocEntities, sig: bytes, analysed=None) -> None:
+    def _write_copy(self, doc: Document, entities: DocEntities, sig: bytes, analysed: dict) -> None:
         enriched = Enriched(doc, entities, sig, {})
         fields = _fields(enriched)
-        self._write(_Prepared(enriched, fields, analysed or {}))
+        self._write(_Prepared(enriched, fields, analysed))
 
     # -- running --------------------------------------------------------------------------------------
     def go(self, paths: Sequence[str | Path], prune: bool, progress: bool) -> None:
@@ -427,12 +434,14 @@ def _run_task(task: _FileTask | _DocsTask, entities: bool = True) -> list[_Prepa
     items = extract_file(task.src, task.raw) if isinstance(task, _FileTask) else list(task.docs)
     extract_seconds = time.perf_counter() - t0
     out: list[_Prepared | Skipped] = []
-    for item in items:
+    known = task.known if isinstance(task, _DocsTask) else ()
+    for n, item in enumerate(items):
         if isinstance(item, Skipped):
             out.append(item)
             continue
         try:
-            enriched = enrich(item, entities=entities)
+            copied = known[n] if n < len(known) else None
+            enriched = enrich(item, entities=entities) if copied is None else Enriched(item, *copied, {})
         except Exception as exc:  # a bug on one article is reported, the rest goes on
             log.exception("enrichment failed for %s", item.id)
             out.append(Skipped(item.id, f"enrichment failed: {type(exc).__name__}: {exc}"))
