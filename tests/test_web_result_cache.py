@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
+
+import pytest
 
 from search.__main__ import main as cli
 from search.query import SearchRequest, open_index, search
@@ -38,13 +42,22 @@ def test_the_cache_keeps_at_most_its_size(tmp_path: Path) -> None:
     archive.close()
 
 
-def test_a_new_commit_is_seen_on_the_next_request(tmp_path: Path) -> None:
+@pytest.mark.parametrize("settled", [False, True])
+def test_a_new_commit_is_seen_on_the_next_request(tmp_path: Path, settled: bool) -> None:
     index_dir = build(tmp_path / "ix", ARTICLES[:2])
+
+    def settle(ago: float) -> None:  # as if the folder had been left unchanged for a while
+        if settled:
+            for path in [index_dir, *index_dir.iterdir()]:
+                os.utime(path, (time.time() - ago, time.time() - ago))
+
+    settle(60)  # requests then check the folder's time instead of listing it
     client = create_app(Settings(index_dir=index_dir, result_cache=64)).test_client()
     for _ in range(2):  # the second time from the cache
         assert total(client, "/api/search?q=moscow") == 0
         assert "Lavrov in Moscow" not in client.get("/?q=moscow").get_data(as_text=True)
     build(index_dir, ARTICLES[2:4])  # a new commit with two Moscow articles
+    settle(30)
     assert total(client, "/api/search?q=moscow") == 2
     assert "Lavrov in Moscow" in client.get("/?q=moscow").get_data(as_text=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
@@ -110,6 +111,7 @@ class Snapshot:
 
 
 MAP_FILES = (ENTITIES_FILE, AUTHORITY_FILE)  # what EntityMap.load reads from the index folder
+FOLDER_SETTLED_NS = 2_000_000_000  # an index folder unchanged this long has a trustworthy modification time
 
 
 class Archive:
@@ -129,13 +131,18 @@ class Archive:
         self.parser_cache: dict = {}
         self._names: EntityNames | None = None
         self._names_stamp: tuple = ()
+        self._seen_folder: tuple | None = None  # _folder_stamp() when the snapshot was last known current
 
     def snapshot(self) -> Snapshot:
         """The current commit's snapshot, refreshed when the index has changed on disk."""
         snap = self._snapshot
+        folder = self._folder_stamp()
         if snap is not None:
+            if folder == self._seen_folder and folder is not None:  # nothing created or removed since: no listing
+                return snap
             try:
                 if snap.searcher.up_to_date() and self._map_stamp() == self._names_stamp:
+                    self._seen_folder = folder
                     return snap
             except Exception as exc:  # the files of an old generation may be gone
                 log.info("index changed under the searcher: %s", exc)
@@ -153,6 +160,7 @@ class Archive:
                         results=ResultCache(self.result_cache),
                     )
                     self._snapshot = snap
+                self._seen_folder = folder
                 return snap
             # A fresh searcher, not refresh(): refresh() closes readers that requests in flight may
             # still use. Unchanged segments keep their cached columns (keyed by segment id).
@@ -161,6 +169,7 @@ class Archive:
                 self._snapshot = self._build(self.ix.searcher(weighting=weighting()))
             except Exception as exc:  # the index was removed or damaged under a running service
                 raise IndexUnavailable(f"the index at {self.index_dir} cannot be read: {exc}") from None
+            self._seen_folder = folder  # taken before the build: a commit during it is seen next time
             return self._snapshot
 
     def _build(self, searcher: Searcher) -> Snapshot:
@@ -186,6 +195,18 @@ class Archive:
             self._names = EntityNames(self.index_dir)
             self._names_stamp = stamp
         return self._names
+
+    def _folder_stamp(self) -> tuple | None:
+        """The index folder's modification time and the entity map's stamp: a commit writes a new table of
+        contents and an authority edit rewrites its file, so while this stays the same the snapshot is current
+        (one stat per request instead of Whoosh listing the folder)."""
+        try:
+            mtime = self.index_dir.stat().st_mtime_ns
+        except OSError:
+            return None
+        if time.time_ns() - mtime < FOLDER_SETTLED_NS:  # a file system with coarse times may not show a change
+            return None  # made within the same tick: check the Whoosh way until the folder has settled
+        return (mtime, self._map_stamp())
 
     def _map_stamp(self) -> tuple:
         """Times and sizes of the entity map and authority files: two stat calls per request, no directory scan."""
