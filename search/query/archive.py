@@ -39,6 +39,8 @@ class Facetable:
     rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # alphabetical rank
     pair_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     pair_names: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    # Where each document's run of pairs starts (pairs are sorted by document), one past the end last.
+    offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
 
     def pairs(self, columns: Columns) -> None:
         """(document, canonical id) once per document and value, over every column mapping into this facet."""
@@ -55,6 +57,7 @@ class Facetable:
             key = np.unique(np.concatenate(docs) * len(self.names) + np.concatenate(ids))
             self.pair_docs = (key // len(self.names)).astype(np.int32)
             self.pair_names = (key % len(self.names)).astype(np.int32)
+        self.offsets = np.searchsorted(self.pair_docs, np.arange(columns.size + 1)).astype(np.int64)
 
     def finish(self) -> None:
         order = sorted(range(len(self.names)), key=lambda i: (self.names[i].lower(), self.names[i]))

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 UNDATED = np.iinfo(np.int32).min  # day number of an undated article
 _USECS_PER_DAY = 86_400_000_000
 _MAX_USECS = 3_652_059 * _USECS_PER_DAY  # datetime.max
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @dataclass
@@ -59,6 +60,19 @@ class Columns:
     @property
     def dated(self) -> np.ndarray:
         return self.days != UNDATED
+
+    @cached_property
+    def months(self) -> np.ndarray:
+        """Calendar month of each document's date as months since January 1970 (meaningless where undated)."""
+        return self._epoch_days().astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+    @cached_property
+    def years(self) -> np.ndarray:
+        """Year of each document's date as years since 1970 (meaningless where undated)."""
+        return self._epoch_days().astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+
+    def _epoch_days(self) -> np.ndarray:
+        return np.where(self.days == UNDATED, _EPOCH_ORDINAL, self.days).astype(np.int64) - _EPOCH_ORDINAL
 
     @cached_property
     def groups(self) -> np.ndarray:

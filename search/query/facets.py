@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 
 from search.query.archive import Facetable
-from search.query.columns import UNDATED, Columns
+from search.query.columns import Columns
 from search.query.types import DateBucket, FacetValue
 
 FACET_LIMIT = 15
@@ -18,7 +18,14 @@ def name_counts(fac: Facetable, columns: Columns, mask: np.ndarray) -> np.ndarra
     """Documents per canonical value of a facet among the docnums set in mask (each document once)."""
     if not fac.names or not len(fac.pair_docs):
         return np.zeros(len(fac.names), dtype=np.int64)
-    return np.bincount(fac.pair_names[mask[fac.pair_docs]], minlength=len(fac.names))
+    hits = np.flatnonzero(mask)
+    if hits.size * 8 > mask.size:  # a large share of the archive: one pass over all pairs is cheaper
+        return np.bincount(fac.pair_names[mask[fac.pair_docs]], minlength=len(fac.names))
+    # Few hits: read only their pairs (pairs are sorted by document; offsets give each document's run).
+    starts, ends = fac.offsets[hits], fac.offsets[hits + 1]
+    lengths = ends - starts
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return np.bincount(fac.pair_names[shift + np.arange(int(lengths.sum()))], minlength=len(fac.names))
 
 
 def term_facet(
@@ -48,28 +55,38 @@ def term_facet(
 
 def date_histogram(columns: Columns, mask: np.ndarray) -> tuple[tuple[DateBucket, ...], str, int]:
     """Buckets that suit the span (years, months or days), and how many hits are undated."""
-    days = columns.days[mask]
-    dated = days[days != UNDATED]
-    undated = int(days.size - dated.size)
-    if not dated.size:
+    chosen = mask & columns.dated
+    undated = int(np.count_nonzero(mask)) - int(np.count_nonzero(chosen))
+    days = columns.days[chosen]
+    if not days.size:
         return (), "", undated
-    lo, hi = int(dated.min()), int(dated.max())
-    span = hi - lo
-    d64 = (dated.astype(np.int64) - _EPOCH).astype("datetime64[D]")
+    span = int(days.max()) - int(days.min())
     if span > 3 * 366:
-        unit, keys = "year", d64.astype("datetime64[Y]")
+        unit, keys = "year", columns.years[chosen]
     elif span > 62:
-        unit, keys = "month", d64.astype("datetime64[M]")
+        unit, keys = "month", columns.months[chosen]
     else:
-        unit, keys = "day", d64
-    code = {"year": "Y", "month": "M", "day": "D"}[unit]
-    values, counts = np.unique(keys.astype(np.int64), return_counts=True)
-    found = dict(zip(values.tolist(), counts.tolist(), strict=True))
-    # Every bucket from the first to the last, so gaps show as zeros.
-    buckets = []
-    for n in range(int(values[0]), int(values[-1]) + 1):
-        start = np.datetime64(n, code).astype("datetime64[D]").astype(object)
-        end = (np.datetime64(n + 1, code).astype("datetime64[D]") - np.timedelta64(1, "D")).astype(object)
-        label = {"year": f"{start:%Y}", "month": f"{start:%Y-%m}", "day": f"{start:%Y-%m-%d}"}[unit]
-        buckets.append(DateBucket(start, end, int(found.get(n, 0)), label))
-    return tuple(buckets), unit, undated
+        unit, keys = "day", days.astype(np.int64) - _EPOCH
+    first = int(keys.min())
+    counts = np.bincount(keys - first).tolist()  # every bucket from the first to the last: gaps show as zeros
+    return tuple(_bucket(unit, first + n, count) for n, count in enumerate(counts)), unit, undated
+
+
+def _bucket(unit: str, n: int, count: int) -> DateBucket:
+    """Bucket n of the unit (years, months or days since 1970) with its first and last day and its label."""
+    if unit == "year":
+        start = date(1970 + n, 1, 1)
+        return DateBucket(start, date(start.year, 12, 31), count, f"{start:%Y}")
+    if unit == "month":
+        start = _month_start(n)
+        end = date(9999, 12, 31) if n == _LAST_MONTH else date.fromordinal(_month_start(n + 1).toordinal() - 1)
+        return DateBucket(start, end, count, f"{start:%Y-%m}")
+    day = date.fromordinal(_EPOCH + n)
+    return DateBucket(day, day, count, f"{day:%Y-%m-%d}")
+
+
+def _month_start(n: int) -> date:
+    return date(1970 + n // 12, n % 12 + 1, 1)
+
+
+_LAST_MONTH = (9999 - 1970) * 12 + 11  # December 9999: no month after it
