@@ -22,6 +22,8 @@ FRAGMENT_CHARS = 180
 MAX_FRAGMENTS = 3
 _TOKEN = re.compile(TOKEN_PATTERN)
 _APOSTROPHE = str.maketrans({"’": "'"})
+_WORDLIKE = re.compile(r"[\w'’]+")
+_WORD_JOINERS = "_'’"  # with letters and digits, what the candidates' look-behind refuses before a match
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,25 @@ class MatchTerms:
         return bool(self.stems or self.names)
 
     @cached_property
-    def candidates(self) -> re.Pattern[str]:
-        """Where a matching token may start: a stem is a prefix of its forms but for a last y/i or e."""
+    def _heads(self) -> list[str]:
+        """What a matching token starts with: a stem is a prefix of its forms but for a last y/i or e."""
         heads = {s[:-1] if len(s) > 3 else s for s in self.stems if s}
         heads |= {n[:-1] if len(n) > 3 else n for n in self.names if n}
-        alternation = "|".join(sorted((re.escape(h) for h in heads), key=len, reverse=True))
+        return sorted(heads, key=len, reverse=True)
+
+    @cached_property
+    def candidates(self) -> re.Pattern[str]:
+        """Where a matching token may start (not inside a word)."""
+        alternation = "|".join(re.escape(h) for h in self._heads)
         return re.compile(rf"(?<![\w'’])(?:{alternation})", re.IGNORECASE)
+
+    @cached_property
+    def lower_candidates(self) -> re.Pattern[str] | None:
+        """The heads alone, for lowercased text, without the costly look-behind (checked per match instead);
+        None when a head holds other than word characters and apostrophes (a match could then hide a start)."""
+        if not all(_WORDLIKE.fullmatch(h) and h == h.lower() for h in self._heads):
+            return None
+        return re.compile("|".join(re.escape(h) for h in self._heads))
 
 
 @lru_cache(maxsize=200_000)
@@ -79,12 +94,30 @@ def find_hits(text: str, terms: MatchTerms, start: int = 0, end: int | None = No
 
 def _scan(text: str, terms: MatchTerms, start: int, end: int, budget: int | None = None) -> Iterator[tuple[int, int]]:
     """Spans of matched tokens, checking only tokens that start like a query term (at most budget)."""
-    for n, m in enumerate(terms.candidates.finditer(text, start, end)):
+    for n, at in enumerate(_candidate_starts(text, terms, start, end)):
         if budget is not None and n >= budget:
             return
-        tok = _TOKEN.match(text, m.start(), end)
+        tok = _TOKEN.match(text, at, end)
         if tok is not None and _matches(tok.group(0), terms):
             yield tok.span()
+
+
+def _candidate_starts(text: str, terms: MatchTerms, start: int, end: int) -> Iterator[int]:
+    """Where ``terms.candidates`` matches: found in the lowercased text by the heads alone (a third of the
+    cost of the look-behind and case-blind pattern), dropping matches inside a word as the look-behind would."""
+    pattern = terms.lower_candidates
+    lower = text.lower() if pattern is not None else ""
+    if pattern is None or len(lower) != len(text):  # lowercasing changed lengths (rare letters): spans would shift
+        for m in terms.candidates.finditer(text, start, end):
+            yield m.start()
+        return
+    for m in pattern.finditer(lower, start, end):
+        at = m.start()
+        if at:
+            before = text[at - 1]
+            if before.isalnum() or before in _WORD_JOINERS:
+                continue
+        yield at
 
 
 def _first_hits(text: str, terms: MatchTerms, limit: int, enough: int) -> list[tuple[int, int]]:
