@@ -67,3 +67,13 @@ def test_bulk_links_equal_links_built_one_request_at_a_time(web_app, web_setting
             {"q": "", "people": ()},
         ):
             assert p.url_with(**changes) == plain(endpoint, replace(req, **changes), n)
+
+
+@pytest.mark.parametrize("script_root", ["", "/news", "/arch ive"])
+def test_a_hits_document_link_equals_url_for_for_awkward_ids(web_app, web_settings, script_root: str) -> None:
+    ids = ["reuters-1", "a/b//c/", "a b", "ü-ñ/ß", "50%", "what?", "x#y", "a&b=c+d", "'\"<>", "~.-_", "😀"]
+    with web_app.test_request_context("/", environ_overrides={"SCRIPT_NAME": script_root}):
+        for q in ("", "oil", "a b & c", "ü?#%/+=", "~!*()';:@$,"):
+            p = Presenter("pages.search_page", SearchRequest(q=q), web_settings)
+            for doc_id in ids:
+                assert p.document_link(doc_id) == url_for("pages.document_page", doc_id=doc_id, q=q or None)

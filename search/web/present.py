@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 from flask import url_for
 from markupsafe import Markup, escape
 
-from search.query.types import DateBucket, SearchRequest, SearchResult, Sort
+from search.query.types import DateBucket, Hit, SearchRequest, SearchResult, Sort
 from search.web.params import FACET_PARAMS, FIELD_PARAMS, to_params, toggled
 from search.web.settings import Settings
 
@@ -55,6 +55,13 @@ _PIECES = {
 @lru_cache(maxsize=16_384)
 def _quoted(text: str) -> str:
     return quote_plus(text)
+
+
+# What Werkzeug leaves unquoted in a <path:...> part and in a query value (url_for's encoding; tested equal).
+_PATH_SAFE = "!$&'()*+,/:;=@"
+_QUERY_SAFE = "!$'()*,/:;?@"
+_HIT_ENTITIES = ("people", "organizations", "places")
+_SHOWN_PER_KIND = 6  # a hit shows at most this many names of each kind
 
 
 def encode_params(params: list[tuple[str, str]]) -> str:
@@ -117,6 +124,9 @@ class Presenter:
         self.req = req
         self.settings = settings
         self._base = url_for(endpoint)
+        # The document page's URL is the same for every hit up to the id: made once, the id quoted per hit.
+        self._doc_base = url_for("pages.document_page", doc_id="-")[:-1]
+        self._doc_query = f"?q={quote_plus(req.q, safe=_QUERY_SAFE)}" if req.q else ""
         self._links: dict[tuple[str, str], str] = {}  # toggle links and entity items, by (kind, value)
         self._pieces = {field: self._piece(field, getattr(req, field)) for field in _PIECES}
 
@@ -156,6 +166,19 @@ class Presenter:
         if link is None:  # the same name recurs on many hits of a page
             link = self._links[key] = self.url_with(**{field: toggled(self.req, field, value)}, page=1)
         return link
+
+    def document_link(self, doc_id: str) -> str:
+        """A hit's link to its document page, carrying the query: url_for's URL without a url_for per hit."""
+        return f"{self._doc_base}{quote(doc_id, safe=_PATH_SAFE)}{self._doc_query}"
+
+    def entity_items(self, hit: Hit) -> Markup:
+        """A hit's entity list items (the first few of each kind), one per line as the hit list indents them."""
+        item = self.entity_item
+        return Markup(
+            "\n      ".join(
+                [item(field, name) for field in _HIT_ENTITIES for name in getattr(hit, field)[:_SHOWN_PER_KIND]]
+            )
+        )
 
     def entity_item(self, field: str, name: str) -> Markup:
         """A hit's entity as a list item linking to that filter (made once per page: names recur across hits).
