@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import sys
 from pathlib import Path
 
@@ -24,28 +25,51 @@ SECTION = "## Growth"
 PLOT = REPO / "bench" / "plots" / "growth.png"
 
 
-def build(factor: int, work: Path, entities: bool) -> dict[str, object]:
-    """Write the archive at `factor` times Reuters and index it in a child process (2 workers)."""
+def build(factor: int, work: Path, entities: bool, repeats: int = 1) -> dict[str, object]:
+    """Write the archive at `factor` times Reuters and index it afresh `repeats` times in a child process
+    (2 workers); the median run's time and CPU, with every run's kept for the spread."""
     src, ix = work / f"growth-{factor}x", work / f"growth-{factor}x-index"
     items = list(multiplied(list(articles()), factor))
     shutil.rmtree(src, ignore_errors=True)
-    shutil.rmtree(ix, ignore_errors=True)
     write_jsonl(items, src, per_file=PER_FILE)
     raw = raw_text_bytes([record(a) for a in items])
-    step = run_child(
-        f"from bench.index_speed import child_product; child_product({str(src)!r}, {str(ix)!r}, 2, {entities})"
-    )
+    runs = []
+    for _ in range(max(1, repeats)):
+        shutil.rmtree(ix, ignore_errors=True)
+        step = run_child(
+            f"from bench.index_speed import child_product; child_product({str(src)!r}, {str(ix)!r}, 2, {entities})"
+        )
+        runs.append({"seconds": step.seconds, "cpu": step.result["cpu"], "rss_mb": step.peak_rss_mb})
     return {
         "factor": factor,
         "docs": len(items),
         "raw_bytes": raw,
-        "seconds": step.seconds,
-        "cpu": step.result["cpu"],
-        "rss_mb": step.peak_rss_mb,
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "cpu": statistics.median(r["cpu"] for r in runs),
+        "rss_mb": max(r["rss_mb"] for r in runs),
+        "runs": runs,
         "index_bytes": dir_bytes(ix),
         "index": str(ix),
         "source": str(src),
     }
+
+
+def _base_note(repeats: int) -> str:
+    if repeats < 2:
+        return "1x was indexed once. "
+    return (
+        f"Every ratio divides by the 1x figure, so 1x is indexed {repeats} times and its median taken "
+        "(square brackets: the spread over the runs). "
+    )
+
+
+def _spread(s: dict[str, object], key: str) -> str:
+    """' (min-max over n runs)' when the size was indexed more than once."""
+    runs = s.get("runs") or []
+    if len(runs) < 2:
+        return ""
+    values = [r[key] for r in runs]
+    return f" [{min(values):.0f}-{max(values):.0f}, {len(runs)} runs]"
 
 
 def search_percentiles(index_dir: str, rounds: int) -> dict[str, float]:
@@ -73,8 +97,8 @@ def render(res: dict[str, object]) -> str:
                 f"{s['factor']}x",
                 s["docs"],
                 f"{s['raw_bytes'] / 1e6:.0f}",
-                f"{s['seconds']:.0f} ({s['seconds'] / base['seconds'] / grow:.2f})",
-                f"{s['cpu']:.0f} ({s['cpu'] / base['cpu'] / grow:.2f})",
+                f"{s['seconds']:.0f} ({s['seconds'] / base['seconds'] / grow:.2f}){_spread(s, 'seconds')}",
+                f"{s['cpu']:.0f} ({s['cpu'] / base['cpu'] / grow:.2f}){_spread(s, 'cpu')}",
                 f"{s['docs'] / s['seconds']:.0f}",
                 f"{s['index_bytes'] / 1e6:.0f} ({s['index_bytes'] / s['raw_bytes']:.2f}x raw)",
                 f"{s['search']['p50']:.1f}",
@@ -90,7 +114,9 @@ def render(res: dict[str, object]) -> str:
             "Data: Reuters-21578 repeated (copy k has new ids and dates k years earlier), JSONL files of "
             f"{PER_FILE} records; indexed with 2 workers, entities {'on' if res['entities'] else 'off'}; search = the "
             f"search_speed mix without entity filters, facets and highlighting on, {res['rounds']} rounds.",
-            "In brackets: seconds per article relative to 1x (1.00 = linear). On a shared machine wall times drift "
+            "In brackets: seconds per article relative to 1x (1.00 = linear). "
+            + _base_note(res.get("base_repeats", 1))
+            + "On a shared machine wall times drift "
             "with other jobs; CPU seconds of the indexing process tree drift less (but two busy cores still slow "
             "each other's caches).",
             *([f"\n{res['notes']}"] if res.get("notes") else []),
@@ -149,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--factors", type=int, nargs="+", default=[1, 5, 10])
     parser.add_argument("--entities", action="store_true", help="index with entities (slow at 10x)")
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--base-repeats", type=int, default=3, help="times the smallest size is indexed (median)")
     parser.add_argument("--keep", action="store_true", help="keep the grown archives and indexes")
     parser.add_argument("--work", type=Path, default=WORK)
     parser.add_argument(
@@ -156,12 +183,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    res: dict[str, object] = {"machine": machine_info(), "entities": args.entities, "rounds": args.rounds, "sizes": []}
+    res: dict[str, object] = {
+        "machine": machine_info(),
+        "entities": args.entities,
+        "rounds": args.rounds,
+        "base_repeats": args.base_repeats,
+        "sizes": [],
+    }
     if args.render_only:
         _publish(json.loads((RESULTS / "growth.json").read_text()), args.write)
         return 0
     for factor in args.factors:
-        size = build(factor, args.work, args.entities)
+        size = build(factor, args.work, args.entities, args.base_repeats if factor == min(args.factors) else 1)
         size["search"] = search_percentiles(size["index"], args.rounds)
         res["sizes"].append(size)
         print(
