@@ -129,6 +129,7 @@ class Presenter:
         self._doc_query = f"?q={quote_plus(req.q, safe=_QUERY_SAFE)}" if req.q else ""
         self._links: dict[tuple[str, str], str] = {}  # toggle links and entity items, by (kind, value)
         self._pieces = {field: self._piece(field, getattr(req, field)) for field in _PIECES}
+        self._around: dict[str, tuple[str, str, str]] = {}  # per facet: its piece and those before and after
 
     def url(self, req: SearchRequest) -> str:
         return search_url(self.endpoint, req, self.settings, base=self._base)
@@ -164,8 +165,24 @@ class Presenter:
         key = (field, value)
         link = self._links.get(key)
         if link is None:  # the same name recurs on many hits of a page
-            link = self._links[key] = self.url_with(**{field: toggled(self.req, field, value)}, page=1)
+            if value in getattr(self.req, field):
+                link = self.url_with(**{field: toggled(self.req, field, value)}, page=1)
+            else:
+                link = self._with_added(field, value)
+            self._links[key] = link
         return link
+
+    def _with_added(self, field: str, value: str) -> str:
+        """url_with() adding one value to a facet on page 1: only that field's piece changes, so join three."""
+        around = self._around.get(field)
+        if around is None:
+            pieces = [self._pieces[f] if f != "page" else "" for f in _PIECES]
+            i = list(_PIECES).index(field)
+            before, after = "&".join(p for p in pieces[:i] if p), "&".join(p for p in pieces[i + 1 :] if p)
+            around = self._around[field] = (before, self._pieces[field], after)
+        before, own, after = around
+        query = "&".join(p for p in (before, own, f"{_PIECES[field]}={_quoted(value)}", after) if p)
+        return f"{self._base}?{query}"
 
     def document_link(self, doc_id: str) -> str:
         """A hit's link to its document page, carrying the query: url_for's URL without a url_for per hit."""
