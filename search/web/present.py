@@ -14,6 +14,7 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from search.query.types import DateBucket, Hit, SearchRequest, SearchResult, Sort
+from search.web.filters import thousands
 from search.web.params import FACET_PARAMS, FIELD_PARAMS, to_params, toggled
 from search.web.settings import Settings
 
@@ -60,6 +61,12 @@ def _quoted(text: str) -> str:
 # What Werkzeug leaves unquoted in a <path:...> part and in a query value (url_for's encoding; tested equal).
 _PATH_SAFE = "!$&'()*+,/:;=@"
 _QUERY_SAFE = "!$'()*,/:;?@"
+# One facet value (whitespace as the template that wrote it left it); each value is escaped where it is filled in.
+_FACET_ITEM = (
+    '<li><a href="{href}" class="facet-value{selected}" data-facet="{param}"\n{current}>\n'
+    '      <span class="check" aria-hidden="true">{check}</span>\n'
+    '      <span class="name">{label}</span>{count}{hidden}    </a></li>'
+)
 _HIT_ENTITIES = ("people", "organizations", "places")
 _SHOWN_PER_KIND = 6  # a hit shows at most this many names of each kind
 
@@ -211,6 +218,22 @@ class Presenter:
                 f'<li><a class="entity entity-{escape(field)}" href="{link}" title="Filter by {shown}">{shown}</a></li>'
             )
         return item  # type: ignore[return-value]
+
+    def facet_item(self, param: str, v: Link) -> Markup:
+        """A facet value's list item (a link that toggles it), as the facet list's template wrote it, escaped."""
+        on = v.selected
+        return Markup(
+            _FACET_ITEM.format(
+                href=escape(v.href),
+                selected=" selected" if on else "",
+                param=escape(param),
+                current='aria-current="true"' if on else "",
+                check="☑" if on else "☐",
+                label=escape(v.label),
+                count=f' <span class="count">{escape(thousands(v.count))}</span>' if v.count else "",
+                hidden='<span class="visually-hidden">(selected; choose to remove)</span>' if on else "",
+            )
+        )
 
     def facet_groups(self, result: SearchResult) -> tuple[FacetGroup, ...]:
         groups = []
