@@ -215,3 +215,19 @@ def test_a_block_bytes_column_gives_back_every_value_and_empty_bytes_for_article
     assert list(reader) == [values.get(d, b"") for d in range(503)]
     if blockbytes > 1024:
         assert storage.file_length("col") < sum(map(len, values.values())) / 10
+
+
+def test_an_index_in_a_term_file_format_no_longer_read_says_to_index_again(tmp_path: Path, capsys) -> None:
+    from search.__main__ import main as cli
+
+    folder = write_articles(tmp_path / "articles", 6)[0].parent
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir, workers=1, entities=False)
+    for seg in index_dir.glob("*.seg"):  # the first compact term files (NTF1), unblocked, read by no build now
+        data = seg.read_bytes()
+        assert data.count(b"NTF2") == 1
+        seg.write_bytes(data.replace(b"NTF2", b"NTF1"))
+    for argv in (["query", "council", "--index", str(index_dir)], ["index", str(folder), "--index", str(index_dir)]):
+        assert cli(argv) != 0
+        err = capsys.readouterr().err
+        assert "index the articles again into a new folder" in err and "Traceback" not in err

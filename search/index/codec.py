@@ -49,6 +49,8 @@ from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from search.index.errors import IndexVersionError
+
 _F32 = struct.Struct("<f")
 _LITTLE = sys.byteorder == "little"
 _ARRAY_TYPES = ("B", "H", "I", "Q")
@@ -588,61 +590,6 @@ class _BlockTermFileReader(_TermFileLookup):
         raise KeyError(key)
 
 
-class _FlatTermFileReader(_TermFileLookup):
-    """Reads the unblocked ``NTF1`` term file of the first compact indexes (commits 5e7751f..53db013): records of
-    varint(key length) varint(value length) key value, their positions array, the extras, a 16-byte trailer."""
-
-    def __init__(self, dbfile, length: int) -> None:
-        self.dbfile = dbfile
-        self.is_closed = False
-        indexpos, extraspos = struct.unpack("<QQ", bytes(dbfile.get(length - 16, 16)))
-        self.extras = pickle.loads(bytes(dbfile.get(extraspos, length - 16 - extraspos)))
-        tail = dbfile.get(indexpos, extraspos - indexpos)
-        itemsize = array(_ARRAY_TYPES[tail[0]]).itemsize
-        self._positions, _ = _get_array(tail, 0, (len(tail) - 1) // itemsize)
-        self.endofdata = indexpos
-
-    def key_and_range_at(self, pos: int):
-        """(key, value position, value length) of the record at pos; None past the last one."""
-        if pos is None or pos >= self.endofdata:
-            return None
-        head = self.dbfile.get(pos, 20)
-        keylen, p = get_varint(head, 0)
-        datalen, p = get_varint(head, p)
-        keypos = pos + p
-        return bytes(self.dbfile.get(keypos, keylen)), keypos + keylen, datalen
-
-    def key_at(self, pos: int) -> bytes:
-        return self.key_and_range_at(pos)[0]
-
-    def closest_key_pos(self, key: bytes):
-        """Position of the key, or of the first key after it; None when every key is smaller."""
-        positions = self._positions
-        lo, hi = 0, len(positions)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.key_at(positions[mid]) < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        return positions[lo] if lo < len(positions) else None
-
-    def range_for_key(self, key: bytes) -> tuple[int, int]:
-        found = self.key_and_range_at(self.closest_key_pos(key))
-        if found is None or found[0] != key:
-            raise KeyError(key)
-        return found[1], found[2]
-
-    def ranges_from(self, key: bytes):
-        pos = self.closest_key_pos(key)
-        while True:
-            found = self.key_and_range_at(pos)
-            if found is None:
-                return
-            yield found
-            pos = found[1] + found[2]
-
-
 class _CompactFieldWriter(W3FieldWriter):
     def __init__(self, codec, storage, segment) -> None:  # W3FieldWriter's, with the compact hash writer
         self._codec = codec
@@ -715,7 +662,12 @@ class _CompactTermsReader(W3TermsReader):
         self._codec = codec
         self._dbfile = dbfile
         magic = bytes(dbfile.get(0, 4))
-        self._tindex = (_FlatTermFileReader if magic == b"NTF1" else _BlockTermFileReader)(dbfile, length)
+        if magic != _TERMS_MAGIC:  # NTF1: an unblocked term file of development builds of 2026-11-22 (an hour)
+            raise IndexVersionError(
+                f"the index's term file has the unknown format {magic!r}: this index was written by an early build; "
+                "index the articles again into a new folder"
+            )
+        self._tindex = _BlockTermFileReader(dbfile, length)
         self._fieldmap = self._tindex.extras["fieldmap"]
         self._postfile = postfile
         self._fieldunmap = [None] * len(self._fieldmap)

@@ -9,3 +9,7 @@ class IndexLockedError(RuntimeError):
 
 class IndexStorageError(RuntimeError):
     """The index folder cannot be created, read or written (missing, read-only, full disk...)."""
+
+
+class IndexVersionError(IndexStorageError):
+    """The index was written in a format this build does not read (it must be indexed again)."""
