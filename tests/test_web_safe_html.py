@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import escape
 
-from search.web.safe_html import plain_text, safe_url, sanitize_marked
+from search.web.safe_html import escape_text, plain_text, safe_url, sanitize_marked
 
 
 class Tags(HTMLParser):
@@ -73,3 +74,12 @@ def test_raw_markup_that_slipped_through_is_escaped():
 )
 def test_only_plain_http_links_from_articles_become_links(url, expected):
     assert safe_url(url) == expected
+
+
+@given(st.text())
+def test_escape_text_escapes_exactly_as_markupsafe_does(text: str) -> None:
+    assert escape_text(text) == str(escape(text))
+
+
+def test_escape_text_escapes_every_character_html_gives_meaning_to() -> None:
+    assert escape_text("<a href='x' title=\"&amp;\">") == "&lt;a href=&#39;x&#39; title=&#34;&amp;amp;&#34;&gt;"

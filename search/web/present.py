@@ -11,11 +11,12 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from flask import url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from search.query.types import DateBucket, Hit, SearchRequest, SearchResult, Sort
 from search.web.filters import thousands
 from search.web.params import FACET_PARAMS, FIELD_PARAMS, to_params, toggled
+from search.web.safe_html import escape_text
 from search.web.settings import Settings
 
 FACET_LABELS = {"people": "People", "organizations": "Organisations", "places": "Places"}
@@ -207,15 +208,14 @@ class Presenter:
     def entity_item(self, field: str, name: str) -> Markup:
         """A hit's entity as a list item linking to that filter (made once per page: names recur across hits).
 
-        The HTML the hit list's template wrote, each value escaped by markupsafe as autoescaping did.
+        The HTML the hit list's template wrote, each value escaped as autoescaping did.
         """
         key = ("item:" + field, name)
         item = self._links.get(key)
         if item is None:
-            shown = escape(name)
-            link = escape(self.entity_link(field, name))
+            kind, shown, link = escape_text(field), escape_text(name), escape_text(self.entity_link(field, name))
             item = self._links[key] = Markup(
-                f'<li><a class="entity entity-{escape(field)}" href="{link}" title="Filter by {shown}">{shown}</a></li>'
+                f'<li><a class="entity entity-{kind}" href="{link}" title="Filter by {shown}">{shown}</a></li>'
             )
         return item  # type: ignore[return-value]
 
@@ -224,13 +224,13 @@ class Presenter:
         on = v.selected
         return Markup(
             _FACET_ITEM.format(
-                href=escape(v.href),
+                href=escape_text(v.href),
                 selected=" selected" if on else "",
-                param=escape(param),
+                param=escape_text(param),
                 current='aria-current="true"' if on else "",
                 check="☑" if on else "☐",
-                label=escape(v.label),
-                count=f' <span class="count">{escape(thousands(v.count))}</span>' if v.count else "",
+                label=escape_text(v.label),
+                count=f' <span class="count">{escape_text(thousands(v.count))}</span>' if v.count else "",
                 hidden='<span class="visually-hidden">(selected; choose to remove)</span>' if on else "",
             )
         )
