@@ -62,12 +62,14 @@ def _quoted(text: str) -> str:
 # What Werkzeug leaves unquoted in a <path:...> part and in a query value (url_for's encoding; tested equal).
 _PATH_SAFE = "!$&'()*+,/:;=@"
 _QUERY_SAFE = "!$'()*,/:;?@"
-# One facet value (whitespace as the template that wrote it left it); each value is escaped where it is filled in.
-_FACET_ITEM = (
-    '<li><a href="{href}" class="facet-value{selected}" data-facet="{param}"\n{current}>\n'
-    '      <span class="check" aria-hidden="true">{check}</span>\n'
-    '      <span class="name">{label}</span>{count}{hidden}    </a></li>'
+# A facet value's marks when selected and when not: class, aria-current, check box, note to screen readers.
+_SELECTED = (
+    " selected",
+    'aria-current="true"',
+    "☑",
+    '<span class="visually-hidden">(selected; choose to remove)</span>',
 )
+_UNSELECTED = ("", "", "☐", "")
 _HIT_ENTITIES = ("people", "organizations", "places")
 _SHOWN_PER_KIND = 6  # a hit shows at most this many names of each kind
 
@@ -189,7 +191,7 @@ class Presenter:
             before, after = "&".join(p for p in pieces[:i] if p), "&".join(p for p in pieces[i + 1 :] if p)
             around = self._around[field] = (before, self._pieces[field], after)
         before, own, after = around
-        query = "&".join(p for p in (before, own, f"{_PIECES[field]}={_quoted(value)}", after) if p)
+        query = "&".join(filter(None, (before, own, f"{_PIECES[field]}={_quoted(value)}", after)))
         return f"{self._base}?{query}"
 
     def document_link(self, doc_id: str) -> str:
@@ -221,18 +223,14 @@ class Presenter:
 
     def facet_item(self, param: str, v: Link) -> Markup:
         """A facet value's list item (a link that toggles it), as the facet list's template wrote it, escaped."""
-        on = v.selected
+        selected, current, check, hidden = _SELECTED if v.selected else _UNSELECTED
+        href, label = escape_text(v.href), escape_text(v.label)
+        count = f' <span class="count">{escape_text(thousands(v.count))}</span>' if v.count else ""
+        # Whitespace as the template that wrote these items left it (pages stay byte for byte the same).
         return Markup(
-            _FACET_ITEM.format(
-                href=escape_text(v.href),
-                selected=" selected" if on else "",
-                param=escape_text(param),
-                current='aria-current="true"' if on else "",
-                check="☑" if on else "☐",
-                label=escape_text(v.label),
-                count=f' <span class="count">{escape_text(thousands(v.count))}</span>' if v.count else "",
-                hidden='<span class="visually-hidden">(selected; choose to remove)</span>' if on else "",
-            )
+            f'<li><a href="{href}" class="facet-value{selected}" data-facet="{escape_text(param)}"\n{current}>\n'
+            f'      <span class="check" aria-hidden="true">{check}</span>\n'
+            f'      <span class="name">{label}</span>{count}{hidden}    </a></li>'
         )
 
     def facet_groups(self, result: SearchResult) -> tuple[FacetGroup, ...]:
