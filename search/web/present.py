@@ -221,6 +221,10 @@ class Presenter:
             )
         return item  # type: ignore[return-value]
 
+    def facet_items(self, group: FacetGroup) -> Markup:
+        """A facet's values as list items, one per line as the facet list indents them (one call per facet)."""
+        return Markup("\n    ".join([self.facet_item(group.param, v) for v in group.values]))
+
     def facet_item(self, param: str, v: Link) -> Markup:
         """A facet value's list item (a link that toggles it), as the facet list's template wrote it, escaped."""
         selected, current, check, hidden = _SELECTED if v.selected else _UNSELECTED
