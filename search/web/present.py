@@ -200,38 +200,38 @@ class Presenter:
 
     def entity_items(self, hit: Hit) -> Markup:
         """A hit's entity list items (the first few of each kind), one per line as the hit list indents them."""
-        item = self.entity_item
+        item = self._entity_item
         return Markup(
             "\n      ".join(
                 [item(field, name) for field in _HIT_ENTITIES for name in getattr(hit, field)[:_SHOWN_PER_KIND]]
             )
         )
 
-    def entity_item(self, field: str, name: str) -> Markup:
+    def _entity_item(self, field: str, name: str) -> str:
         """A hit's entity as a list item linking to that filter (made once per page: names recur across hits).
 
-        The HTML the hit list's template wrote, each value escaped as autoescaping did.
+        The HTML the hit list's template wrote, each value escaped as autoescaping did (a str: the list is Markup).
         """
         key = ("item:" + field, name)
         item = self._links.get(key)
         if item is None:
             kind, shown, link = escape_text(field), escape_text(name), escape_text(self.entity_link(field, name))
-            item = self._links[key] = Markup(
+            item = self._links[key] = (
                 f'<li><a class="entity entity-{kind}" href="{link}" title="Filter by {shown}">{shown}</a></li>'
             )
-        return item  # type: ignore[return-value]
+        return item
 
     def facet_items(self, group: FacetGroup) -> Markup:
         """A facet's values as list items, one per line as the facet list indents them (one call per facet)."""
-        return Markup("\n    ".join([self.facet_item(group.param, v) for v in group.values]))
+        return Markup("\n    ".join([self._facet_item(group.param, v) for v in group.values]))
 
-    def facet_item(self, param: str, v: Link) -> Markup:
+    def _facet_item(self, param: str, v: Link) -> str:
         """A facet value's list item (a link that toggles it), as the facet list's template wrote it, escaped."""
         selected, current, check, hidden = _SELECTED if v.selected else _UNSELECTED
         href, label = escape_text(v.href), escape_text(v.label)
         count = f' <span class="count">{escape_text(thousands(v.count))}</span>' if v.count else ""
         # Whitespace as the template that wrote these items left it (pages stay byte for byte the same).
-        return Markup(
+        return (
             f'<li><a href="{href}" class="facet-value{selected}" data-facet="{escape_text(param)}"\n{current}>\n'
             f'      <span class="check" aria-hidden="true">{check}</span>\n'
             f'      <span class="name">{label}</span>{count}{hidden}    </a></li>'
