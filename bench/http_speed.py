@@ -276,6 +276,25 @@ CHANGES = [
     "- Same output: 20 answers (the 11 benchmark pages, pages with several filters, oldest-first page 2, the "
     "embed page, fuzzy, NOT and phrase queries, two API searches) from the old tree and from this one with the "
     "cache off are byte for byte the same (took_ms aside).",
+    "- Cheaper page rendering (hit links from a per-page prefix instead of a url_for per hit; a hit's entities and "
+    "a facet's values each one presenter call with plain-str escaping; facet links joined from the pieces around "
+    "the facet), cache off, in-process (Flask test client over the 11 URLs, 2026-11-23 01:50 UTC, load 1.0, old "
+    "and new web files over the same core, 5 interleaved runs each, median CPU): web layer alone (search answers "
+    "memoised) 3.51 -> 2.22 ms per request, whole request 7.40 -> 6.27 ms; py-spy share of render_template 36% "
+    "-> 25% of a request. Same output: 80 pages (36: the 11, several filters together, a cluster, oldest-first "
+    "page 2, embed pages, fuzzy, NOT, phrase, empty, three 400s, document pages; all 36 again under a URL prefix, "
+    "8 under a SCRIPT_NAME) byte for byte the same.",
+    "- Cheaper search core per uncached request (in-process, the search_speed mix): the snapshot checks the index "
+    "folder's time (one stat) instead of Whoosh listing the folder, twice a page; the date histogram from "
+    "per-commit month and year columns and one bincount (0.4-1.0 -> 0.1-0.3 ms); entity facet counts read only "
+    "the hits' pairs when hits are few; snippet candidates found in the lowercased text without a look-behind "
+    "(~150 -> ~85 us a snippet). Search alone ~6 -> 3.2 ms a query; identical snippets (58,900 texts), "
+    "histograms and counts (random masks) against the code before.",
+    "- Together, cache off at 8 clients (the table above against the previous run, 2026-11-23 00:21 UTC): 158 -> "
+    "213 req/s, 12.2 -> 9.0 ms of worker CPU per request; cache on 657 -> 1709 req/s (1.6 -> 1.0 ms). Still short "
+    "of 300 req/s with every request searched and rendered anew: a worker spends ~3 ms searching, ~3 ms in Flask "
+    "and the page template, and ~2.5 ms in gunicorn and the HTTP exchange; gunicorn threads 1 or 4 differ by "
+    "less than the noise (8.5-8.7 against 9.0-9.9 ms per request, two runs each).",
     "",
 ]
 
