@@ -256,6 +256,12 @@ CHANGES = [
     "(was full sorts and hash-based np.unique over every hit): most of archive 19.2 -> 7.3, deep page "
     "11.6 -> 5.4, two words 8.3 -> 6.2.",
     "- The whole mix: CPU p50 8.3 -> 5.4 ms, p95 26.0 -> 8.2 ms.",
+    "- Later (2026-11-23): the date histogram from per-commit month and year columns and one bincount (was numpy "
+    "date conversions per bucket: 0.4-1.0 -> 0.1-0.3 ms), entity facet counts over only the hits' pairs when hits "
+    "are few (70-350 -> 25-65 us a facet), snippet candidates found in lowercased text without a look-behind "
+    "(~150 -> ~85 us a snippet), the snapshot's freshness checked by one stat of the index folder instead of "
+    "Whoosh listing it. The table above against the run of 2026-11-23 00:19 UTC on the same index: p50 6.1 -> 3.2-3.6 "
+    "ms, p95 7.7 -> 4.9-5.7 ms (two runs); snippets, histograms and counts checked identical against the code before.",
     "",
 ]
 
