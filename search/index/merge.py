@@ -27,25 +27,20 @@ class LinearMergePolicy:
         self.small_max = small_max
         self.deleted_max = deleted_max
 
-    def plan(self, segments: Sequence) -> tuple[list, list, list]:
-        """(kept, merged, dropped), each in index order; dropped segments hold no live document (nothing to read)."""
-        kept, merged, dropped = [], [], []
+    def __call__(self, writer, segments: Sequence) -> list:
+        """Add the segments to merge to the writer's new segment; return those kept. A segment with no live
+        document is neither kept nor read: Whoosh deletes the files of segments left out of the new commit."""
+        kept = []
         # The commit's own new segment comes on top of these: merge before it would make one too many.
         merge_small = sum(0 < s.doc_count() < self.full for s in segments) >= self.small_max
         for seg in segments:
             live, total = seg.doc_count(), seg.doc_count_all()
             if live == 0:
-                dropped.append(seg)
-            elif (total - live) / total >= self.deleted_max or (merge_small and live < self.full):
-                merged.append(seg)
+                continue
+            if (total - live) / total >= self.deleted_max or (merge_small and live < self.full):
+                reader = SegmentReader(writer.storage, writer.schema, seg)
+                writer.add_reader(reader)
+                reader.close()
             else:
                 kept.append(seg)
-        return kept, merged, dropped
-
-    def __call__(self, writer, segments: Sequence) -> list:
-        kept, merged, _dropped = self.plan(segments)
-        for seg in merged:
-            reader = SegmentReader(writer.storage, writer.schema, seg)
-            writer.add_reader(reader)
-            reader.close()
         return kept
