@@ -247,26 +247,15 @@ def test_holidays_are_not_people():
 
 
 @pytest.mark.parametrize(
-    "body",
-    [
-        "Johnson and Johnson said the Food and Drug Administration approved the drug.",
-        "It sold the business to Johnson and Johnson for 260 mln dlrs.",
+    ("body", "firm"),
+    [  # one name twice over, and founders named once beside another company
+        ("Johnson and Johnson said the Food and Drug Administration approved the drug.", "Johnson and Johnson"),
+        ("It sold the business to Johnson and Johnson for 260 mln dlrs.", "Johnson and Johnson"),
+        ("The partnership is owned by Wagner and Brown and AFG Industries Inc, the company said.", "Wagner and Brown"),
+        ("A partnership of AFG and Wagner and Brown made a tender offer on Monday.", "Wagner and Brown"),
     ],
 )
-def test_one_name_twice_over_is_a_company_not_a_person(body):
+def test_a_firm_named_for_its_founders_is_one_organisation_not_people(body, firm):
     values = _values("", body)
-    assert "Johnson and Johnson" in values["organization"]
-    assert values["person"] == {}
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        "The partnership is owned by Wagner and Brown and AFG Industries Inc, the company said.",
-        "A partnership of AFG and Wagner and Brown made a tender offer on Monday.",
-    ],
-)
-def test_founders_firm_named_once_beside_a_company_is_one_organisation(body):
-    values = _values("", body)
-    assert "Wagner and Brown" in values["organization"]
+    assert firm in values["organization"]
     assert values["person"] == {}
