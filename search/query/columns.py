@@ -57,8 +57,9 @@ class Columns:
     cluster_names: list[str]
     keywords: dict[str, KeywordColumn]
 
-    @property
+    @cached_property
     def dated(self) -> np.ndarray:
+        """Documents with a date: made once per commit (every search page's histogram reads it)."""
         return self.days != UNDATED
 
     @cached_property
