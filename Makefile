@@ -34,9 +34,12 @@ nltk-data: $(VENV)/.installed
 	fi
 	$(PY) -m search.enrich.nltk_data
 
-# Debian's Chromium for the browser tests (never a downloaded browser) and wrk for the HTTP benchmark.
+# Debian's Chromium for the browser tests (never a downloaded browser), wrk for the HTTP benchmark, and
+# Tesseract with its English data for OCR of scans (command tesseract, package tesseract-ocr).
 system-deps:
 	@missing=""; for p in chromium wrk; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
+	ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 || missing="$$missing tesseract-ocr-eng"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \

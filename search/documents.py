@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+# Between the pages of a paged source (PDF, scan, ALTO): the form feed, so that a hit can say which page it is on.
+PAGE_BREAK = "\f"
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -70,11 +72,17 @@ class Document:
     dateline: str = ""
     path: str = ""
     content_hash: str = ""
+    origin: str = ""  # where the text came from when not typed: "ocr" (read by our OCR) or "alto" (a supplier's OCR)
     extras: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: object) -> Document:
         """A copy with the given non-empty fields replaced (used by manifests)."""
         return replace(self, **{k: v for k, v in changes.items() if v not in (None, "")})
+
+
+def page_at(body: str, offset: int) -> int:
+    """The page number (1-based) of a character of a paged body: one more than the page breaks before it."""
+    return body.count(PAGE_BREAK, 0, max(0, offset)) + 1
 
 
 def content_hash(data: bytes) -> str:

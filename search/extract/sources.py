@@ -27,11 +27,18 @@ FORMATS: dict[str, str] = {
     ".jsonl": "search.extract.records:extract_jsonl",
     ".ndjson": "search.extract.records:extract_jsonl",
     ".csv": "search.extract.records:extract_csv",
+    ".pdf": "search.extract.pdf:extract",
+    ".png": "search.extract.image:extract",
+    ".jpg": "search.extract.image:extract",
+    ".jpeg": "search.extract.image:extract",
+    ".tif": "search.extract.image:extract",
+    ".tiff": "search.extract.image:extract",
 }
 log = logging.getLogger(__name__)
 # C0 controls (but tab, newline and carriage return), DEL, lone surrogates and U+FFFE/U+FFFF: they are not text a
 # reader can see, they make XML (the Atom feed) invalid and they cannot be encoded as UTF-8.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_BODY_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # keeps PAGE_BREAK (\f)
 _TEXT_FIELDS = ("id", "title", "body", "author", "source", "url", "dateline")
 MAX_FILE_BYTES = int(os.environ.get("SEARCH_MAX_FILE_BYTES", 50 * 1024 * 1024))
 Extractor = Callable[[bytes, str], list]
@@ -132,8 +139,9 @@ def _clean(doc: Document) -> Document:
     changes = {}
     for name in _TEXT_FIELDS:
         value = getattr(doc, name)
-        if _CONTROLS.search(value):
-            changes[name] = _CONTROLS.sub(" " if name == "body" else "", value)
+        pattern = _BODY_CONTROLS if name == "body" else _CONTROLS
+        if pattern.search(value):
+            changes[name] = pattern.sub(" " if name == "body" else "", value)
     return replace(doc, **changes) if changes else doc
 
 

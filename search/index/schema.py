@@ -49,6 +49,7 @@ def build_schema() -> Schema:
         cluster=StringColumn(stored=True, compressed=True),
         minhash=COLUMN(VarBytesColumn()),  # near-duplicate signature (search.enrich.duplicates)
         length=STORED(),  # words in the body
+        origin=STORED(),  # "ocr" or "alto" when the text was read by OCR (absent for typed text)
     )
     for _name, field in schema.items():
         if type(field.format) is Positions:  # the same positions, a third of the bytes

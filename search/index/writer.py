@@ -289,6 +289,7 @@ class _Run:
         if self._writer is None:
             try:
                 self._writer = BulkSegmentWriter(self.ix, limitmb=WRITER_LIMIT_MB)
+                _add_new_fields(self._writer)
             except LockError:
                 raise IndexLockedError(
                     f"index at {self.index_dir} is locked: another indexer is writing to it. "
@@ -411,6 +412,13 @@ class _Run:
             except Exception as exc:  # e.g. a full disk again: the error being raised says more than this one
                 log.info("could not cancel the index writer cleanly: %s", exc)
                 _release_lock(writer)
+
+
+def _add_new_fields(writer: IndexWriter) -> None:
+    """Fields the schema gained since the index was made (stored-only ones, like ``origin``): added on write."""
+    for name, field in build_schema().items():
+        if name not in writer.schema:
+            writer.add_field(name, field)
 
 
 def _release_lock(writer: IndexWriter) -> None:
@@ -542,6 +550,8 @@ def _fields(result: Enriched) -> dict[str, object]:
         "minhash": result.signature,
         "length": len(doc.body.split()),
     }
+    if doc.origin:
+        fields["origin"] = doc.origin
     if doc.date:
         start = doc.date.start()
         fields["date"] = datetime(start.year, start.month, start.day)

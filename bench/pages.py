@@ -1,0 +1,162 @@
+"""Make page images and PDFs from text, for the OCR and PDF benchmarks, the tests and the sample archive.
+
+Everything is rendered at run time from text given (corpus or sample text): no scans are shipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+# System fonts used when present (Debian's fonts-dejavu / fonts-liberation); Pillow's own font otherwise.
+FONT_FILES = {
+    "serif": "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+    "sans": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "condensed": "/usr/share/fonts/truetype/liberation/LiberationSansNarrow-Regular.ttf",
+    "mono": "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+}
+
+
+def font(name: str, size_px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """A TrueType font by style name at a pixel size; Pillow's bundled font when the file is not here."""
+    path = FONT_FILES.get(name)
+    if path and Path(path).exists():
+        return ImageFont.truetype(path, size_px)
+    return ImageFont.load_default(size=size_px)
+
+
+@dataclass(frozen=True)
+class PageStyle:
+    """How a page image is rendered and degraded."""
+
+    font: str = "serif"
+    points: float = 11.0
+    dpi: int = 300
+    columns: int = 1
+    noise: float = 0.0  # share of pixels flipped to random grey (salt and pepper)
+    skew: float = 0.0  # degrees
+    jpeg: int = 0  # JPEG quality to round-trip through (0: none)
+    blur: float = 0.0
+
+
+def wrap_columns(text: str, chars: int) -> list[str]:
+    """The text's paragraphs wrapped to lines of at most ``chars`` characters, a blank line between them."""
+    lines: list[str] = []
+    for para in text.split("\n\n"):
+        para = " ".join(para.split())
+        if para:
+            lines.extend(textwrap.wrap(para, chars) or [""])
+            lines.append("")
+    return lines[:-1]
+
+
+def render_page(text: str, style: PageStyle = PageStyle(), seed: int = 0, width_in: float = 8.27) -> Image.Image:
+    """An A4-wide page image ('L' mode) of the text in the style, as tall as the text needs."""
+    size_px = round(style.points * style.dpi / 72)
+    face = font(style.font, size_px)
+    margin = round(0.8 * style.dpi)
+    gutter = round(0.35 * style.dpi)
+    width = round(width_in * style.dpi)
+    col_width = (width - 2 * margin - gutter * (style.columns - 1)) // style.columns
+    avg = face.getlength("abcdefghijklmnopqrstuvwxyz etaoin") / 33
+    lines = wrap_columns(text, max(10, int(col_width / avg)))
+    line_h = round(size_px * 1.35)
+    per_col = -(-len(lines) // style.columns)
+    height = 2 * margin + per_col * line_h
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        col, row = divmod(i, per_col)
+        draw.text((margin + col * (col_width + gutter), margin + row * line_h), line, fill=0, font=face)
+    return degrade(image, style, seed)
+
+
+def degrade(image: Image.Image, style: PageStyle, seed: int = 0) -> Image.Image:
+    """Blur, skew, noise and JPEG artefacts as a scanner and a copier add them."""
+    rng = random.Random(seed)
+    if style.blur:
+        image = image.filter(ImageFilter.GaussianBlur(style.blur))
+    if style.skew:
+        image = image.rotate(style.skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    if style.noise:
+        pixels = image.load()
+        w, h = image.size
+        for _ in range(int(w * h * style.noise)):
+            pixels[rng.randrange(w), rng.randrange(h)] = rng.choice((0, 60, 200, 255))
+    if style.jpeg:
+        buf = io.BytesIO()
+        image.save(buf, "JPEG", quality=style.jpeg)
+        image = Image.open(io.BytesIO(buf.getvalue())).convert("L")
+    image.info["dpi"] = (style.dpi, style.dpi)
+    return image
+
+
+def image_bytes(image: Image.Image | Sequence[Image.Image], fmt: str = "PNG") -> bytes:
+    """The image (or pages of a multi-page TIFF) encoded, with its resolution."""
+    pages = [image] if isinstance(image, Image.Image) else list(image)
+    buf = io.BytesIO()
+    dpi = pages[0].info.get("dpi", (300, 300))
+    extra = {"save_all": True, "append_images": pages[1:]} if len(pages) > 1 else {}
+    if fmt == "TIFF":
+        extra["compression"] = "tiff_deflate"
+    pages[0].save(buf, fmt, dpi=dpi, **extra)
+    return buf.getvalue()
+
+
+def text_pdf(
+    pages: Sequence[str],
+    *,
+    title: str = "",
+    author: str = "",
+    created: dt.datetime | None = None,
+    columns: int = 1,
+    points: float = 11,
+    family: str = "Times",
+) -> bytes:
+    """A born-digital PDF (a real text layer, fpdf2's core fonts) with one page per text given."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(created or dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    if title:
+        pdf.set_title(title)
+    if author:
+        pdf.set_author(author)
+    pdf.set_auto_page_break(False)
+    for text in pages:
+        pdf.add_page()
+        pdf.set_font(family, size=points)
+        width = (pdf.epw - 8 * (columns - 1)) / columns
+        if columns == 1:
+            pdf.multi_cell(0, points * 0.5, _latin1(text))
+            continue
+        with pdf.text_columns(ncols=columns, gutter=8, text_align="LEFT") as cols:
+            for para in text.split("\n\n"):
+                cols.write(_latin1(" ".join(para.split())) + "\n\n")
+        del width
+    return bytes(pdf.output())
+
+
+def image_pdf(images: Sequence[Image.Image]) -> bytes:
+    """A PDF of page images without any text layer: a scan."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    for image in images:
+        pdf.add_page()
+        pdf.image(image, x=0, y=0, w=pdf.w)
+    return bytes(pdf.output())
+
+
+def _latin1(text: str) -> str:
+    """fpdf2's core fonts hold Latin-1 only: typographic quotes and dashes as their plain forms."""
+    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-", "…": "..."})
+    return text.translate(table).encode("latin-1", "replace").decode("latin-1")

@@ -1,0 +1,69 @@
+"""OCR of page images with Tesseract (Debian's tesseract-ocr, through pytesseract).
+
+Runs where extraction runs: in the indexer's worker processes. One Tesseract thread per page, since the
+workers already use every core.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+
+from PIL import Image, ImageOps
+
+from search.extract.errors import ExtractError
+
+log = logging.getLogger(__name__)
+
+LANG = os.environ.get("SEARCH_OCR_LANG", "eng")
+TIMEOUT = float(os.environ.get("SEARCH_OCR_TIMEOUT", 300))  # seconds for one page
+# Tesseract reads best at about 300 dpi; pages scanned coarser are scaled up to it (measured: bench/ocr_quality.py).
+TARGET_DPI = 300
+MIN_DPI = 200
+
+
+def available() -> bool:
+    """Whether the tesseract program is installed."""
+    return shutil.which("tesseract") is not None
+
+
+def prepare(image: Image.Image, dpi: float | None = None) -> tuple[Image.Image, int | None]:
+    """The page as Tesseract reads it best: 8-bit grey (alpha flattened on white), scaled up when coarse."""
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        image = image.convert("RGBA")
+        background = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(background, image)
+    grey = ImageOps.grayscale(image) if image.mode != "L" else image
+    if dpi and dpi < MIN_DPI:
+        scale = TARGET_DPI / dpi
+        grey = grey.resize((round(grey.width * scale), round(grey.height * scale)), Image.Resampling.LANCZOS)
+        dpi = TARGET_DPI
+    return grey, round(dpi) if dpi else None
+
+
+def image_dpi(image: Image.Image) -> float | None:
+    """The resolution the image file declares, if a plausible one."""
+    dpi = image.info.get("dpi")
+    try:
+        value = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if 50 <= value <= 2400 else None
+
+
+def ocr_page(image: Image.Image, dpi: float | None = None) -> str:
+    """The text Tesseract reads on one page image; ExtractError when Tesseract is missing or fails."""
+    import pytesseract
+
+    if not available():
+        raise ExtractError("OCR needed but Tesseract is not installed (Debian package tesseract-ocr)")
+    page, dpi_used = prepare(image, dpi if dpi is not None else image_dpi(image))
+    config = "--psm 3" + (f" --dpi {dpi_used}" if dpi_used else "")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by the tesseract process
+    try:
+        return pytesseract.image_to_string(page, lang=LANG, config=config, timeout=TIMEOUT)
+    except pytesseract.TesseractError as exc:
+        raise ExtractError(f"OCR failed: {str(exc.message).strip() or exc.status}") from None
+    except RuntimeError as exc:  # pytesseract's timeout (TesseractError is a RuntimeError too: caught first)
+        raise ExtractError(f"OCR gave up on a page after {TIMEOUT:.0f} s ({exc})") from None
