@@ -74,10 +74,10 @@ def test_manifest_overrides_what_extraction_found(tmp_path: Path) -> None:
 
 
 def test_unsupported_files_are_reported(tmp_path: Path) -> None:
-    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (tmp_path / "track.mp3").write_bytes(b"ID3\x03")
     (tmp_path / ".hidden.txt").write_text("x")
     items = list(discover([tmp_path, tmp_path / "missing"]))
     reasons = {i.where: i.reason for i in items if isinstance(i, Skipped)}
-    assert "unsupported file type" in reasons["photo.jpg"]
+    assert "unsupported file type" in reasons["track.mp3"]
     assert "no such file or folder" in reasons[str(tmp_path / "missing")]
     assert not any(".hidden" in str(i) for i in items)
