@@ -31,9 +31,9 @@ def product(doc: ConllDoc) -> list[Prediction]:
 
 def nltk_lookup(doc: ConllDoc) -> list[Prediction]:
     """Baseline: NLTK's binary chunks, typed by a plain lookup in the names and gazetteers corpora."""
-    from search.enrich import entity_chunker
-    from search.enrich.entity_lexicon import lexicon
-    from search.enrich.entity_text import sentences, tokenize
+    from search.enrich.entities import chunker
+    from search.enrich.entities.gazetteer import lexicon
+    from search.enrich.entities.text import sentences, tokenize
 
     lex = lexicon()
     out = []
@@ -42,7 +42,7 @@ def nltk_lookup(doc: ConllDoc) -> list[Prediction]:
         for line in text.split("\n"):
             for sent in sentences(tokenize(line, pos)):
                 words = [t.text for t in sent]
-                for lo, hi in entity_chunker.ne_spans(entity_chunker.tag(words)):
+                for lo, hi in chunker.ne_spans(chunker.tag(words)):
                     first = words[lo].lower()
                     kind = "PER" if first in lex.first_names and hi - lo > 1 else "LOC"
                     out.append((part, sent[lo].start, sent[hi - 1].end, kind))

@@ -78,13 +78,13 @@ ORG_EXTRA = {
 
 
 def _fold(text: str) -> str:
-    from search.enrich.entity_names import fold
+    from search.enrich.entities.names import fold
 
     return fold(text)
 
 
 def _surname(text: str) -> str:
-    from search.enrich.entity_names import translit
+    from search.enrich.entities.names import translit
 
     words = _fold(text).split()
     return translit(words[-1]) if words else ""
@@ -139,9 +139,9 @@ def product_doc(art: dict) -> DocValues:
 
 def lookup_doc(art: dict) -> DocValues:
     """Baseline: NLTK binary spans, typed by a plain lookup (first name -> person, otherwise place)."""
-    from search.enrich import entity_chunker
-    from search.enrich.entity_lexicon import lexicon
-    from search.enrich.entity_text import lines_with_offsets, sentences, tokenize
+    from search.enrich.entities import chunker
+    from search.enrich.entities.gazetteer import lexicon
+    from search.enrich.entities.text import lines_with_offsets, sentences, tokenize
 
     lex = lexicon()
     out: DocValues = {t: {} for t in TYPES}
@@ -149,7 +149,7 @@ def lookup_doc(art: dict) -> DocValues:
         for off, line in lines_with_offsets(text):
             for sent in sentences(tokenize(line, off)):
                 words = [t.text for t in sent]
-                for lo, hi in entity_chunker.ne_spans(entity_chunker.tag(words)):
+                for lo, hi in chunker.ne_spans(chunker.tag(words)):
                     value = " ".join(words[lo:hi])
                     kind = "person" if words[lo].lower() in lex.first_names and hi - lo > 1 else "place"
                     out[kind].setdefault(value, [])
@@ -200,7 +200,7 @@ def run_parallel(fn: Callable[[list[dict]], list[DocValues]], arts: list[dict], 
 # ------------------------------------------------------------------------------------------- scoring
 def with_archive_map(docs: list[DocValues], index_dir: Path) -> list[DocValues]:
     """Facet values as the product shows them: canonical values of the archive-wide EntityMap."""
-    from search.enrich.entity_map import EntityMap
+    from search.enrich.entities.map import EntityMap
 
     counts: Counter[tuple[str, str]] = Counter()
     aliases: dict[tuple[str, str], set[str]] = defaultdict(set)

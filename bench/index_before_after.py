@@ -49,9 +49,9 @@ equivalent: same stored fields, postings and lengths, checked on 3,000 Reuters a
   cost more than the rest of NLTK); the perceptron tagger's and the chunker's derived tables cached on disk
   (search/enrich/model_cache.py, keyed by the NLTK files' size, mtime and hash): 2.6 -> 0.25 CPU s per process.
 - Signatures: datasketch's MinHash replaced by the same computation in one numpy step (same bytes on all Reuters).
-- Tagger and chunker (search/enrich/entity_chunker.py): each feature's weight row found through per-word memos
-  and per-feature tables instead of a formatted string per feature, summed in NLTK's order (same tags and chunks
-  on all 206,364 Reuters and 22,236 CoNLL calls), 1.9x faster.
+- Tagger and chunker (search/enrich/entities/tagger.py, chunker.py): each feature's weight row found through
+  per-word memos and per-feature tables instead of a formatted string per feature, summed in NLTK's order (same
+  tags and chunks on all 206,364 Reuters and 22,236 CoNLL calls), 1.9x faster.
 - Analysis: title, body, author and the entity-word fields get their postings from one loop of our own
   (search/enrich/analysis.py positions_postings; same postings as Whoosh's field.index), a third of the CPU.
 - Overlap: workers run up to 16 tasks each ahead of the writer, so they keep working while it flushes a segment.

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from search.__main__ import main as cli
-from search.enrich.entity_authority import AuthorityError, add_rule, load_rules
-from search.enrich.entity_map import EntityMap
+from search.enrich.entities.authority import AuthorityError, add_rule, load_rules
+from search.enrich.entities.map import EntityMap
 
 COUNTS = {
     ("person", "Mikhail Gorbachev"): 6,

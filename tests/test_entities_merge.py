@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from search.enrich.entity_map import ENTITIES_FILE, LEGACY_ENTITIES_FILE, EntityMap, read_entities_file
+from search.enrich.entities.map import ENTITIES_FILE, LEGACY_ENTITIES_FILE, EntityMap, read_entities_file
 
 
 def _map(tmp_path: Path, counts: dict[tuple[str, str], int], aliases=None) -> EntityMap:

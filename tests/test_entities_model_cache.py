@@ -60,13 +60,13 @@ def test_missing_source_builds_in_memory_without_caching(cache: Path, tmp_path: 
 
 
 def test_lexicon_read_back_from_the_cache_equals_a_fresh_build(cache: Path) -> None:
-    from search.enrich import entity_lexicon
+    from search.enrich.entities import gazetteer
 
-    entity_lexicon.lexicon.cache_clear()
+    gazetteer.lexicon.cache_clear()
     try:
-        first = entity_lexicon.lexicon()  # built and saved into the empty cache folder
+        first = gazetteer.lexicon()  # built and saved into the empty cache folder
         assert len(list(cache.glob("entity-lexicon-*.pickle"))) == 1
-        entity_lexicon.lexicon.cache_clear()
-        assert entity_lexicon.lexicon() == first == entity_lexicon._build_lexicon()
+        gazetteer.lexicon.cache_clear()
+        assert gazetteer.lexicon() == first == gazetteer._build_lexicon()
     finally:
-        entity_lexicon.lexicon.cache_clear()
+        gazetteer.lexicon.cache_clear()

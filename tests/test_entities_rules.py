@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.enrich import entity_chunker
-from search.enrich.entities import extract_entities, extract_mentions
-from search.enrich.entity_text import tokenize
+from search.enrich.entities import chunker, extract_entities, extract_mentions
+from search.enrich.entities.text import tokenize
 
 
 def _values(title: str, body: str, dateline: str = "") -> dict[str, dict[str, tuple[str, ...]]]:
@@ -97,7 +96,7 @@ def test_mentions_carry_offsets_into_their_part():
 
 
 def test_fast_tagger_and_chunker_give_nltks_output():
-    tagger, chunker = entity_chunker.models()
+    tagger, ne_chunker = chunker.models()
     sentences = [
         "Russian Foreign Minister Sergey Lavrov met External Affairs Minister S Jaishankar in Goa .",
         "Showers continued throughout the week in the Bahia cocoa zone , Comissaria Smith said .",
@@ -107,7 +106,7 @@ def test_fast_tagger_and_chunker_give_nltks_output():
         words = [t.text for t in tokenize(s)]
         assert tagger.tag(words) == tagger._nltk.tag(words)
         tagged = tagger.tag(words)
-        assert chunker.iob(tagged) == [label for _, label in chunker._nltk._tagger.tag(tagged)]
+        assert ne_chunker.iob(tagged) == [label for _, label in ne_chunker._nltk._tagger.tag(tagged)]
 
 
 def test_values_never_hold_a_comma_the_facet_fields_split_on():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search.enrich.entities import DocEntities, extract_entities, iter_values
-from search.enrich.entity_map import EntityMap
+from search.enrich.entities.map import EntityMap
 from search.extract.text import extract
 
 JUNK = {"Advertisement", "Thursday", "Wednesday", "Friday", "He", "They", "It", "The", "Also", "May", "March"}

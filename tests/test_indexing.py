@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from search.enrich.entity_map import read_entities_file
+from search.enrich.entities.map import read_entities_file
 from search.index.errors import IndexLockedError
 from search.index.storage import INDEX_NAME, open_for_reading, open_for_writing
 from search.index.writer import index_paths

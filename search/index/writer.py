@@ -28,7 +28,7 @@ from search.documents import Document
 from search.enrich.analysis import positions_postings
 from search.enrich.duplicates import Clusters
 from search.enrich.entities import DocEntities
-from search.enrich.entity_map import ENTITIES_FILE
+from search.enrich.entities.map import ENTITIES_FILE
 from search.enrich.pipeline import Enriched, enrich, warm_up
 from search.extract.errors import ExtractError, Skipped
 from search.extract.sources import SourceFile, discover, extract_file, read_file
@@ -381,7 +381,7 @@ class _Run:
         self._entity_articles.append(pairs)
 
     def _rebuild_entity_map(self) -> None:
-        from search.enrich.entity_map import EntityMap
+        from search.enrich.entities.map import EntityMap
 
         counts: Counter[tuple[str, str]] = Counter()
         if self._entity_df is not None and not (self.summary.updated or self.summary.deleted):

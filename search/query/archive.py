@@ -15,8 +15,8 @@ import numpy as np
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from search.enrich.entity_authority import AUTHORITY_FILE
-from search.enrich.entity_map import ENTITIES_FILE
+from search.enrich.entities.authority import AUTHORITY_FILE
+from search.enrich.entities.map import ENTITIES_FILE
 from search.index.errors import IndexStorageError
 from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading

@@ -22,7 +22,7 @@ class EntityNames:
         self._field: dict[tuple[str, str], str] = {}
         self._direct: dict[tuple[str, str], tuple[str | None, str]] = {}
         try:
-            from search.enrich.entity_map import EntityMap  # lands beside the indexer
+            from search.enrich.entities.map import EntityMap  # lands beside the indexer
         except ImportError:
             return
         try:

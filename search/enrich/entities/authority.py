@@ -21,11 +21,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from search.enrich.entity_merge import Group
-from search.enrich.entity_names import fold
+from search.enrich.entities.lexicon import TYPES
+from search.enrich.entities.merge import Group
+from search.enrich.entities.names import fold
 
 AUTHORITY_FILE = "authority.json"
-TYPES = ("person", "organization", "place")
 OPS = ("merge", "rename", "retype", "hide")
 
 

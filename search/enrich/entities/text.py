@@ -150,3 +150,14 @@ def _wrapped(line: str, nxt: str) -> bool:
     if b[0].islower():
         return True
     return len(a) >= 30 and sum(c.isdigit() for c in a) < len(a) / 5 and sum(c.isdigit() for c in b) < len(b) / 5
+
+
+def is_cap(word: str) -> bool:
+    """The word begins with a capital."""
+    return word[:1].isupper()
+
+
+def is_acronym(word: str) -> bool:
+    """Two to six capitals, dots and ampersands aside (``IMF``, ``U.S.``, ``AT&T``)."""
+    w = word.replace(".", "").replace("&", "")
+    return 2 <= len(w) <= 6 and w.isalpha() and w.isupper()

@@ -8,8 +8,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from search.enrich.entity_lexicon import KNOWN_ORGS, PERSON_TITLES, PLACE_ALIASES, TITLE_MODIFIERS
-from search.enrich.entity_names import (
+from search.enrich.entities.lexicon import (
+    KNOWN_ORGS,
+    ORG,
+    PERSON,
+    PERSON_TITLES,
+    PLACE,
+    PLACE_ALIASES,
+    TITLE_MODIFIERS,
+)
+from search.enrich.entities.names import (
     acronym_of,
     fold,
     initials_compatible,
@@ -20,8 +28,6 @@ from search.enrich.entity_names import (
 )
 
 log = logging.getLogger(__name__)
-
-PERSON, ORG, PLACE = "person", "organization", "place"
 
 
 @dataclass

@@ -1,13 +1,6 @@
-"""Word lists that type and clean entity spans: NLTK's names/gazetteers/ieer plus hand-written lists."""
+"""Every word list the entity rules consult: hand-written lists, and NLTK's names, gazetteers and ieer loaded once."""
 
 from __future__ import annotations
-
-import logging
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-
-from search.enrich import model_cache, nltk_data
 
 
 def _items(text: str, sep: str | None = None) -> list[str]:
@@ -15,7 +8,61 @@ def _items(text: str, sep: str | None = None) -> list[str]:
     return [w.strip() for w in text.split(sep) if w.strip()]
 
 
-log = logging.getLogger(__name__)
+# The three kinds of entity a facet holds.
+PERSON, ORG, PLACE = "person", "organization", "place"
+TYPES = (PERSON, ORG, PLACE)
+
+# Context words: a place follows these prepositions; a person or organisation is followed by a verb of saying;
+# an organisation is followed (or preceded) by words about a company.
+PLACE_PREPS = frozenset(_items("""in at from near to across into throughout outside inside via toward towards"""))
+SAY_VERBS = frozenset(_items("""said says told added stated noted asked argued warned explained tweeted wrote"""))
+ORG_NEXT = frozenset(
+    _items("""shares stock stake unit subsidiary spokesman spokeswoman officials executives board shareholders
+    management earnings profit profits revenue revenues sales""")
+)
+ORG_PREV = frozenset(_items("""shares firm company group bank agency"""))
+PLACE_HEADS = frozenset(
+    _items("""republic kingdom emirates islands island province region state states valley river sea ocean
+    mountains city county district territory peninsula coast bay strait gulf lake""")
+)
+# A span ending in one of these names an event or a document (MISC), not a person, organisation or place.
+EVENT_WORDS = frozenset(
+    _items("""summit meeting conference talks agreement treaty accord games cup championship championships open
+    tournament war crisis protocol act bill award prize festival olympics dollar dollars yen franc
+    francs mark marks pound pounds sterling peso pesos lira rupee rupees rouble roubles ruble crown
+    guilder guilders ecu euro yuan index average""")
+)
+MONTHS = frozenset(
+    _items(
+        """jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
+        august september october november december"""
+    )
+)
+CORP_SUFFIXES = frozenset(
+    _items("""corp corp. inc inc. co co. ltd ltd. plc group corporation company holdings ag sa nv llc""")
+)
+# Legal suffixes dropped when comparing organisation names (``Chrysler Corp`` == ``Chrysler``).
+LEGAL_SUFFIXES = frozenset(
+    _items("""inc incorporated corp corporation co company ltd limited plc llc ag sa nv gmbh group holdings""")
+)
+PEOPLE_PLURALS = frozenset(
+    _items("officials sources analysts traders dealers diplomats spokesmen economists bankers observers")
+)
+PARTNER_WORDS = frozenset(_items("Co Company Cie Sons Son"))  # "Goldman, Sachs and Co": one firm
+ORG_PREFIXES = frozenset(_items("first north south east west national general new united"))
+PLACE_SUFFIXES = frozenset(
+    _items(
+        """republic kingdom islands island province region emirates peninsula valley river sea ocean
+        mountains coast bay strait gulf lake district territory"""
+    )
+)
+CONNECTORS = frozenset({"of", "for", "and", "&", "de", "du", "la", "le", "der", "von", "van", "on"})
+# Name particles between two capitalised names: "Lex van Drooge", "Santiago de Cuba".
+PARTICLES = frozenset(_items("van von de del della der den da di do du le la dos das bin ibn al el"))
+# Words an acronym skips (``Shanghai Cooperation Organisation`` -> ``SCO``, ``Bank of England`` -> ``BE``).
+ACRONYM_SKIP = frozenset({"of", "for", "and", "the", "on", "in", "de", "du", "des", "la", "&", "to"})
+# Abbreviated compass words of headlines ("S.KOREA", "N. Zealand") and the words they stand for.
+COMPASS = {"N": ("North", "New"), "S": ("South",), "E": ("East",), "W": ("West",)}
 
 # Titles and roles that precede a person's name and are not part of it (lowercase, no dots).
 PERSON_TITLES = frozenset(
@@ -113,44 +160,18 @@ COMPOUND_DEMONYMS = frozenset(
 )
 
 # US state abbreviations as news writes them after a city ("Dallas, Tex.").
-STATE_ABBREVIATIONS = {
-    "calif": "California",
-    "fla": "Florida",
-    "tex": "Texas",
-    "conn": "Connecticut",
-    "penn": "Pennsylvania",
-    "ariz": "Arizona",
-    "colo": "Colorado",
-    "minn": "Minnesota",
-    "wis": "Wisconsin",
-    "okla": "Oklahoma",
-    "tenn": "Tennessee",
-    "mich": "Michigan",
-    "neb": "Nebraska",
-    "nev": "Nevada",
-    "mass": "Massachusetts",
-    "ill": "Illinois",
-    "ala": "Alabama",
-    "ga": "Georgia",
-    "va": "Virginia",
-    "md": "Maryland",
-    "nj": "New Jersey",
-    "n.j": "New Jersey",
-    "ny": "New York",
-    "n.y": "New York",
-    "la": "Louisiana",
-    "ky": "Kentucky",
-    "ind": "Indiana",
-    "mo": "Missouri",
-    "ore": "Oregon",
-    "wash": "Washington",
-    "del": "Delaware",
-    "kan": "Kansas",
-    "ark": "Arkansas",
-    "miss": "Mississippi",
-    "iowa": "Iowa",
-    "ohio": "Ohio",
-    "utah": "Utah",
+STATE_ABBREVIATIONS: dict[str, str] = {
+    k: v.replace("_", " ")
+    for k, v in (
+        pair.split("=")
+        for pair in _items(
+            """calif=California fla=Florida tex=Texas conn=Connecticut penn=Pennsylvania ariz=Arizona colo=Colorado
+            minn=Minnesota wis=Wisconsin okla=Oklahoma tenn=Tennessee mich=Michigan neb=Nebraska nev=Nevada
+            mass=Massachusetts ill=Illinois ala=Alabama ga=Georgia va=Virginia md=Maryland nj=New_Jersey
+            n.j=New_Jersey ny=New_York n.y=New_York la=Louisiana ky=Kentucky ind=Indiana mo=Missouri ore=Oregon
+            wash=Washington del=Delaware kan=Kansas ark=Arkansas miss=Mississippi iowa=Iowa ohio=Ohio utah=Utah"""
+        )
+    )
 }
 
 # Hand-written gazetteer additions: world cities, regions and places the NLTK lists lack.
@@ -366,95 +387,3 @@ NICKNAMES: dict[str, str] = {
     )
     for short in shorts.split()
 }
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Every list the typing rules consult, loaded once per process."""
-
-    first_names: frozenset[str]  # lowercase
-    places: frozenset[str]  # lowercase full names
-    place_words: frozenset[str]  # lowercase single tokens of multiword places
-    countries: frozenset[str]  # lowercase
-    demonyms: frozenset[str]  # lowercase
-    common_words: frozenset[str]  # lowercase English words (dictionary entries that are lowercase)
-    ieer_people: frozenset[str]  # lowercase tokens of IEER person names
-    ieer_orgs: frozenset[str]  # lowercase full names
-    ieer_places: frozenset[str]  # lowercase full names
-    known_orgs: dict[str, str]  # lowercase -> canonical
-    extra_places: frozenset[str]  # lowercase: the hand-written world places (cities, regions)
-
-
-def _lines(fileid: str) -> list[str]:
-    from nltk.corpus import gazetteers
-
-    return [line.strip() for line in gazetteers.words(fileid) if line.strip()]
-
-
-_LEXICON_VERSION = 1
-
-
-@cache
-def lexicon() -> Lexicon:
-    """The lexicon, once per process: read from the on-disk table cache (``model_cache``) while the NLTK lists and
-    this module's hand lists are unchanged, else built (about a second) and saved."""
-    for package in ("names", "gazetteers", "words"):
-        nltk_data.require(package)
-    nltk_data.configure()
-    sources = [model_cache.nltk_path(f"corpora/{c}") for c in ("names", "gazetteers", "words")]
-    sources.append(Path(__file__))
-    ieer = model_cache.nltk_path("corpora/ieer")
-    if ieer is not None:  # optional evidence: its presence is part of the key, as its absence is of the build
-        sources.append(ieer)
-    return model_cache.load("entity-lexicon", _LEXICON_VERSION, sources, _build_lexicon)
-
-
-def _build_lexicon() -> Lexicon:
-    """Build the lexicon from NLTK's names, gazetteers, words and ieer corpora plus the hand lists."""
-    from nltk.corpus import names, words
-
-    first = frozenset(n.lower() for n in names.words())
-    countries = {c.lower() for c in _lines("countries.txt")} | {c.lower() for c in _lines("isocountries.txt")}
-    places = set(countries)
-    for fid in ("usstates.txt", "uscities.txt", "caprovinces.txt", "mexstates.txt"):
-        places |= {p.lower() for p in _lines(fid)}
-    places |= {p.strip().lower() for p in EXTRA_PLACES if p.strip()}
-    places |= {p.replace(".", "") for p in places if "." in p}  # "St. Louis" and "St Louis"
-    demonyms = {d.lower() for d in _lines("nationalities.txt")} | EXTRA_DEMONYMS | COMPOUND_DEMONYMS
-    demonyms |= {d + "s" for d in demonyms if not d.endswith(("s", "ese", "ch", "sh", "i"))} | {"briton", "britons"}
-    common = frozenset(w for w in words.words("en") if w.islower())
-    ieer_people: set[str] = set()
-    ieer_orgs: set[str] = set()
-    ieer_places: set[str] = set()
-    try:
-        nltk_data.configure()
-        from nltk.corpus import ieer
-
-        for doc in ieer.parsed_docs():
-            for tree in doc.text.subtrees():
-                label = tree.label()
-                text = " ".join(tree.leaves())
-                if label == "PERSON":
-                    ieer_people.update(t.lower() for t in tree.leaves() if t[:1].isupper())
-                elif label == "ORGANIZATION" and text[:1].isupper():
-                    ieer_orgs.add(text.lower())
-                elif label == "LOCATION" and text[:1].isupper():
-                    ieer_places.add(text.lower())
-    except (LookupError, OSError):  # ieer is optional evidence
-        log.info("NLTK ieer corpus not found; typing without it")
-    place_words = frozenset(w for p in places if " " in p for w in p.split())
-    known = {k.lower(): v for k, v in KNOWN_ORGS.items()}
-    known.update({v.lower(): v for v in KNOWN_ORGS.values()})
-    return Lexicon(
-        first_names=first,
-        places=frozenset(places),
-        place_words=place_words,
-        countries=frozenset(countries),
-        demonyms=frozenset(demonyms),
-        common_words=common,
-        ieer_people=frozenset(ieer_people),
-        ieer_orgs=frozenset(ieer_orgs),
-        ieer_places=frozenset(ieer_places),
-        known_orgs=known,
-        extra_places=frozenset(p.strip().lower() for p in EXTRA_PLACES if p.strip()),
-    )

@@ -14,16 +14,15 @@ import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from search.enrich.entity_authority import AuthorityError, apply_rules, load_rules, write_json_atomic
-from search.enrich.entity_lexicon import PERSON_TITLES, TITLE_MODIFIERS
-from search.enrich.entity_merge import Group, merge_groups
-from search.enrich.entity_names import fold, person_key
+from search.enrich.entities.authority import AuthorityError, apply_rules, load_rules, write_json_atomic
+from search.enrich.entities.lexicon import PERSON_TITLES, TITLE_MODIFIERS
+from search.enrich.entities.merge import Group, merge_groups
+from search.enrich.entities.names import fold, person_key
 
 log = logging.getLogger(__name__)
 
 ENTITIES_FILE = "entities.json.gz"
 LEGACY_ENTITIES_FILE = "entities.json"  # what older indexes hold (plain JSON), read when no .gz is there
-TYPES = ("person", "organization", "place")
 FIELD_OF_TYPE = {"person": "people", "organization": "organizations", "place": "places"}
 TYPE_OF_FIELD = {v: k for k, v in FIELD_OF_TYPE.items()}
 

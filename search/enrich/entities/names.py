@@ -5,20 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from search.enrich.entity_lexicon import NICKNAMES, SPELLING_FOLDS
+from search.enrich.entities.lexicon import ACRONYM_SKIP, LEGAL_SUFFIXES, NICKNAMES, SPELLING_FOLDS
 
-
-def _items(text: str, sep: str | None = None) -> list[str]:
-    """A word list written as one string (``sep`` for names with spaces)."""
-    return [w.strip() for w in text.split(sep) if w.strip()]
-
-
-_ACRONYM_SKIP = frozenset({"of", "for", "and", "the", "on", "in", "de", "du", "des", "la", "&", "to"})
 _NON_WORD = re.compile(r"[^\w\s&]")
 _SPACES = re.compile(r"\s+")
-_ORG_SUFFIXES = frozenset(
-    _items("""inc incorporated corp corporation co company ltd limited plc llc ag sa nv gmbh group holdings""")
-)
 # Transliteration folds for person names (Sergei/Sergey, Aleksandr/Alexander, Mohammed/Muhammad...).
 _TRANSLIT = (
     (re.compile(r"ey\b"), "ei"),
@@ -64,7 +54,7 @@ def org_key(text: str) -> str:
     words = name_key(text).split()
     if words and words[0] == "the":
         words = words[1:]
-    while len(words) > 1 and (words[-1] in _ORG_SUFFIXES or words[-1] in ("and", "&")):
+    while len(words) > 1 and (words[-1] in LEGAL_SUFFIXES or words[-1] in ("and", "&")):
         words = words[:-1]
     return " ".join(words)
 
@@ -89,7 +79,7 @@ def person_key(text: str) -> tuple[str, str]:
 
 def acronym_of(phrase: str) -> str:
     """Initials of the capitalised words (``Shanghai Cooperation Organisation`` -> ``SCO``)."""
-    words = [w for w in re.split(r"[\s-]+", phrase) if w and w.lower() not in _ACRONYM_SKIP]
+    words = [w for w in re.split(r"[\s-]+", phrase) if w and w.lower() not in ACRONYM_SKIP]
     return "".join(w[0].upper() for w in words if w[0].isalpha())
 
 
