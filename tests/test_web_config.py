@@ -51,6 +51,8 @@ def test_settings_defaults_are_safe():
         ("URL_PREFIX", "/a b"),
         ("PER_PAGE", "many"),
         ("MAX_PER_PAGE", "0"),
+        ("FORWARDED_ALLOW_IPS", "proxy.example"),
+        ("PROXY_HOPS", "-1"),
     ],
 )
 def test_unusable_settings_are_refused_naming_the_variable(name, value):
@@ -92,7 +94,10 @@ def test_with_url_prefix_assets_api_and_documents_are_served(prefixed):
     assert "http://localhost/archive/search/documents/" in feed
 
 
-def test_forwarded_prefix_host_and_scheme_from_the_proxy_are_respected(client):
+def test_forwarded_prefix_host_and_scheme_from_the_proxy_are_respected(web_settings):
+    from dataclasses import replace
+
+    client = create_app(replace(web_settings, proxy_hops=1)).test_client()  # the test client is 127.0.0.1
     headers = {
         "X-Forwarded-Prefix": "/news",
         "X-Forwarded-Host": "intranet.example.org",
@@ -107,12 +112,39 @@ def test_forwarded_prefix_host_and_scheme_from_the_proxy_are_respected(client):
     assert 'template="https://intranet.example.org/news/?q={searchTerms}"' in search
 
 
-def test_proxy_headers_are_ignored_when_no_proxy_is_trusted(web_settings):
+@pytest.mark.parametrize(
+    ("hops", "proxies"),
+    [(0, ("127.0.0.1", "::1")), (1, ("10.0.0.0/8",)), (1, ())],
+    ids=["no-proxy-configured", "peer-not-a-proxy", "no-proxy-address"],
+)
+def test_proxy_headers_are_ignored_unless_the_peer_is_a_configured_proxy(web_settings, hops, proxies):
     from dataclasses import replace
 
-    app = create_app(replace(web_settings, proxy_hops=0))
-    html = app.test_client().get("/", headers={"X-Forwarded-Prefix": "/evil"}).get_data(as_text=True)
-    assert "/evil" not in html
+    app = create_app(replace(web_settings, proxy_hops=hops, forwarded_allow_ips=proxies))
+    headers = {"X-Forwarded-Prefix": "/evil", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+    html = app.test_client().get("/documents/01_harbour_summit.txt", headers=headers).get_data(as_text=True)
+    assert "/evil" not in html and "evil.example" not in html and "https://" not in html
+    assert 'href="http://localhost/documents/01_harbour_summit.txt"' in html
+
+
+def test_proxy_headers_are_taken_from_a_configured_proxy_network(web_settings):
+    from dataclasses import replace
+
+    app = create_app(replace(web_settings, proxy_hops=1, forwarded_allow_ips=("10.0.0.0/8",)))
+    environ = {"REMOTE_ADDR": "10.1.2.3"}
+    html = app.test_client().get("/", headers={"X-Forwarded-Prefix": "/news"}, environ_base=environ)
+    html = html.get_data(as_text=True)
+    assert 'href="/news/static/style.css"' in html
+
+
+def test_trusted_proxies_default_to_none_and_are_read_from_the_environment():
+    assert Settings.from_env({}).proxy_hops == 0
+    conf = Settings.from_env({"PROXY_HOPS": "1", "FORWARDED_ALLOW_IPS": "10.0.0.0/8, 192.168.1.7"})
+    assert conf.proxy_allowed("10.9.8.7") and conf.proxy_allowed("192.168.1.7")
+    assert conf.proxy_allowed("::ffff:10.0.0.1")  # an IPv4 proxy through a dual-stack socket
+    assert not conf.proxy_allowed("127.0.0.1") and not conf.proxy_allowed("") and not conf.proxy_allowed("unix")
+    assert Settings.from_env({"PROXY_HOPS": "1", "FORWARDED_ALLOW_IPS": "*"}).proxy_allowed("unix")
+    assert Settings.from_env({"PROXY_HOPS": "1"}).proxy_allowed("127.0.0.1")
 
 
 # --- Security headers, framing, CORS ---------------------------------------------------------------

@@ -81,7 +81,8 @@ def test_an_authority_edit_is_seen_on_the_next_request(seeds_index: Path, tmp_pa
 
 
 def test_a_cached_page_keeps_its_url_prefix_apart(tmp_path: Path) -> None:
-    client = create_app(Settings(index_dir=build(tmp_path / "ix", ARTICLES), result_cache=64)).test_client()
+    settings = Settings(index_dir=build(tmp_path / "ix", ARTICLES), result_cache=64, proxy_hops=1)
+    client = create_app(settings).test_client()
     plain = client.get("/?q=talks").get_data(as_text=True)
     behind = client.get("/?q=talks", headers={"X-Forwarded-Prefix": "/archive"}).get_data(as_text=True)
     assert 'action="/archive/"' in behind and 'action="/archive/"' not in plain

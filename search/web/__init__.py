@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search.web.archive import ArchiveHolder
 from search.web.settings import REPO_ROOT, Settings
@@ -58,9 +57,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
 
-    wsgi = PrefixMiddleware(app.wsgi_app, settings.url_prefix)
-    if settings.proxy_hops:
-        hops = settings.proxy_hops
-        wsgi = ProxyFix(wsgi, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+    from search.web.proxy import HostGuard, TrustedProxies
+
+    # Outermost first: forwarded headers (from trusted proxies only), the prefix, then a valid Host.
+    wsgi = TrustedProxies(PrefixMiddleware(HostGuard(app.wsgi_app), settings.url_prefix), settings)
     app.wsgi_app = wsgi  # type: ignore[method-assign]
     return app

@@ -25,6 +25,21 @@ def _csp(frame_ancestors: str) -> str:
     )
 
 
+def security_headers(frame_ancestors: str = "'self'") -> list[tuple[str, str]]:
+    """The headers every answer carries, the app's own and those written before the app runs (a bad Host,
+    gunicorn's error pages): CSP, no-sniff, referrer and opener policy, and X-Frame-Options unless the page
+    may be framed by others."""
+    headers = [("Content-Security-Policy", _csp(frame_ancestors))]
+    if frame_ancestors == "'self'":
+        headers.append(("X-Frame-Options", "SAMEORIGIN"))
+    headers += [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    return headers
+
+
 def _wants_cors(path: str) -> bool:
     return path.startswith("/api/") or path in _CORS_PATHS
 
@@ -34,12 +49,8 @@ def add_headers(response: Response) -> Response:
     conf = settings()
     embeddable = request.blueprint == "embed"
     frame_ancestors = " ".join(conf.frame_ancestors) if embeddable else "'self'"
-    response.headers["Content-Security-Policy"] = _csp(frame_ancestors)
-    if not embeddable:
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    for name, value in security_headers(frame_ancestors):
+        response.headers[name] = value
     if _wants_cors(request.path):
         response.vary.add("Origin")
         origin = request.headers.get("Origin", "")

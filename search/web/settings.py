@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -65,6 +66,21 @@ def _frame_sources(raw: str) -> tuple[str, ...]:
     return items
 
 
+def _proxy_addresses(raw: str) -> tuple[str, ...]:
+    """Addresses or networks of trusted reverse proxies (as gunicorn's FORWARDED_ALLOW_IPS), or '*'."""
+    items = _split(raw)
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item)
+        except ValueError:
+            raise SettingsError(
+                f"FORWARDED_ALLOW_IPS items must be IP addresses or networks like 10.0.0.0/8 (or *), got {item!r}"
+            ) from None
+    return items
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the web layer is configured with; built once, never looked up inside a view."""
@@ -74,7 +90,8 @@ class Settings:
     url_prefix: str = ""
     allowed_origins: tuple[str, ...] = ()
     frame_ancestors: tuple[str, ...] = ("'self'",)
-    proxy_hops: int = 1
+    proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are applied (0: trust none)
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1", "::1")  # the only peers those headers are taken from
     per_page: int = 10
     max_per_page: int = 100
     max_page: int = 1000
@@ -94,7 +111,8 @@ class Settings:
             url_prefix=_prefix(env.get("URL_PREFIX", "")),
             allowed_origins=_origins(env.get("ALLOWED_ORIGINS", "")),
             frame_ancestors=_frame_sources(frames) if frames is not None and frames.strip() else ("'self'",),
-            proxy_hops=_int(env, "PROXY_HOPS", 1, 0, 10),
+            proxy_hops=_int(env, "PROXY_HOPS", 0, 0, 10),
+            forwarded_allow_ips=_proxy_addresses(env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")),
             per_page=_int(env, "PER_PAGE", 10, 1, 100),
             max_per_page=_int(env, "MAX_PER_PAGE", 100, 1, 1000),
             max_page=_int(env, "MAX_PAGE", 1000, 1, 100_000),
@@ -102,6 +120,20 @@ class Settings:
             feed_size=_int(env, "FEED_SIZE", 20, 1, 200),
             result_cache=_int(env, "RESULT_CACHE", 512, 0, 100_000),
         )
+
+    def proxy_allowed(self, address: str) -> bool:
+        """Whether a request from this peer address may set X-Forwarded-* headers."""
+        if not self.proxy_hops:
+            return False
+        if "*" in self.forwarded_allow_ips:
+            return True
+        try:
+            peer = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped:
+            peer = peer.ipv4_mapped  # an IPv4 proxy seen through a dual-stack socket
+        return any(peer in ipaddress.ip_network(item) for item in self.forwarded_allow_ips)
 
     def origin_allowed(self, origin: str) -> bool:
         """Whether a browser page from this origin may read the JSON API (CORS)."""
