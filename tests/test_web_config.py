@@ -234,7 +234,7 @@ def test_wildcard_origin_allows_any_page(web_settings):
 
 
 @pytest.mark.parametrize("state", ["missing", "empty", "garbage"])
-def test_unreadable_index_makes_healthz_and_pages_503_with_a_reason(tmp_path, state):
+def test_unreadable_index_makes_healthz_and_pages_503_with_a_reason(tmp_path, state, caplog):
     index_dir = tmp_path / "index"
     if state != "missing":
         index_dir.mkdir()
@@ -252,6 +252,11 @@ def test_unreadable_index_makes_healthz_and_pages_503_with_a_reason(tmp_path, st
     assert html.status_code == 503
     assert "cannot be read right now" in html.get_data(as_text=True)
     assert "Traceback" not in html.get_data(as_text=True)
+    # The reason and the fix are shown, the server's folder only logged (clients never learn its paths).
+    assert "python -m search index" in html.get_data(as_text=True) and api.get_json()["fix"]
+    for response in (health, api, html):
+        assert str(tmp_path) not in response.get_data(as_text=True) and "/index" not in response.get_data(as_text=True)
+    assert str(index_dir) in caplog.text
 
 
 def test_service_recovers_without_a_restart_once_the_index_appears(tmp_path, web_index):

@@ -33,13 +33,24 @@ def bad_parameter(exc: BadParameter) -> Response | tuple[str, int]:
     return _answer(400, exc.to_json(), "That request could not be understood")
 
 
+# What a client is told when the index cannot be opened: never the server's paths (they go to the log).
+UNAVAILABLE_REASON = "the index is missing, empty or unreadable (the service's log names the folder and the cause)"
+UNAVAILABLE_FIX = "build the index with `python -m search index`, or check the folder the service's log names"
+
+
+def index_trouble(exc: BaseException) -> str:
+    """Log why the index cannot be opened (with its path) and return the reason a client may see."""
+    log.warning("index unavailable: %s", exc or type(exc).__name__)
+    return UNAVAILABLE_REASON
+
+
 def index_unavailable(exc: Exception) -> Response | tuple[str, int]:
-    log.warning("index unavailable: %s", exc)
     current_holder().forget()  # the next request opens the index afresh (it may be back by then)
     body = {
         "error": "index_unavailable",
         "message": "The archive's index cannot be read right now.",
-        "reason": str(exc),
+        "reason": index_trouble(exc),
+        "fix": UNAVAILABLE_FIX,
     }
     answer = _answer(503, body, "The archive is not available")
     response = answer if isinstance(answer, Response) else Response(answer[0], status=503, mimetype="text/html")

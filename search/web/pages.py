@@ -16,7 +16,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from search import query
 from search.query.errors import IndexUnavailable
 from search.query.types import SearchRequest, SearchResult, Sort
-from search.web import context
+from search.web import context, errors
 from search.web.documents import document_id, document_json, highlight_query, hit_json
 from search.web.params import BadParameter, is_filtered, parse_search
 from search.web.present import Presenter, search_url
@@ -122,7 +122,7 @@ def healthz() -> tuple[Response, int]:
         stats = query.stats(holder.get())
     except (IndexUnavailable, OSError) as exc:
         holder.forget()
-        body = {"status": "unavailable", "reason": str(exc) or type(exc).__name__}
+        body = {"status": "unavailable", "reason": errors.index_trouble(exc), "fix": errors.UNAVAILABLE_FIX}
         return Response(json.dumps(body), status=503, mimetype="application/json"), 503
     body = {"status": "ok", "documents": getattr(stats, "documents", None)}
     last = getattr(stats, "last_update", None)
