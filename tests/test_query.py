@@ -362,6 +362,8 @@ def test_json_has_the_documented_shape(archive) -> None:
         "organizations",
         "places",
         "similar",
+        "on_page",
+        "origin",
     }
     assert set(data["facets"]) == {"people", "organizations", "places", "dates", "undated"}
     assert set(data["facets"]["dates"][0]) == {"start", "end", "count"}

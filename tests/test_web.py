@@ -345,7 +345,7 @@ def test_site_title_is_escaped(client):
 
 HIT_KEYS = {
     "id", "title", "date", "author", "source", "url", "snippet", "score",
-    "people", "organizations", "places", "similar",
+    "people", "organizations", "places", "similar", "on_page", "origin",
 }  # fmt: skip
 
 

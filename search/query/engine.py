@@ -16,13 +16,14 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.classify import Bo1Model
 
+from search.documents import PAGE_BREAK, page_at
 from search.enrich.analysis import news_analyzer
 from search.index.storage import index_size
 from search.query import bm25, ranking, vector_match
 from search.query.archive import Archive, Snapshot
 from search.query.columns import UNDATED, Columns
 from search.query.facets import FACET_LIMIT, date_histogram, name_counts, term_facet
-from search.query.highlight import MatchTerms, analyse_terms, highlight_document, snippet
+from search.query.highlight import MatchTerms, analyse_terms, highlight_document, mark_pages, snippet_at
 from search.query.parse import DEFAULT_FIELDS, ParsedQuery, parse
 from search.query.suggest import suggest
 from search.query.types import (
@@ -712,11 +713,14 @@ def _cluster_name(snap: Snapshot, docnum: int, fields: dict) -> str:
 def _hit(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, similar: int) -> Hit:
     fields = snap.searcher.stored_fields(docnum)
     body = fields.get("body") or ""
+    text, at = snippet_at(body, terms) if terms is not None else ("", 0)
     return Hit(
         **_metadata(snap, docnum, fields),
-        snippet=snippet(body, terms) if terms is not None else "",
+        snippet=text,
         score=round(float(score), 4),
         similar=max(0, similar),
+        on_page=page_at(body, at) if PAGE_BREAK in body else None,
+        origin=str(fields.get("origin") or ""),
     )
 
 
@@ -752,11 +756,14 @@ def document(archive: Archive, doc_id: str, q: str | None = None) -> DocumentVie
     fields = snap.searcher.stored_fields(docnum)
     terms = _match_terms(snap, _parse(archive, snap, q)) if q and q.strip() else MatchTerms()
     body_html, hits = highlight_document(fields.get("body") or "", terms)
+    body_html, pages = mark_pages(body_html)
     return DocumentView(
         **_metadata(snap, docnum, fields),
         dateline=str(fields.get("dateline") or ""),
         body_html=body_html,
         hits=hits,
+        pages=pages,
+        origin=str(fields.get("origin") or ""),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from html import escape
 
+from search.documents import PAGE_BREAK
 from search.enrich.analysis import TOKEN_PATTERN, snowball_stem, stop_words
 
 SNIPPET_SCAN_CHARS = 2_000_000
@@ -148,18 +149,26 @@ def mark(text: str, spans: list[tuple[int, int]], ids: bool = False, first_id: i
 
 def snippet(text: str, terms: MatchTerms, fragments: int = MAX_FRAGMENTS, size: int = FRAGMENT_CHARS) -> str:
     """The best one to three fragments with matches marked; the opening lines when nothing matches."""
+    return snippet_at(text, terms, fragments, size)[0]
+
+
+def snippet_at(
+    text: str, terms: MatchTerms, fragments: int = MAX_FRAGMENTS, size: int = FRAGMENT_CHARS
+) -> tuple[str, int]:
+    """The snippet, and where in the text its first marked hit is (to tell the page of a paged text)."""
     if not text:
-        return ""
+        return "", 0
     spans = _first_hits(text, terms, min(len(text), SNIPPET_SCAN_CHARS), 30 * fragments)
     if not spans:
-        return _opening(text, size * 2)
+        return _opening(text, size * 2), 0
     windows = _windows(text, spans, size)
     best = sorted(windows, key=lambda w: (-w[2], w[0]))[:fragments]
     best.sort()
     parts = [mark(text[a:b], [(s - a, e - a) for s, e in inside]) for a, b, _, inside in best]
     prefix = "… " if best[0][0] > 0 else ""
     suffix = " …" if best[-1][1] < len(text) else ""
-    return squash_whitespace(prefix + " … ".join(parts) + suffix)
+    first = best[0][3][0][0] if best[0][3] else best[0][0]
+    return squash_whitespace(prefix + " … ".join(parts) + suffix), first
 
 
 def _windows(text: str, spans: list[tuple[int, int]], size: int) -> list[tuple[int, int, float, list]]:
@@ -216,6 +225,21 @@ def highlight_document(text: str, terms: MatchTerms) -> tuple[str, int]:
         limit -= 1
     spans = find_hits(text, terms, 0, limit)
     return mark(text, spans, ids=True), len(spans)
+
+
+def mark_pages(html: str) -> tuple[str, int]:
+    """Highlighted text of a paged source with a "Page N" paragraph before each page (the page breaks kept
+    in the body become <p class="page-break" id="page-N">); and the number of pages (0 when unpaged)."""
+    if PAGE_BREAK not in html:
+        return html, 0
+    pages = html.split(PAGE_BREAK)
+    out = [f"{_page_label(1)}{pages[0]}"]
+    out.extend(f"{_page_label(n)}{page}" for n, page in enumerate(pages[1:], 2))
+    return "".join(out), len(pages)
+
+
+def _page_label(n: int) -> str:
+    return f'<p class="page-break" id="page-{n}">Page {n}</p>'
 
 
 def squash_whitespace(text: str) -> str:

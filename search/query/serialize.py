@@ -18,6 +18,8 @@ HIT_FIELDS = (
     "organizations",
     "places",
     "similar",
+    "on_page",
+    "origin",
 )
 
 
@@ -44,6 +46,8 @@ def to_json(result: SearchResult) -> dict:
                 "organizations": list(h.organizations),
                 "places": list(h.places),
                 "similar": h.similar,
+                "on_page": h.on_page,
+                "origin": h.origin,
             }
             for h in result.hits
         ],

@@ -48,6 +48,8 @@ class Hit:
     places: tuple[str, ...] = ()
     similar: int = 0  # other articles in this hit's near-duplicate cluster
     cluster: str = ""
+    on_page: int | None = None  # the page of a paged source (PDF, scan) that the snippet is from
+    origin: str = ""  # "ocr" or "alto" when the text was read by OCR
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class DocumentView:
     organizations: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     cluster: str = ""
+    pages: int = 0  # pages of a paged source (PDF, scan, ALTO); 0 for an article without pages
+    origin: str = ""  # "ocr" or "alto" when the text was read by OCR, so errors are to be expected
 
 
 @dataclass(frozen=True)

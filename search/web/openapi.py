@@ -27,6 +27,13 @@ HIT = {
         "organizations": _STR_LIST,
         "places": _STR_LIST,
         "similar": {"type": "integer", "minimum": 0, "description": "other versions of this story"},
+        "on_page": {
+            "type": "integer",
+            "minimum": 1,
+            "nullable": True,
+            "description": "the page of the PDF or scan that the snippet is from; null for articles without pages",
+        },
+        "origin": {"type": "string", "description": "'ocr' or 'alto' when the text was read by OCR, else ''"},
     },
 }
 
@@ -92,6 +99,8 @@ DOCUMENT = {
         "organizations",
         "places",
         "cluster",
+        "pages",
+        "origin",
         "permalink",
     ],
     "properties": {
@@ -102,13 +111,19 @@ DOCUMENT = {
         "source": {"type": "string"},
         "url": {"type": "string"},
         "dateline": {"type": "string"},
-        "body": {"type": "string", "description": "plain text"},
-        "body_html": {"type": "string", "description": 'escaped text, <mark id="hit-N"> around each hit'},
+        "body": {"type": "string", "description": "plain text; a form feed between the pages of a paged source"},
+        "body_html": {
+            "type": "string",
+            "description": 'escaped text, <mark id="hit-N"> around each hit, <p class="page-break" id="page-N"> '
+            "before each page of a paged source",
+        },
         "hits": {"type": "integer", "minimum": 0, "description": "how many hits are highlighted"},
         "people": _STR_LIST,
         "organizations": _STR_LIST,
         "places": _STR_LIST,
         "cluster": {"type": "string", "description": "near-duplicate cluster id"},
+        "pages": {"type": "integer", "minimum": 0, "description": "pages of a PDF, scan or ALTO file; else 0"},
+        "origin": {"type": "string", "description": "'ocr' or 'alto' when the text was read by OCR, else ''"},
         "permalink": {"type": "string", "description": "the stable address of the article page"},
     },
 }

@@ -9,8 +9,12 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 # The only tags the core is allowed to put into snippets and article bodies.
-_ALLOWED_TAG = re.compile(r'(<mark(?: id="hit-\d{1,6}")?>|</mark>|<p>|</p>|<br>|<br/>|<br />)')
+_ALLOWED_TAG = re.compile(
+    r'(<mark(?: id="hit-\d{1,6}")?>|</mark>|<p>|<p class="page-break" id="page-\d{1,6}">|</p>|<br>|<br/>|<br />)'
+)
 _ANY_TAG = re.compile(r"<[^>]*>")
+# A page's label in a paged article (search.query.highlight.mark_pages): a form feed again in plain text.
+_PAGE_LABEL = re.compile(r'<p class="page-break" id="page-(\d{1,6})">Page \1</p>')
 
 
 def escape_text(text: str) -> str:
@@ -46,7 +50,8 @@ def plain_text(fragment: str | None) -> str:
     """The text of a core HTML fragment, without any tags (for CSV, feeds' titles, <title>)."""
     if not fragment:
         return ""
-    return html.unescape(_ANY_TAG.sub("", fragment))
+    text = _ANY_TAG.sub("", _PAGE_LABEL.sub("\f", fragment))
+    return html.unescape(text[1:] if text.startswith("\f") else text)
 
 
 def safe_url(url: str | None) -> str | None:
