@@ -191,3 +191,21 @@ def test_real_news_pages_body_matches_the_gold_text() -> None:
         raw = gzip.decompress((HTML_NEWS / "html" / f"{key}.html.gz").read_bytes())
         f1s.append(page_f1(truth[key]["articleBody"], extract(raw, key)[0].body))
     assert sum(f1s) / len(f1s) > 0.85
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Port deal",'
+        ' "dateline": "LISBON, May 4"}</script>',
+        '<meta name="dateline" content="LISBON, May 4">',
+    ],
+)
+def test_a_pages_dateline_is_kept_from_json_ld_or_a_meta_tag(head: str) -> None:
+    page = (
+        f"<html><head><title>Port deal</title>{head}</head><body><article><h1>Port deal</h1>"
+        + "<p>The port authority signed the accord on Thursday after long talks with the unions.</p>" * 3
+        + "</article></body></html>"
+    )
+    (doc,) = extract(page.encode(), "deal.html")
+    assert doc.dateline == "LISBON, May 4"

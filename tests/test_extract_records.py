@@ -81,3 +81,16 @@ def test_unsupported_files_are_reported(tmp_path: Path) -> None:
     assert "unsupported file type" in reasons["track.mp3"]
     assert "no such file or folder" in reasons[str(tmp_path / "missing")]
     assert not any(".hidden" in str(i) for i in items)
+
+
+@pytest.mark.parametrize(
+    ("extract", "raw"),
+    [
+        (extract_jsonl, b'{"id": "r1", "body": "Text", "dateline": "WASHINGTON,  March 2"}\n'),
+        (extract_json, b'[{"id": "r1", "body": "Text", "dateline": "WASHINGTON,  March 2"}]'),
+        (extract_csv, b'id,body,dateline\nr1,Text,"WASHINGTON,  March 2"\n'),
+    ],
+)
+def test_a_records_dateline_is_kept(extract, raw: bytes) -> None:
+    (doc,) = extract(raw, "wire")
+    assert doc.dateline == "WASHINGTON, March 2"

@@ -124,6 +124,7 @@ def _extract(raw: bytes, doc_id: str) -> Document:
         author=_CONTROLS.sub("", meta.author),
         source=_CONTROLS.sub("", meta.source),
         url=meta.url,
+        dateline=_CONTROLS.sub("", meta.dateline),
         extras=extras,
     )
 

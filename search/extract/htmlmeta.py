@@ -95,6 +95,7 @@ class PageMeta:
     url: str = ""
     source: str = ""
     lang: str = ""
+    dateline: str = ""  # schema.org NewsArticle's dateline, or <meta name="dateline">
 
 
 def read_meta(html: str) -> PageMeta:
@@ -117,7 +118,15 @@ def read_meta(html: str) -> PageMeta:
         url=url,
         source=source,
         lang=_lang(html),
+        dateline=_dateline(metas, article),
     )
+
+
+def _dateline(metas: dict[str, list[str]], article: dict | None) -> str:
+    """Where the story was filed: JSON-LD's dateline, else a dateline meta tag (one line, whitespace folded)."""
+    value = article.get("dateline") if article else None
+    text = value if isinstance(value, str) else _first(metas, "dateline", "article:dateline")
+    return " ".join((text or "").split())[:200]
 
 
 def parse_partial_date(text: str) -> PartialDate | None:

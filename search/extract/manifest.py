@@ -1,4 +1,4 @@
-"""An archivist's metadata manifest beside the articles: per file, date/title/source/author."""
+"""An archivist's metadata manifest beside the articles: per file, date/title/source/author/url/dateline."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from search.extract.decode import decode_text
 from search.extract.errors import ExtractError
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
-OVERRIDABLE = ("date", "title", "source", "author", "url")
+OVERRIDABLE = ("date", "title", "source", "author", "url", "dateline")
 _FILE_KEYS = ("file", "path", "filename", "name")
 
 

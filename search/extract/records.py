@@ -52,7 +52,7 @@ def extract_jsonl(raw: bytes, doc_id: str) -> list[Document | Skipped]:
 
 
 def extract_csv(raw: bytes, doc_id: str) -> list[Document | Skipped]:
-    """CSV with a header row naming the fields (title, body or text, date, url, source, author, id)."""
+    """CSV with a header row naming the fields (title, body or text, date, url, source, author, dateline, id)."""
     text = decode_text(raw)
     csv.field_size_limit(64 * 1024 * 1024)
     try:
@@ -98,6 +98,7 @@ def record_to_document(rec: Mapping[str, object], fallback_id: str, path: str = 
         author=str(fields.get("author") or fields.get("byline") or "").strip(),
         source=str(fields.get("source") or fields.get("publisher") or "").strip(),
         url=str(fields.get("url") or fields.get("link") or "").strip(),
+        dateline=" ".join(str(fields.get("dateline") or "").split()),
         path=path,
         content_hash=content_hash(json.dumps(rec, sort_keys=True, default=str).encode()),
     )
