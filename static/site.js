@@ -9,12 +9,29 @@
     filters.removeAttribute("open");
   }
 
-  // Sort order: apply as soon as it is chosen.
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () {
-      if (select.form) select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit();
+  function submit(form) {
+    if (form) form.requestSubmit ? form.requestSubmit() : form.submit();
+  }
+
+  // Sort order: applied when picked with the mouse, or with Enter or the Sort button; never while the
+  // arrow keys move through the choices.
+  var sort = document.getElementById("sort");
+  if (sort && sort.form) {
+    var pointer = false;
+    sort.addEventListener("pointerdown", function () { pointer = true; });
+    sort.addEventListener("keydown", function (event) {
+      pointer = false;
+      if (event.key === "Enter") { event.preventDefault(); submit(sort.form); }
     });
-  });
+    sort.addEventListener("change", function () { if (pointer) submit(sort.form); });
+  }
+
+  // Facet check boxes: a tick (click or Space) applies at once; the Apply button is for pages without script.
+  document.querySelectorAll(".facet-form:not(.facet-page-form) input[type=checkbox], input[form=facet-form]").forEach(
+    function (box) {
+      box.addEventListener("change", function () { submit(box.form); });
+    }
+  );
 
   // "/" focuses the search box, as on many search sites.
   document.addEventListener("keydown", function (event) {

@@ -332,22 +332,26 @@ def test_responses_match_the_openapi_description(client, spec, path, operation, 
 
 
 def test_openapi_documents_every_parameter_the_search_endpoint_reads(spec):
-    from search.web.params import FACET_PARAMS
+    from search.web.params import EXCLUDE_PARAMS, FACET_PARAMS, PRECISION_PARAM
 
     names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "from", "to", "sort", "page", "per_page", "cluster", *FACET_PARAMS}
+    expected = {"q", "from", "to", "sort", "page", "per_page", "cluster", *FACET_PARAMS, *EXCLUDE_PARAMS}
+    assert names == {*expected, PRECISION_PARAM}
 
 
 # --- Hostile input: never a 500 --------------------------------------------------------------------
 
-PARAMS = ["q", "from", "to", "person", "org", "place", "source", "sort", "page", "per_page", "cluster"]
+PARAMS = [
+    "q", "from", "to", "person", "org", "place", "source", "author", "not_person", "not_source", "precision",
+    "sort", "page", "per_page", "cluster", "contains", "order",
+]  # fmt: skip
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     name=st.sampled_from(PARAMS),
     value=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60),
-    path=st.sampled_from(["/api/search", "/", "/embed", "/feed.atom"]),
+    path=st.sampled_from(["/api/search", "/", "/embed", "/feed.atom", "/facets/people", "/api/facets/sources"]),
 )
 def test_no_parameter_value_causes_a_server_error(client, name, value, path):
     response = client.get(path, query_string={name: value})

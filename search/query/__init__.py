@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from search.query.archive import Archive, open_index
-from search.query.engine import document, related, remember, search, similar, stats
+from search.query.engine import document, facet_values, related, remember, search, similar, stats
 from search.query.errors import IndexUnavailable
 from search.query.serialize import to_json
 from search.query.types import (
     ArchiveStats,
     DateBucket,
     DocumentView,
+    FacetPage,
     Facets,
     FacetValue,
     Hit,
@@ -23,6 +24,7 @@ __all__ = [
     "ArchiveStats",
     "DateBucket",
     "DocumentView",
+    "FacetPage",
     "FacetValue",
     "Facets",
     "Hit",
@@ -31,6 +33,7 @@ __all__ = [
     "SearchResult",
     "Sort",
     "document",
+    "facet_values",
     "open_index",
     "related",
     "remember",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
@@ -21,12 +23,18 @@ from search.index.errors import IndexStorageError
 from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading
 from search.query.bm25 import TermTable
-from search.query.columns import Columns, build_columns
+from search.query.columns import STORED_KEYWORDS, Columns, build_columns
 from search.query.entities import EntityNames
 from search.query.errors import IndexUnavailable
 from search.query.ranking import weighting
 
 log = logging.getLogger(__name__)
+
+
+def fold(text: str) -> str:
+    """Text without case or accents ("Müller" and "MULLER" both "muller"), for matching part of a name."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 @dataclass
@@ -58,6 +66,11 @@ class Facetable:
             self.pair_docs = (key // len(self.names)).astype(np.int32)
             self.pair_names = (key % len(self.names)).astype(np.int32)
         self.offsets = np.searchsorted(self.pair_docs, np.arange(columns.size + 1)).astype(np.int64)
+
+    @functools.cached_property
+    def folded(self) -> list[str]:
+        """Each name case- and accent-folded, for a search inside the facet that matches any part of a value."""
+        return [fold(n) for n in self.names]
 
     def finish(self) -> None:
         order = sorted(range(len(self.names)), key=lambda i: (self.names[i].lower(), self.names[i]))
@@ -244,11 +257,15 @@ def _facetable(columns: Columns, names: EntityNames) -> dict[str, Facetable]:
                 fac.by_name[canon] = len(fac.names)
                 fac.names.append(canon)
             fac.maps[column_field][i] = fac.by_name[canon]
-    src = columns.keywords["source"]
-    out["source"] = Facetable(list(src.values), {"source": np.arange(len(src.values))}, {})
+    for name in ("source", *STORED_KEYWORDS):  # exact values, each its own facet value
+        values = list(columns.keywords[name].values)
+        names = [v for v in values if v.strip()]
+        by_name = {v: i for i, v in enumerate(names)}
+        mapping = np.array([by_name.get(v, -1) for v in values], dtype=np.int64)
+        out[name] = Facetable(names, {name: mapping}, by_name)
     for fac in out.values():
         fac.finish()
-    for name in ENTITY_FIELDS:
+    for name in out:
         out[name].pairs(columns)
     return out
 

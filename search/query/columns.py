@@ -15,6 +15,9 @@ from search.index.schema import ENTITY_FIELDS
 
 log = logging.getLogger(__name__)
 UNDATED = np.iinfo(np.int32).min  # day number of an undated article
+# How precise each article's date is (Columns.precision): undated, a year only, a month only, a day.
+PRECISIONS = ("undated", "year", "month", "day")
+STORED_KEYWORDS = ("author",)  # exact values read from stored fields (the index keeps no terms of them)
 _USECS_PER_DAY = 86_400_000_000
 _MAX_USECS = 3_652_059 * _USECS_PER_DAY  # datetime.max
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -56,6 +59,7 @@ class Columns:
     clusters: np.ndarray  # int64 cluster number; singletons get their own negative number
     cluster_names: list[str]
     keywords: dict[str, KeywordColumn]
+    precision: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # index into PRECISIONS
 
     @cached_property
     def dated(self) -> np.ndarray:
@@ -108,12 +112,15 @@ def build_columns(reader: IndexReader, leaf_cache: dict[tuple, dict]) -> Columns
 
     live = np.zeros(size, dtype=bool)
     days = np.full(size, UNDATED, dtype=np.int32)
+    precision = np.zeros(size, dtype=np.int8)
     cluster_text: list[np.ndarray] = []
     for part, offset in parts:
         n = len(part["live"])
         live[offset : offset + n] = part["live"]
         days[offset : offset + n] = part["days"]
+        precision[offset : offset + n] = part["precision"]
         cluster_text.append(part["clusters"])
+    precision[days == UNDATED] = 0
     names = np.concatenate(cluster_text) if cluster_text else np.array([], dtype=object)
     cluster_names = sorted({c for c in names if c})
     number = {c: i for i, c in enumerate(cluster_names)}
@@ -122,7 +129,7 @@ def build_columns(reader: IndexReader, leaf_cache: dict[tuple, dict]) -> Columns
         clusters = -(np.arange(size, dtype=np.int64) + 1)
 
     keywords = {}
-    for fname in (*ENTITY_FIELDS, "source"):
+    for fname in (*ENTITY_FIELDS, "source", *STORED_KEYWORDS):
         values = sorted({v for part, _ in parts for v in part["keywords"][fname]})
         ids = {v: i for i, v in enumerate(values)}
         docs, vals = [], []
@@ -137,7 +144,7 @@ def build_columns(reader: IndexReader, leaf_cache: dict[tuple, dict]) -> Columns
             np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
             np.concatenate(vals).astype(np.int32) if vals else np.zeros(0, np.int32),
         )
-    return Columns(size, live, days, clusters, cluster_names, keywords)
+    return Columns(size, live, days, clusters, cluster_names, keywords, precision)
 
 
 def _segment_key(leaf: IndexReader) -> tuple:
@@ -177,7 +184,42 @@ def _leaf_part(leaf: IndexReader) -> dict:
             np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
             np.concatenate(vals) if vals else np.zeros(0, np.int32),
         )
-    return {"live": live, "days": days, "clusters": clusters, "keywords": keywords, "pairs": pairs}
+    precision = _stored_keywords(leaf, keywords, pairs)
+    return {
+        "live": live,
+        "days": days,
+        "precision": precision,
+        "clusters": clusters,
+        "keywords": keywords,
+        "pairs": pairs,
+    }
+
+
+def _stored_keywords(leaf: IndexReader, keywords: dict, pairs: dict) -> np.ndarray:
+    """Authors (one value per byline) and date precision, from one pass over the segment's stored fields.
+
+    The index keeps neither as terms: the author field is tokenised for search and the date's precision is
+    stored text. Read once per segment (parts are cached by segment), so a commit pays only for new segments.
+    """
+    n = leaf.doc_count_all()
+    precision = np.zeros(n, dtype=np.int8)
+    ids: dict[str, int] = {}
+    docs: list[int] = []
+    vals: list[int] = []
+    for d in range(n):
+        try:
+            fields = leaf.stored_fields(d)
+        except Exception:  # a deleted or unreadable article: no author, no precision
+            continue
+        text = str(fields.get("date_text") or "")
+        precision[d] = 3 if len(text) >= 10 else 2 if len(text) == 7 else 1 if len(text) == 4 else 3
+        author = " ".join(str(fields.get("author") or "").split())
+        if author:
+            docs.append(d)
+            vals.append(ids.setdefault(author, len(ids)))
+    keywords["author"] = list(ids)
+    pairs["author"] = (np.array(docs, dtype=np.int32), np.array(vals, dtype=np.int32))
+    return precision
 
 
 def _text(value: object) -> str:

@@ -21,14 +21,24 @@ from search.enrich.analysis import news_analyzer
 from search.index.storage import index_size
 from search.query import bm25, ranking, vector_match
 from search.query.archive import Archive, Snapshot
-from search.query.columns import UNDATED, Columns
-from search.query.facets import FACET_LIMIT, date_histogram, name_counts, term_facet
+from search.query.columns import PRECISIONS, UNDATED, Columns
+from search.query.facets import (
+    FACET_LIMIT,
+    FACETABLE,
+    date_histogram,
+    facet_page,
+    name_counts,
+    precision_facet,
+    term_facet,
+)
 from search.query.highlight import MatchTerms, analyse_terms, highlight_document, mark_pages, snippet_at
 from search.query.parse import DEFAULT_FIELDS, ParsedQuery, parse
 from search.query.suggest import suggest
 from search.query.types import (
+    FACET_FIELDS,
     ArchiveStats,
     DocumentView,
+    FacetPage,
     Facets,
     Hit,
     SearchRequest,
@@ -385,44 +395,27 @@ def _match_cache(snap: Snapshot) -> dict:
 
 
 def _filter_masks(snap: Snapshot, request: SearchRequest, notes: list[str]) -> dict[str, np.ndarray]:
-    """One boolean mask per active filter: date, each entity facet, source, cluster."""
+    """One boolean mask per active filter: date, date precision, each facet, exclusions, cluster."""
     cols = snap.columns
     out: dict[str, np.ndarray] = {}
     if request.date_from or request.date_to:
         lo = request.date_from.toordinal() if request.date_from else -(2**31) + 1
         hi = request.date_to.toordinal() if request.date_to else 2**31 - 1
         out["date"] = (cols.days != UNDATED) & (cols.days >= lo) & (cols.days <= hi)
-    for fname in ENTITY_FILTERS:
+    if request.precision:
+        wanted = [PRECISIONS.index(p) for p in request.precision if p in PRECISIONS]
+        out["precision"] = np.isin(cols.precision, wanted) if wanted else np.zeros(cols.size, dtype=bool)
+    for fname in FACET_FIELDS:
         selected = getattr(request, fname)
-        if not selected:
-            continue
-        key = (fname, tuple(sorted(selected)))
-        cached = snap.masks.get(key)
-        if cached is not None:
-            out[fname] = cached
-            continue
-        pairs: set[tuple[str, str]] = set()
-        fac = snap.facetable[fname]
-        for v in selected:
-            pairs |= snap.entity_names.variants(fname, v)
-            if v in fac.by_name:  # every indexed value that maps to this canonical value
-                i = fac.by_name[v]
-                for column_field, mapping in fac.maps.items():
-                    col = cols.keywords[column_field]
-                    pairs |= {(column_field, col.values[j]) for j in np.flatnonzero(mapping == i)}
-        mask = np.zeros(cols.size, dtype=bool)
-        for column_field in ENTITY_FILTERS:
-            values = {v for f, v in pairs if f == column_field}
+        if selected:
+            out[fname] = _values_mask(snap, fname, selected)
+    if request.excluded:
+        left_out = np.zeros(cols.size, dtype=bool)
+        for fname in FACET_FIELDS:
+            values = tuple(v for f, v in request.excluded if f == fname)
             if values:
-                mask |= cols.keywords[column_field].docs_with(values, cols.size)
-        if len(snap.masks) > 512:
-            snap.masks.clear()
-        snap.masks[key] = mask
-        out[fname] = mask
-    if request.sources:
-        col = cols.keywords["source"]
-        wanted = {s.lower() for s in request.sources}
-        out["sources"] = col.docs_with({v for v in col.values if v.lower() in wanted}, cols.size)
+                left_out |= _values_mask(snap, fname, values)
+        out["excluded"] = ~left_out
     if request.cluster is not None:
         number = cols.cluster_number(request.cluster)
         mask = np.zeros(cols.size, dtype=bool)
@@ -438,18 +431,60 @@ def _filter_masks(snap: Snapshot, request: SearchRequest, notes: list[str]) -> d
     return out
 
 
+def _values_mask(snap: Snapshot, fname: str, values: tuple[str, ...]) -> np.ndarray:
+    """Documents holding any of a facet's values (kept per commit: the same filters recur page after page)."""
+    cols = snap.columns
+    key = (fname, tuple(sorted(values)))
+    cached = snap.masks.get(key)
+    if cached is not None:
+        return cached
+    if fname == "sources":  # source:reuters finds "Reuters": sources match without regard to case
+        col = cols.keywords["source"]
+        wanted = {s.lower() for s in values}
+        mask = col.docs_with({v for v in col.values if v.lower() in wanted}, cols.size)
+    elif fname == "authors":
+        mask = cols.keywords["author"].docs_with(set(values), cols.size)
+    else:
+        pairs: set[tuple[str, str]] = set()
+        fac = snap.facetable[fname]
+        for v in values:
+            pairs |= snap.entity_names.variants(fname, v)
+            if v in fac.by_name:  # every indexed value that maps to this canonical value
+                i = fac.by_name[v]
+                for column_field, mapping in fac.maps.items():
+                    col = cols.keywords[column_field]
+                    pairs |= {(column_field, col.values[j]) for j in np.flatnonzero(mapping == i)}
+        mask = np.zeros(cols.size, dtype=bool)
+        for column_field in ENTITY_FILTERS:
+            wanted = {v for f, v in pairs if f == column_field}
+            if wanted:
+                mask |= cols.keywords[column_field].docs_with(wanted, cols.size)
+    if len(snap.masks) > 512:
+        snap.masks.clear()
+    snap.masks[key] = mask
+    return mask
+
+
+def _facet_mask(matched: np.ndarray, filters: dict[str, np.ndarray], own: str) -> np.ndarray:
+    """The results as a facet counts them: every filter but its own (OR within a facet, AND across)."""
+    mask = matched.copy()
+    for key, m in filters.items():
+        if key != own:
+            mask &= m
+    return mask
+
+
 def _facets(snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters: dict) -> Facets:
-    """Counts over the whole result set; each entity facet ignores its own filter (OR within, AND across)."""
+    """Counts over the whole result set; each facet ignores its own filter (OR within, AND across)."""
     cols = snap.columns
     result = {}
-    for fname in ENTITY_FILTERS:
-        mask = matched.copy()
-        for key, m in filters.items():
-            if key != fname:
-                mask &= m
-        fac = snap.facetable[fname]
-        counts = name_counts(fac, cols, mask)
-        result[fname] = term_facet(counts, fac, getattr(request, fname), FACET_LIMIT)
+    distinct = []
+    for fname in FACET_FIELDS:
+        fac = snap.facetable[FACETABLE[fname]]
+        counts = name_counts(fac, cols, _facet_mask(matched, filters, fname))
+        excluded = tuple(v for f, v in request.excluded if f == fname)
+        result[fname] = term_facet(counts, fac, getattr(request, fname), FACET_LIMIT, excluded)
+        distinct.append((fname, int(np.count_nonzero(counts))))
     all_mask = matched.copy()
     for m in filters.values():
         all_mask &= m
@@ -458,10 +493,45 @@ def _facets(snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters
         people=result["people"],
         organizations=result["organizations"],
         places=result["places"],
+        sources=result["sources"],
+        authors=result["authors"],
         dates=buckets,
         date_unit=unit,
         undated=undated,
+        precision=precision_facet(cols, _facet_mask(matched, filters, "precision"), request.precision),
+        distinct=tuple(distinct),
     )
+
+
+@_serialised
+def facet_values(
+    archive: Archive,
+    request: SearchRequest,
+    field: str,
+    contains: str = "",
+    order: str = "count",
+    page: int = 1,
+    per_page: int = 50,
+) -> FacetPage:
+    """Every value of one facet among a search's results (its own filter aside), a page at a time.
+
+    contains keeps the values holding that text anywhere, without regard to case or accents; order is "count"
+    (most articles first, ties A to Z) or "name" (A to Z). Selected and excluded values are marked.
+    """
+    if field not in FACET_FIELDS:
+        raise ValueError(f"no facet {field!r}: one of {', '.join(FACET_FIELDS)}")
+    snap = archive.snapshot()
+    notes: list[str] = []
+    request = _sane(request, notes)
+    matched = _matched(snap, _parse(archive, snap, request.q))
+    filters = _filter_masks(snap, request, notes)
+    fac = snap.facetable[FACETABLE[field]]
+    counts = name_counts(fac, snap.columns, _facet_mask(matched, filters, field))
+    excluded = tuple(v for f, v in request.excluded if f == field)
+    page = max(1, min(page, MAX_PAGE))
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    values, total = facet_page(counts, fac, contains, order, page, per_page, getattr(request, field), excluded)
+    return FacetPage(field, values, total, page, per_page, contains, "name" if order == "name" else "count")
 
 
 def _ordered(
@@ -735,6 +805,7 @@ def _metadata(snap: Snapshot, docnum: int, fields: dict) -> dict:
         "url": str(fields.get("url") or ""),
         **_entities(snap, fields),
         "cluster": _cluster_name(snap, docnum, fields),
+        "dateline": str(fields.get("dateline") or ""),
     }
 
 
@@ -759,7 +830,6 @@ def document(archive: Archive, doc_id: str, q: str | None = None) -> DocumentVie
     body_html, pages = mark_pages(body_html)
     return DocumentView(
         **_metadata(snap, docnum, fields),
-        dateline=str(fields.get("dateline") or ""),
         body_html=body_html,
         hits=hits,
         pages=pages,

@@ -6,11 +6,19 @@ from datetime import date
 
 import numpy as np
 
-from search.query.archive import Facetable
-from search.query.columns import Columns
-from search.query.types import DateBucket, FacetValue
+from search.query.archive import Facetable, fold
+from search.query.columns import PRECISIONS, Columns
+from search.query.types import DATE_PRECISIONS, DateBucket, FacetValue
 
 FACET_LIMIT = 15
+# A request's facet field -> the snapshot's Facetable that holds its values.
+FACETABLE = {
+    "people": "people",
+    "organizations": "organizations",
+    "places": "places",
+    "sources": "source",
+    "authors": "author",
+}
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
@@ -33,23 +41,74 @@ def term_facet(
     fac: Facetable,
     selected: tuple[str, ...] = (),
     limit: int = FACET_LIMIT,
+    excluded: tuple[str, ...] = (),
 ) -> tuple[FacetValue, ...]:
-    """Top canonical values by count (ties by name); selected values are always listed."""
+    """Top canonical values by count (ties by name); selected and excluded values are always listed."""
     names = fac.names
     if not len(names):
-        return tuple(FacetValue(v, 0, True) for v in selected)
+        return tuple(FacetValue(v, 0, True) for v in selected) + tuple(FacetValue(v, 0, False, True) for v in excluded)
     nonzero = np.flatnonzero(by_name)
     if limit > 0 and nonzero.size > 4 * limit:  # only values that can make the top: count >= the limit-th count
         cut = np.partition(by_name[nonzero], nonzero.size - limit)[nonzero.size - limit]
         nonzero = nonzero[by_name[nonzero] >= cut]
     order = nonzero[np.lexsort((fac.rank[nonzero], -by_name[nonzero]))][:limit].tolist()
-    chosen = set(selected)
-    out = [FacetValue(names[i], int(by_name[i]), names[i] in chosen) for i in order]
-    listed = {f.value for f in out}
-    for value in selected:
-        if value not in listed:
-            i = fac.by_name.get(value)
-            out.append(FacetValue(value, int(by_name[i]) if i is not None else 0, True))
+    return _marked(by_name, fac, order, selected, excluded, keep=True)
+
+
+def _marked(
+    by_name: np.ndarray,
+    fac: Facetable,
+    order: list[int],
+    selected: tuple[str, ...],
+    excluded: tuple[str, ...],
+    keep: bool,
+) -> tuple[FacetValue, ...]:
+    """FacetValues for the name ids in order, marked selected or excluded; keep: add the chosen ones not listed."""
+    names = fac.names
+    chosen, left_out = set(selected), set(excluded)
+    out = [FacetValue(names[i], int(by_name[i]), names[i] in chosen, names[i] in left_out) for i in order]
+    if keep:
+        listed = {f.value for f in out}
+        for value, is_selected in [*((v, True) for v in selected), *((v, False) for v in excluded)]:
+            if value not in listed:
+                i = fac.by_name.get(value)
+                count = int(by_name[i]) if i is not None and i < len(by_name) else 0
+                out.append(FacetValue(value, count, is_selected, not is_selected))
+                listed.add(value)
+    return tuple(out)
+
+
+def facet_page(
+    by_name: np.ndarray,
+    fac: Facetable,
+    contains: str,
+    order: str,
+    page: int,
+    per_page: int,
+    selected: tuple[str, ...] = (),
+    excluded: tuple[str, ...] = (),
+) -> tuple[tuple[FacetValue, ...], int]:
+    """One page of the values with articles among the results (and of those holding `contains`), and how many."""
+    ids = np.flatnonzero(by_name)
+    wanted = fold(contains.strip())
+    if wanted:
+        folded = fac.folded
+        ids = np.array([i for i in ids.tolist() if wanted in folded[i]], dtype=np.int64)
+    if order == "name":
+        ids = ids[np.argsort(fac.rank[ids], kind="stable")]
+    else:
+        ids = ids[np.lexsort((fac.rank[ids], -by_name[ids]))]
+    start = (page - 1) * per_page
+    return _marked(by_name, fac, ids[start : start + per_page].tolist(), selected, excluded, keep=False), int(ids.size)
+
+
+def precision_facet(columns: Columns, mask: np.ndarray, selected: tuple[str, ...] = ()) -> tuple[FacetValue, ...]:
+    """Articles among the results per date precision: a full day, a month only, a year only, no date."""
+    counts = np.bincount(columns.precision[mask], minlength=len(PRECISIONS)) if columns.precision.size else None
+    out = []
+    for name in DATE_PRECISIONS:
+        n = int(counts[PRECISIONS.index(name)]) if counts is not None else 0
+        out.append(FacetValue(name, n, name in selected))
     return tuple(out)
 
 

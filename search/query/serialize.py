@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.query.types import SearchResult
+from search.query.types import FacetPage, FacetValue, SearchResult
 
 # The keys of one hit in the JSON API, in order (the OpenAPI description lists the same).
 HIT_FIELDS = (
@@ -20,6 +20,7 @@ HIT_FIELDS = (
     "similar",
     "on_page",
     "origin",
+    "dateline",
 )
 
 
@@ -48,16 +49,47 @@ def to_json(result: SearchResult) -> dict:
                 "similar": h.similar,
                 "on_page": h.on_page,
                 "origin": h.origin,
+                "dateline": h.dateline,
             }
             for h in result.hits
         ],
         "facets": {
-            "people": [{"value": v.value, "count": v.count} for v in f.people],
-            "organizations": [{"value": v.value, "count": v.count} for v in f.organizations],
-            "places": [{"value": v.value, "count": v.count} for v in f.places],
+            "people": facet_values_json(f.people),
+            "organizations": facet_values_json(f.organizations),
+            "places": facet_values_json(f.places),
+            "sources": facet_values_json(f.sources),
+            "authors": facet_values_json(f.authors),
             "dates": [{"start": b.start.isoformat(), "end": b.end.isoformat(), "count": b.count} for b in f.dates],
             "undated": f.undated,
+            "date_precision": facet_values_json(f.precision),
+            "more": {name: f.more(name) for name, _ in f.distinct},
         },
         "suggestion": result.suggestion,
         "notes": list(result.notes),
+    }
+
+
+def facet_values_json(values: tuple[FacetValue, ...]) -> list[dict]:
+    """A facet's values: value and count, and selected / excluded only where true (the common case stays short)."""
+    out = []
+    for v in values:
+        item: dict = {"value": v.value, "count": v.count}
+        if v.selected:
+            item["selected"] = True
+        if v.excluded:
+            item["excluded"] = True
+        out.append(item)
+    return out
+
+
+def facet_page_json(page: FacetPage) -> dict:
+    """One page of a facet's values, as /api/facets/<field> gives it."""
+    return {
+        "facet": page.field,
+        "contains": page.contains,
+        "order": page.order,
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "values": facet_values_json(page.values),
     }

@@ -13,6 +13,12 @@ class Sort(str, Enum):
     OLDEST = "oldest"
 
 
+# The request's value-list filters that are facets, in the order pages show them.
+FACET_FIELDS = ("people", "organizations", "places", "sources", "authors")
+# How precise an article's date is, as the date facet offers it ("undated": no date at all).
+DATE_PRECISIONS = ("day", "month", "year", "undated")
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """What a user asked: the query text, filters, sort and page."""
@@ -24,6 +30,9 @@ class SearchRequest:
     organizations: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    excluded: tuple[tuple[str, str], ...] = ()  # (facet field, value): articles with any of these are left out
+    precision: tuple[str, ...] = ()  # only articles whose date is this precise (DATE_PRECISIONS)
     sort: Sort = Sort.RELEVANCE
     page: int = 1
     per_page: int = 10
@@ -50,6 +59,7 @@ class Hit:
     cluster: str = ""
     on_page: int | None = None  # the page of a paged source (PDF, scan) that the snippet is from
     origin: str = ""  # "ocr" or "alto" when the text was read by OCR
+    dateline: str = ""  # where the story was filed ("WASHINGTON, March 2"), as the source gives it
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class FacetValue:
     value: str
     count: int
     selected: bool = False
+    excluded: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,9 +83,31 @@ class Facets:
     people: tuple[FacetValue, ...] = ()
     organizations: tuple[FacetValue, ...] = ()
     places: tuple[FacetValue, ...] = ()
+    sources: tuple[FacetValue, ...] = ()
+    authors: tuple[FacetValue, ...] = ()
     dates: tuple[DateBucket, ...] = ()
     date_unit: str = ""  # "year", "month" or "day"
     undated: int = 0
+    precision: tuple[FacetValue, ...] = ()  # articles per date precision (DATE_PRECISIONS), ignoring its own filter
+    distinct: tuple[tuple[str, int], ...] = ()  # (facet field, how many values it has among these results)
+
+    def more(self, field: str) -> int:
+        """How many values of a facet these results hold beyond those listed."""
+        listed = sum(1 for v in getattr(self, field) if v.count)
+        return max(0, dict(self.distinct).get(field, 0) - listed)
+
+
+@dataclass(frozen=True)
+class FacetPage:
+    """One page of a facet's values within a search: filtered by part of a name, by count or A to Z."""
+
+    field: str
+    values: tuple[FacetValue, ...]
+    total: int  # values that match `contains` (with at least one article among the results)
+    page: int = 1
+    per_page: int = 50
+    contains: str = ""
+    order: str = "count"  # "count" (most articles first) or "name" (A to Z)
 
 
 @dataclass(frozen=True)

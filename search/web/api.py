@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, request
 
 from search import query
+from search.query.serialize import facet_page_json
+from search.query.types import FACET_FIELDS
 from search.web import context
 from search.web.documents import document_id, document_json, highlight_query, hits_json, result_json
 from search.web.openapi import openapi_document
-from search.web.params import parse_search
+from search.web.params import parse_facet_listing, parse_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -19,6 +21,18 @@ RELATED_LIMIT = 10
 def search() -> Response:
     req = parse_search(request.args, context.settings())
     return jsonify(result_json(query.search(context.archive(), req)))
+
+
+@bp.get("/facets/<field>")
+def facet(field: str) -> Response:
+    """Every value of one facet within a search, paged; the facet page's JSON twin."""
+    if field not in FACET_FIELDS:
+        abort(404)
+    req, listing = parse_facet_listing(field, request.args, context.settings())
+    page = query.facet_values(
+        context.archive(), req, field, listing.contains, listing.order, listing.page, listing.per_page
+    )
+    return jsonify({"query": req.q, **facet_page_json(page)})
 
 
 @bp.get("/documents/<path:doc_id>/related", merge_slashes=False)

@@ -6,7 +6,16 @@ from typing import Any
 
 from search import __version__
 from search.query.serialize import HIT_FIELDS
-from search.web.params import MAX_QUERY_CHARS, MAX_VALUE_CHARS, MAX_VALUES
+from search.query.types import DATE_PRECISIONS, FACET_FIELDS
+from search.web.params import (
+    EXCLUDE_PARAMS,
+    FACET_ORDERS,
+    MAX_FACET_PER_PAGE,
+    MAX_QUERY_CHARS,
+    MAX_VALUE_CHARS,
+    MAX_VALUES,
+    PRECISION_PARAM,
+)
 
 _STR_LIST = {"type": "array", "items": {"type": "string"}}
 _NULLABLE_STR = {"type": "string", "nullable": True}
@@ -34,6 +43,7 @@ HIT = {
             "description": "the page of the PDF or scan that the snippet is from; null for articles without pages",
         },
         "origin": {"type": "string", "description": "'ocr' or 'alto' when the text was read by OCR, else ''"},
+        "dateline": {"type": "string", "description": "where the story was filed, as the source gives it"},
     },
 }
 
@@ -42,7 +52,26 @@ FACET_VALUES = {
     "items": {
         "type": "object",
         "required": ["value", "count"],
-        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}},
+        "properties": {
+            "value": {"type": "string"},
+            "count": {"type": "integer", "minimum": 0},
+            "selected": {"type": "boolean", "description": "present (true) when the request filters by it"},
+            "excluded": {"type": "boolean", "description": "present (true) when the request leaves it out"},
+        },
+    },
+}
+
+FACET_PAGE = {
+    "type": "object",
+    "required": ["facet", "contains", "order", "page", "per_page", "total", "values"],
+    "properties": {
+        "facet": {"type": "string", "enum": list(FACET_FIELDS)},
+        "contains": {"type": "string"},
+        "order": {"type": "string", "enum": ["count", "name"]},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "total": {"type": "integer", "minimum": 0, "description": "values matching `contains` among the results"},
+        "values": FACET_VALUES,
     },
 }
 
@@ -57,11 +86,22 @@ SEARCH_RESULT = {
         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
         "facets": {
             "type": "object",
-            "required": ["people", "organizations", "places", "dates", "undated"],
+            "required": ["people", "organizations", "places", "sources", "authors", "dates", "undated"],
             "properties": {
                 "people": FACET_VALUES,
                 "organizations": FACET_VALUES,
                 "places": FACET_VALUES,
+                "sources": FACET_VALUES,
+                "authors": FACET_VALUES,
+                "date_precision": {
+                    **FACET_VALUES,
+                    "description": "articles per date precision: day, month (month only), year (year only), undated",
+                },
+                "more": {
+                    "type": "object",
+                    "properties": {name: {"type": "integer", "minimum": 0} for name in FACET_FIELDS},
+                    "description": "per facet, how many values beyond those listed (see /api/facets/{facet})",
+                },
                 "dates": {
                     "type": "array",
                     "items": {
@@ -197,14 +237,47 @@ def _search_params(max_page: int, max_per_page: int) -> list[dict[str, Any]]:
         _Q,
         _param("from", "First day (YYYY-MM-DD; YYYY or YYYY-MM mean the first day)", _DATE),
         _param("to", "Last day, inclusive (YYYY-MM-DD; YYYY or YYYY-MM mean the last day)", _DATE),
-        _param("person", "Only articles naming this person (repeatable: all must match)", _VALUE, repeat=True),
+        _param("person", "Only articles naming this person (repeatable: any of them)", _VALUE, repeat=True),
         _param("org", "Only articles naming this organisation (repeatable)", _VALUE, repeat=True),
         _param("place", "Only articles naming this place (repeatable)", _VALUE, repeat=True),
         _param("source", "Only articles from this source (repeatable)", _VALUE, repeat=True),
+        _param("author", "Only articles by this author (repeatable)", _VALUE, repeat=True),
+        *(
+            _param(name, f"Leave out articles with this {name[4:]} (repeatable)", _VALUE, repeat=True)
+            for name in EXCLUDE_PARAMS
+        ),
+        _param(
+            PRECISION_PARAM,
+            "Only articles whose date is this precise (repeatable: any of them)",
+            {"type": "string", "enum": list(DATE_PRECISIONS)},
+            repeat=True,
+        ),
         _param("sort", "Order of the hits", sorts),
         _param("page", "Page number", page),
         _param("per_page", "Hits per page", per_page),
         _param("cluster", "List every version of one near-duplicate story", cluster),
+    ]
+
+
+def _facet_params(max_page: int, max_per_page: int) -> list[dict[str, Any]]:
+    """A facet listing's own parameters, then the search's (whose page and per_page it does not use)."""
+    search = [p for p in _search_params(max_page, max_per_page) if p["name"] not in ("page", "per_page", "sort")]
+    return [
+        {
+            "name": "facet",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "enum": list(FACET_FIELDS)},
+        },
+        _param("contains", "Only values holding this text anywhere (case and accents ignored)", _VALUE),
+        _param("order", "count: most articles first; name: A to Z", {"type": "string", "enum": list(FACET_ORDERS)}),
+        _param("page", "Page of values", {"type": "integer", "minimum": 1, "maximum": max_page, "default": 1}),
+        _param(
+            "per_page",
+            "Values per page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_FACET_PER_PAGE, "default": 50},
+        ),
+        *search,
     ]
 
 
@@ -230,6 +303,23 @@ def openapi_document(url_root: str, *, max_page: int = 1000, max_per_page: int =
                     "responses": {
                         "200": _ok("#/components/schemas/SearchResult", "Ranked hits, facets and notes"),
                         "400": _error("A parameter is wrong; `parameter` names it and `fix` says what to send"),
+                        "503": _error("The index cannot be read"),
+                    },
+                }
+            },
+            "/api/facets/{facet}": {
+                "get": {
+                    "operationId": "facet",
+                    "summary": "Every value of one facet within a search, a page at a time",
+                    "description": "The values of people, organizations, places, sources or authors among the "
+                    "articles a search finds (with its other filters; the facet's own selection aside), with their "
+                    "counts. `contains` keeps the values holding a piece of text anywhere, without regard to case "
+                    "or accents; `order` sorts by count or A to Z.",
+                    "parameters": _facet_params(max_page, max_per_page),
+                    "responses": {
+                        "200": _ok("#/components/schemas/FacetPage", "One page of the facet's values"),
+                        "400": _error("A parameter is wrong; `parameter` names it and `fix` says what to send"),
+                        "404": _error("No such facet"),
                         "503": _error("The index cannot be read"),
                     },
                 }
@@ -266,6 +356,7 @@ def openapi_document(url_root: str, *, max_page: int = 1000, max_per_page: int =
                 "SearchResult": SEARCH_RESULT,
                 "Document": DOCUMENT,
                 "Related": RELATED,
+                "FacetPage": FACET_PAGE,
                 "Error": ERROR,
             }
         },

@@ -11,15 +11,24 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from search import query
 from search.query.errors import IndexUnavailable
 from search.query.types import SearchRequest, SearchResult, Sort
 from search.web import context, errors
 from search.web.documents import document_id, document_json, highlight_query, hit_json
-from search.web.params import BadParameter, is_filtered, parse_search
-from search.web.present import Presenter, search_url
+from search.web.params import (
+    FACET_PER_PAGE,
+    FIELD_PARAMS,
+    BadParameter,
+    FacetListing,
+    is_filtered,
+    parse_facet_listing,
+    parse_search,
+    to_params,
+)
+from search.web.present import FACET_LABELS, VALUE_NOUNS, FacetGroup, Link, Presenter, encode_params, search_url
 from search.web.safe_html import plain_text, safe_url, sanitize_marked
 
 bp = Blueprint("pages", __name__)
@@ -107,6 +116,67 @@ def document_page(doc_id: str) -> tuple[str, int]:
         ),
         200,
     )
+
+
+@bp.get("/facets/<field>")
+def facet_page(field: str) -> tuple[str, int]:
+    """Every value of one facet within the current search: find part of a name, by count or A to Z, paged."""
+    if field not in FACET_LABELS:
+        abort(404)
+    conf = context.settings()
+    req, listing = parse_facet_listing(field, request.args, conf)
+    archive = context.archive()
+    values = query.facet_values(archive, req, field, listing.contains, listing.order, listing.page, listing.per_page)
+    result = query.search(archive, replace(req, page=1, snippets=False, facets=False))
+    p = Presenter("pages.search_page", req, conf)
+    group = FacetGroup(
+        field,
+        FIELD_PARAMS[field],
+        FACET_LABELS[field],
+        tuple(Link(v.value, "", v.count, v.selected) for v in values.values if not v.excluded),
+        noun=VALUE_NOUNS[field],
+    )
+    pages = max(1, -(-values.total // values.per_page))
+
+    def listing_url(page: int) -> str:
+        params = _listing_params(req, replace(listing, page=page), conf)
+        return url_for("pages.facet_page", field=field) + "?" + encode_params(params)
+
+    on_page = {v.label for v in group.values}
+    return (
+        render_template(
+            "facets.html",
+            req=req,
+            p=p,
+            group=group,
+            values=values,
+            result=result,
+            filtered=is_filtered(req),
+            pages=pages,
+            prev_url=listing_url(listing.page - 1) if listing.page > 1 else None,
+            next_url=listing_url(listing.page + 1) if listing.page < pages else None,
+            # Values of this facet already chosen but listed on another page stay chosen when applying.
+            kept=[v for v in getattr(req, field) if v not in on_page],
+            search_url=p.url(replace(req, page=1)),
+            json_url=url_for("api.facet", field=field) + "?" + encode_params(_listing_params(req, listing, conf)),
+        ),
+        200,
+    )
+
+
+def _listing_params(req: SearchRequest, listing: FacetListing, conf: Any) -> list[tuple[str, str]]:
+    params = to_params(req, page=False, per_page=conf.per_page)
+    """A facet listing's query string: the search's parameters, then the listing's own (defaults left out)."""
+    params = to_params(req, page=False, per_page=conf.per_page)
+    if listing.contains:
+        params.append(("contains", listing.contains))
+    if listing.order != "count":
+        params.append(("order", listing.order))
+    if listing.page != 1:
+        params.append(("page", str(listing.page)))
+    if listing.per_page != FACET_PER_PAGE:
+        params.append(("per_page", str(listing.per_page)))
+    return params
 
 
 @bp.get("/about")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from search.query.types import SearchRequest, Sort
+from search.query.types import DATE_PRECISIONS, SearchRequest, Sort
 from search.web.settings import Settings
 
 MAX_QUERY_CHARS = 1000
@@ -24,12 +24,33 @@ FACET_PARAMS: dict[str, str] = {
     "org": "organizations",
     "place": "places",
     "source": "sources",
+    "author": "authors",
 }
 FIELD_PARAMS = {field: name for name, field in FACET_PARAMS.items()}
+# A value to leave out: not_person=Reagan, not_source=..., one parameter per facet, repeatable.
+EXCLUDE_PARAMS = {f"not_{name}": field for name, field in FACET_PARAMS.items()}
+PRECISION_PARAM = "precision"  # day | month | year | undated, repeatable: dates of that precision only
 
 # Characters no query needs that would make the Atom feed (which echoes the query) invalid XML.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+FACET_ORDERS = ("count", "name")
+MAX_FACET_PER_PAGE = 500
+FACET_PER_PAGE = 50
+FACET_LISTING_PARAMS = ("contains", "order", "page", "per_page")
+
+
+@dataclass(frozen=True)
+class FacetListing:
+    """Which values of one facet to list: part of a name, an order, a page."""
+
+    field: str
+    contains: str = ""
+    order: str = "count"
+    page: int = 1
+    per_page: int = FACET_PER_PAGE
 
 
 class BadParameter(ValueError):
@@ -113,22 +134,51 @@ def parse_search(args: MultiDict[str, str], settings: Settings) -> SearchRequest
     except ValueError:
         choices = "|".join(s.value for s in Sort)
         raise BadParameter("sort", f"{sort_raw[:40]!r} is not a sort order", f"send sort={choices}") from None
+    excluded = tuple((field, v) for name, field in EXCLUDE_PARAMS.items() for v in _values(args, name))
+    precision = _values(args, PRECISION_PARAM)
+    for value in precision:
+        if value not in DATE_PRECISIONS:
+            choices = "|".join(DATE_PRECISIONS)
+            raise BadParameter(PRECISION_PARAM, f"{value[:40]!r} is not a date precision", f"send precision={choices}")
     cluster = _one(args, "cluster") or None
     if cluster and (len(cluster) > MAX_VALUE_CHARS or not cluster.isprintable()):
         raise BadParameter("cluster", "the cluster id is not valid", "use the link from a search result")
+    chosen = {field: _values(args, name) for name, field in FACET_PARAMS.items()}
+    if excluded:  # a value both chosen and excluded was excluded last (the facet's "not" button): leave it out
+        chosen = {field: tuple(v for v in values if (field, v) not in excluded) for field, values in chosen.items()}
     return SearchRequest(
         q=q,
         date_from=date_from,
         date_to=date_to,
-        people=_values(args, "person"),
-        organizations=_values(args, "org"),
-        places=_values(args, "place"),
-        sources=_values(args, "source"),
+        **chosen,
+        excluded=excluded,
+        precision=precision,
         sort=sort,
         page=_int(args, "page", 1, settings.max_page),
         per_page=_int(args, "per_page", settings.per_page, settings.max_per_page),
         cluster=cluster,
     )
+
+
+def parse_facet_listing(
+    field: str, args: MultiDict[str, str], settings: Settings, per_page: int = FACET_PER_PAGE
+) -> tuple[SearchRequest, FacetListing]:
+    """The search a facet listing is within, and the listing (contains, order, page, per_page) itself."""
+    contains = _one(args, "contains")
+    if len(contains) > MAX_VALUE_CHARS:
+        raise BadParameter("contains", f"longer than {MAX_VALUE_CHARS} characters", "send a shorter piece of a name")
+    order = _one(args, "order") or "count"
+    if order not in FACET_ORDERS:
+        raise BadParameter("order", f"{order[:40]!r} is not an order of values", "send order=count or order=name")
+    listing = FacetListing(
+        field,
+        contains,
+        order,
+        _int(args, "page", 1, settings.max_page),
+        _int(args, "per_page", per_page, MAX_FACET_PER_PAGE),
+    )
+    rest = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in FACET_LISTING_PARAMS])
+    return parse_search(rest, settings), listing
 
 
 def to_params(
@@ -158,6 +208,8 @@ def to_params(
         params.append(("to", date_to.isoformat()))
     for name, field in FACET_PARAMS.items():
         params.extend((name, value) for value in get(field))
+    params.extend((f"not_{FIELD_PARAMS[field]}", value) for field, value in get("excluded"))
+    params.extend((PRECISION_PARAM, value) for value in get("precision"))
     sort, cluster, page_no, size = get("sort"), get("cluster"), get("page"), get("per_page")
     if sort != Sort.RELEVANCE:
         params.append(("sort", sort.value))
@@ -184,5 +236,20 @@ def toggle(req: SearchRequest, field: str, value: str) -> SearchRequest:
 def is_filtered(req: SearchRequest) -> bool:
     """Whether anything beyond the query text narrows the results."""
     return bool(
-        req.date_from or req.date_to or req.people or req.organizations or req.places or req.sources or req.cluster
+        req.date_from
+        or req.date_to
+        or req.people
+        or req.organizations
+        or req.places
+        or req.sources
+        or req.authors
+        or req.excluded
+        or req.precision
+        or req.cluster
     )
+
+
+def excluding(req: SearchRequest, field: str, value: str) -> tuple[tuple[str, str], ...]:
+    """The request's exclusions with one (facet, value) added, or removed if present."""
+    pair = (field, value)
+    return tuple(p for p in req.excluded if p != pair) if pair in req.excluded else (*req.excluded, pair)

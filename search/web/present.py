@@ -15,11 +15,33 @@ from markupsafe import Markup
 
 from search.query.types import DateBucket, Hit, SearchRequest, SearchResult, Sort
 from search.web.filters import thousands
-from search.web.params import FACET_PARAMS, FIELD_PARAMS, to_params, toggled
+from search.web.params import FACET_PARAMS, FIELD_PARAMS, PRECISION_PARAM, excluding, to_params, toggled
 from search.web.safe_html import escape_text
 from search.web.settings import Settings
 
-FACET_LABELS = {"people": "People", "organizations": "Organisations", "places": "Places"}
+FACET_LABELS = {
+    "people": "People",
+    "organizations": "Organisations",
+    "places": "Places",
+    "sources": "Sources",
+    "authors": "Authors",
+}
+KIND_NAMES = {
+    "people": "Person",
+    "organizations": "Organisation",
+    "places": "Place",
+    "sources": "Source",
+    "authors": "Author",
+}
+# What one value of a facet is called in a sentence ("Find a person", "All 28 people").
+VALUE_NOUNS = {
+    "people": ("person", "people"),
+    "organizations": ("organisation", "organisations"),
+    "places": ("place", "places"),
+    "sources": ("source", "sources"),
+    "authors": ("author", "authors"),
+}
+PRECISION_LABELS = {"day": "Exact day", "month": "Month only", "year": "Year only", "undated": "Undated"}
 
 
 def search_url(
@@ -47,6 +69,8 @@ _PIECES = {
     "date_from": "from",
     "date_to": "to",
     **{field: name for name, field in FACET_PARAMS.items()},
+    "excluded": "not",
+    "precision": PRECISION_PARAM,
     "sort": "sort",
     "cluster": "cluster",
     "page": "page",
@@ -71,6 +95,7 @@ _SELECTED = (
 )
 _UNSELECTED = ("", "", "☐", "")
 _HIT_ENTITIES = ("people", "organizations", "places")
+_ENTITY_NOUNS = {"people": "person", "organizations": "org", "places": "place"}  # a hit's entity kinds, in words
 _SHOWN_PER_KIND = 6  # a hit shows at most this many names of each kind
 
 
@@ -94,6 +119,14 @@ class FacetGroup:
     param: str
     label: str
     values: tuple[Link, ...]
+    more: int = 0  # values among these results beyond those listed
+    more_href: str = ""  # the facet's own page: every value, searchable, A to Z or by count
+    noun: tuple[str, str] = ("value", "values")
+
+    @property
+    def any_of(self) -> bool:
+        """Several values of one facet are ticked: an article needs only one of them."""
+        return sum(1 for v in self.values if v.selected) > 1
 
 
 @dataclass(frozen=True)
@@ -158,8 +191,10 @@ class Presenter:
     def _piece(self, field: str, value: Any) -> str:
         """One field's part of the query string, as to_params() and encode_params() write it ('' when left out)."""
         name = _PIECES[field]
-        if field in FIELD_PARAMS:
+        if field in FIELD_PARAMS or field == "precision":
             return "&".join(f"{name}={_quoted(v)}" for v in value)
+        if field == "excluded":
+            return "&".join(f"not_{FIELD_PARAMS[f]}={_quoted(v)}" for f, v in value)
         if field in ("date_from", "date_to"):
             return f"{name}={_quoted(value.isoformat())}" if value else ""
         if field == "sort":
@@ -216,40 +251,78 @@ class Presenter:
         item = self._links.get(key)
         if item is None:
             kind, shown, link = escape_text(field), escape_text(name), escape_text(self.entity_link(field, name))
+            noun = _ENTITY_NOUNS[field]
             item = self._links[key] = (
-                f'<li><a class="entity entity-{kind}" href="{link}" title="Filter by {shown}">{shown}</a></li>'
+                f'<li><a class="entity entity-{kind}" href="{link}" title="Filter by {noun} {shown}">'
+                f'<span class="entity-kind">{noun}</span> {shown}</a></li>'
             )
         return item
 
     def facet_items(self, group: FacetGroup) -> Markup:
-        """A facet's values as list items, one per line as the facet list indents them (one call per facet)."""
-        return Markup("\n    ".join([self._facet_item(group.param, v) for v in group.values]))
+        """A facet's values as check boxes in list items, one per line (one call per facet)."""
+        item = self._facet_item
+        return Markup("\n    ".join([item(group.param, n, v) for n, v in enumerate(group.values)]))
 
-    def _facet_item(self, param: str, v: Link) -> str:
-        """A facet value's list item (a link that toggles it), as the facet list's template wrote it, escaped."""
-        selected, current, check, hidden = _SELECTED if v.selected else _UNSELECTED
-        href, label = escape_text(v.href), escape_text(v.label)
+    def _facet_item(self, param: str, n: int, v: Link) -> str:
+        """A facet value: a check box that adds it (ticked when chosen), its count, and a button to exclude it."""
+        name, label, box = escape_text(param), escape_text(v.label), f"fv-{escape_text(param)}-{n}"
+        checked, selected = (" checked", " selected") if v.selected else ("", "")
         count = f' <span class="count">{escape_text(thousands(v.count))}</span>' if v.count else ""
-        # Whitespace as the template that wrote these items left it (pages stay byte for byte the same).
         return (
-            f'<li><a href="{href}" class="facet-value{selected}" data-facet="{escape_text(param)}"\n{current}>\n'
-            f'      <span class="check" aria-hidden="true">{check}</span>\n'
-            f'      <span class="name">{label}</span>{count}{hidden}    </a></li>'
+            f'<li class="facet-value{selected}"><input type="checkbox" id="{box}" name="{name}" value="{label}"'
+            f'{checked}><label for="{box}"><span class="name">{label}</span>{count}</label>'
+            f'<button type="submit" class="exclude" name="not_{name}" value="{label}" aria-label="Exclude {label}"'
+            f' title="Leave out articles with {label}">not</button></li>'
         )
 
     def facet_groups(self, result: SearchResult) -> tuple[FacetGroup, ...]:
         groups = []
         for field, label in FACET_LABELS.items():
             chosen = getattr(self.req, field)
-            values = [
-                Link(v.value, self.toggle_link(field, v.value), v.count, v.selected or v.value in chosen)
-                for v in getattr(result.facets, field)
-            ]
+            facet = getattr(result.facets, field)
+            values = [Link(v.value, "", v.count, v.selected or v.value in chosen) for v in facet if not v.excluded]
             shown = {v.label for v in values}
             # A selected value always shows, even when the core left it out of the top values.
-            values += [Link(v, self.toggle_link(field, v), 0, True) for v in chosen if v not in shown]
-            groups.append(FacetGroup(field, FIELD_PARAMS[field], label, tuple(values)))
+            values += [Link(v, "", 0, True) for v in chosen if v not in shown]
+            more = result.facets.more(field)
+            groups.append(
+                FacetGroup(
+                    field,
+                    FIELD_PARAMS[field],
+                    label,
+                    tuple(values),
+                    more,
+                    self.facet_page_link(field) if values else "",
+                    VALUE_NOUNS[field],
+                )
+            )
         return tuple(groups)
+
+    def facet_page_link(self, field: str, **extra: str) -> str:
+        """The page of every value of one facet within this search (its filters and query kept)."""
+        params = to_params(self.req, page=False, per_page=self.settings.per_page)
+        params += [(k, v) for k, v in extra.items() if v]
+        base = url_for("pages.facet_page", field=field)
+        return f"{base}?{encode_params(params)}" if params else base
+
+    def hidden_state(self, omit: tuple[str, ...] | None = None) -> tuple[tuple[str, str], ...]:
+        """This search's parameters as a form's hidden fields, but those the form itself holds as inputs.
+
+        omit: the parameter names the form has inputs for; by default the facet values and date precisions
+        (which the facet form holds as check boxes).
+        """
+        own = set((*FACET_PARAMS, PRECISION_PARAM) if omit is None else omit)
+        params = to_params(self.req, page=False, per_page=self.settings.per_page)
+        return tuple((k, v) for k, v in params if k not in own)
+
+    def precision_items(self, result: SearchResult) -> tuple[Link, ...]:
+        """The date facet's precisions with their counts (a value with no articles and not ticked is left out)."""
+        chosen = self.req.precision
+        return tuple(
+            Link(PRECISION_LABELS[v.value], v.value, v.count, v.value in chosen)
+            for v in result.facets.precision
+            if v.count or v.value in chosen
+        )
 
     def entity_link(self, field: str, value: str) -> str:
         """A link that adds one entity to the current filters."""
@@ -258,16 +331,26 @@ class Presenter:
         return self.toggle_link(field, value)
 
     def chips(self) -> tuple[Link, ...]:
-        """The active filters, each with a link that removes it."""
+        """The active filters, each with a link that removes it; several values of one facet say "any of"."""
         req = self.req
         chips = []
         if req.date_from or req.date_to:
             span = f"{req.date_from or '…'} to {req.date_to or '…'}"
             chips.append(Link(span, self.url_with(date_from=None, date_to=None, page=1), kind="Dates"))
-        names = {"people": "Person", "organizations": "Organisation", "places": "Place", "sources": "Source"}
-        for field, kind in names.items():
-            for value in getattr(req, field):
-                chips.append(Link(value, self.toggle_link(field, value), kind=kind))
+        if req.precision:
+            for value in req.precision:
+                rest = tuple(p for p in req.precision if p != value)
+                kind = "Dates, any of" if len(req.precision) > 1 else "Dates"
+                chips.append(Link(PRECISION_LABELS[value].lower(), self.url_with(precision=rest, page=1), kind=kind))
+        for field, kind in KIND_NAMES.items():
+            values = getattr(req, field)
+            for value in values:
+                chips.append(
+                    Link(value, self.toggle_link(field, value), kind=f"{kind}, any of" if len(values) > 1 else kind)
+                )
+        for field, value in req.excluded:
+            href = self.url_with(excluded=excluding(req, field, value), page=1)
+            chips.append(Link(value, href, kind=f"Not {KIND_NAMES[field].lower()}", selected=False))
         if req.cluster:
             chips.append(Link("one story's versions", self.url_with(cluster=None, page=1), kind="Similar"))
         return tuple(chips)

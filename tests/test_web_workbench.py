@@ -1,0 +1,210 @@
+"""The pages as an archivist's workbench: every facet value reachable, exclusions, date precision, datelines."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.helpers.forms import submit
+
+
+def params(href: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(href).query)
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+# --- The core: every value of a facet, found by part of its name --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def archive(web_index):
+    from search import query
+
+    return query.open_index(web_index)
+
+
+def test_facet_values_page_through_every_value_by_count_or_name(archive):
+    from search import query
+    from search.query.types import SearchRequest
+
+    req = SearchRequest()
+    first = query.facet_values(archive, req, "people", per_page=5)
+    everyone = query.facet_values(archive, req, "people", per_page=500)
+    assert first.total == everyone.total > 15  # more people than the search page lists
+    assert [v.count for v in everyone.values] == sorted((v.count for v in everyone.values), reverse=True)
+    second = query.facet_values(archive, req, "people", page=2, per_page=5)
+    assert [v.value for v in first.values + second.values] == [v.value for v in everyone.values[:10]]
+    by_name = query.facet_values(archive, req, "people", order="name", per_page=500)
+    names = [v.value for v in by_name.values]
+    assert names == sorted(names, key=lambda n: (n.lower(), n)) and set(names) == {v.value for v in everyone.values}
+
+
+@pytest.mark.parametrize("piece", ["sard", "SARDINHA", "ardinh", "sárdínha"])
+def test_a_facet_search_matches_any_part_of_a_value_without_case_or_accents(archive, piece):
+    from search import query
+    from search.query.types import SearchRequest
+
+    found = query.facet_values(archive, SearchRequest(), "people", contains=piece)
+    assert [v.value for v in found.values] == ["Helena Sardinha"] and found.total == 1
+
+
+def test_facet_values_count_within_the_search_and_its_other_filters(archive):
+    from search import query
+    from search.query.types import SearchRequest
+
+    within = query.facet_values(archive, SearchRequest(q="harbour"), "people", per_page=500)
+    overall = {v.value: v.count for v in query.facet_values(archive, SearchRequest(), "people", per_page=500).values}
+    assert within.values and within.total < len(overall)
+    assert all(v.count <= overall[v.value] for v in within.values)
+    chosen = query.facet_values(archive, SearchRequest(people=("Helena Sardinha",)), "people", per_page=500)
+    assert len(chosen.values) == len(overall)  # a facet's own choice does not narrow its values (any of)
+    assert [v.value for v in chosen.values if v.selected] == ["Helena Sardinha"]
+
+
+def test_an_excluded_value_leaves_out_every_article_naming_it(archive):
+    from search import query
+    from search.query.types import SearchRequest
+
+    everything = query.search(archive, SearchRequest(per_page=100, collapse=False))
+    without = query.search(
+        archive, SearchRequest(per_page=100, collapse=False, excluded=(("people", "Helena Sardinha"),))
+    )
+    named = [h.id for h in everything.hits if "Helena Sardinha" in h.people]
+    assert named and without.total == everything.total - len(named)
+    assert not {h.id for h in without.hits} & set(named)
+    shown = {v.value: v for v in without.facets.people}
+    assert shown["Helena Sardinha"].excluded and shown["Helena Sardinha"].count == 0
+
+
+def test_source_and_author_facets_count_articles(archive):
+    from search import query
+    from search.query.types import SearchRequest
+
+    facets = query.search(archive, SearchRequest()).facets
+    sources = {v.value: v.count for v in facets.sources}
+    authors = {v.value: v.count for v in facets.authors}
+    assert sources["Sample Gazette"] >= 10 and "Sample Wire Service" in sources and "" not in sources
+    assert authors["Marta Quintela"] == 3 and authors["Joana Rebelo"] >= 2
+    by_author = query.search(archive, SearchRequest(authors=("Marta Quintela",), collapse=False))
+    assert by_author.total == 3 and all(h.author == "Marta Quintela" for h in by_author.hits)
+
+
+@pytest.mark.parametrize(
+    ("precision", "title"),
+    [("year", "lighthouse"), ("month", "library"), ("undated", "old iron bridge")],
+)
+def test_articles_dated_to_a_year_or_a_month_or_undated_are_selectable_as_such(archive, precision, title):
+    from search import query
+    from search.query.types import SearchRequest
+
+    counts = {v.value: v.count for v in query.search(archive, SearchRequest()).facets.precision}
+    result = query.search(archive, SearchRequest(precision=(precision,), collapse=False))
+    assert result.total == counts[precision] >= 1
+    assert any(title in h.title.lower() for h in result.hits)
+    expected = {"year": 4, "month": 7, "undated": None}[precision]
+    assert all((len(h.date) if h.date else None) == expected for h in result.hits)
+
+
+# --- The pages ------------------------------------------------------------------------------------------
+
+
+def test_search_page_has_source_and_author_facets_and_a_more_link(client):
+    html = page(client, "/?q=")
+    for legend in ("People", "Organisations", "Places", "Sources", "Authors"):
+        assert f"<legend>{legend}" in html
+    assert 'name="author" value="Marta Quintela"' in html
+    assert 'name="source" value="Sample Gazette"' in html
+    assert "All " in html and "/facets/people" in html
+
+
+def test_a_value_outside_the_top_is_reached_from_the_facet_page(client):
+    home = page(client, "/?q=")
+    listed = {value for value in _values(home, "person")}
+    facet_page = page(client, "/facets/people?order=name&per_page=500")
+    every = _values(facet_page, "person")
+    hidden = [v for v in every if v not in listed]
+    assert hidden, "the sample archive has more people than the search page lists"
+    url = submit(facet_page, "facet-form", tick=("person", hidden[0]))
+    assert urlsplit(url).path == "/" and params(url)["person"] == [hidden[0]]
+    assert hidden[0] in page(client, url)
+
+
+def test_the_facet_page_keeps_the_search_and_its_filters(client):
+    html = page(client, "/facets/places?q=harbour&person=Helena+Sardinha&contains=lis")
+    assert 'value="Lisbon"' in html and "Porto" not in _values(html, "place")
+    url = submit(html, "facet-form", tick=("place", "Lisbon"))
+    assert params(url) == {"q": ["harbour"], "person": ["Helena Sardinha"], "place": ["Lisbon"]}
+    back = submit(html, "facet-form", press=("not_place", "Lisbon"))
+    assert params(back)["not_place"] == ["Lisbon"]
+
+
+def test_exclude_button_adds_a_not_chip_that_is_in_the_url(client):
+    html = page(client, "/?q=harbour")
+    url = submit(html, "facet-form", press=("not_person", "Helena Sardinha"))
+    assert params(url) == {"q": ["harbour"], "not_person": ["Helena Sardinha"]}
+    html = page(client, url)
+    assert "Not person:</span> Helena Sardinha" in html
+    assert "Harbour Cities Accord" not in html.split('id="results"')[1]
+
+
+def test_several_values_of_one_facet_say_any_of(client):
+    html = page(client, "/?person=Henrique+Almada&person=Clara+Valadares")
+    assert "(any of the ticked people)" in html
+    assert "Person, any of:</span> Henrique Almada" in html
+
+
+def test_date_precision_check_boxes_filter_the_results(client):
+    html = page(client, "/?q=")
+    url = submit(html, "facet-form", tick=("precision", "undated"))
+    assert params(url) == {"precision": ["undated"]}
+    html = page(client, url)
+    assert "The old iron bridge at Mirandela" in html and "Dates:</span> undated" in html
+
+
+def test_api_facets_is_the_json_twin_of_the_facet_page(client):
+    body = client.get("/api/facets/people?contains=SARD&q=harbour").get_json()
+    assert body == {
+        "query": "harbour",
+        "facet": "people",
+        "contains": "SARD",
+        "order": "count",
+        "page": 1,
+        "per_page": 50,
+        "total": 1,
+        "values": [{"value": "Helena Sardinha", "count": 2}],
+    }
+    assert client.get("/api/facets/nothing").status_code == 404
+    bad = client.get("/api/facets/people?order=size")
+    assert bad.status_code == 400 and bad.get_json()["parameter"] == "order"
+
+
+def test_api_returns_a_hits_dateline(client):
+    body = client.get("/api/search?q=flood").get_json()
+    assert any(h["dateline"] for h in body["hits"])
+    hit = next(h for h in body["hits"] if h["dateline"])
+    assert client.get(f"/api/documents/{hit['id']}").get_json()["dateline"] == hit["dateline"]
+
+
+def _values(html: str, name: str) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    form = BeautifulSoup(html, "html.parser").find("form", id="facet-form")
+    return [box["value"] for box in form.find_all("input", attrs={"type": "checkbox", "name": name})]
+
+
+def test_the_facet_page_pages_through_values_keeping_its_order(client):
+    html = page(client, "/facets/people?order=name&per_page=12&page=2")
+    assert "showing 13–24, A to Z" in html
+    prev = re.search(r'href="([^"]+)" rel="prev"', html).group(1).replace("&amp;", "&")
+    nxt = re.search(r'href="([^"]+)" rel="next"', html).group(1).replace("&amp;", "&")
+    assert params(prev) == {"order": ["name"], "per_page": ["12"]}
+    assert params(nxt) == {"order": ["name"], "page": ["3"], "per_page": ["12"]}
+    first = _values(page(client, prev), "person")
+    assert first == sorted(first, key=lambda n: (n.lower(), n)) and len(first) == 12
