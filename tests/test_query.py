@@ -364,8 +364,11 @@ def test_json_has_the_documented_shape(archive) -> None:
         "similar",
         "on_page",
         "origin",
+        "dateline",
     }
-    assert set(data["facets"]) == {"people", "organizations", "places", "dates", "undated"}
+    assert set(data["facets"]) == {
+        "people", "organizations", "places", "sources", "authors", "dates", "undated", "date_precision", "more",
+    }  # fmt: skip
     assert set(data["facets"]["dates"][0]) == {"start", "end", "count"}
 
 
