@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install install-dev nltk-data system-deps serve index test test-fast stress bench lint clean
+.PHONY: install install-dev nltk-data system-deps serve index test test-fast stress bench bench-scale lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -65,6 +65,11 @@ stress: install-dev
 bench: install-dev
 	$(PIP) install --quiet -r requirements-bench.txt
 	$(PY) -m bench.run_all
+
+# Archives of 20k to 1M distinct generated articles (hours at 1M): BENCHMARKS.md's Scale section and its plots.
+bench-scale: install-dev
+	$(PIP) install --quiet -r requirements-bench.txt
+	$(PY) -m bench.scale --write $(if $(SIZES),--sizes $(SIZES))
 
 lint: install-dev
 	$(PY) -m ruff check search tests bench

@@ -89,8 +89,8 @@ def child_stock(src: str, index: str, procs: int) -> None:
     ix = windex.create_in(index, schema)
     writer = ix.writer(procs=procs, multisegment=True, limitmb=256) if procs > 1 else ix.writer(limitmb=256)
     for rec in _records(src):
-        day = dt.datetime.fromisoformat(rec["date"])
-        writer.add_document(id=rec["id"], title=rec["title"], body=rec["body"], date=day)
+        extra = {"date": dt.datetime.fromisoformat(rec["date"])} if len(rec.get("date") or "") == 10 else {}
+        writer.add_document(id=rec["id"], title=rec["title"], body=rec["body"], **extra)
     writer.commit()
     print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": _cpu_seconds()}))
 
@@ -113,8 +113,8 @@ def child_tantivy(src: str, index: str) -> None:
     import datetime as dt
 
     for rec in _records(src):
-        day = dt.datetime.fromisoformat(rec["date"])
-        writer.add_document(tantivy.Document(id=rec["id"], title=rec["title"], body=rec["body"], date=day))
+        extra = {"date": dt.datetime.fromisoformat(rec["date"])} if len(rec.get("date") or "") == 10 else {}
+        writer.add_document(tantivy.Document(id=rec["id"], title=rec["title"], body=rec["body"], **extra))
     writer.commit()
     writer.wait_merging_threads()
     print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": _cpu_seconds()}))
