@@ -234,8 +234,8 @@ def add_articles(index: Path, src: Path, size: int, seed: int, port: int, proc: 
         time.sleep(0.5)
     indexed = time.perf_counter() - t0
     seen = None
-    for _ in range(60):
-        if _count(port) > before:
+    for _ in range(600):  # the first answer after a commit may be slow: it is what is measured here
+        if _count(port, timeout=300) > before:
             seen = time.perf_counter() - t0 - indexed
             break
         time.sleep(0.1)
@@ -250,8 +250,8 @@ def add_articles(index: Path, src: Path, size: int, seed: int, port: int, proc: 
     }
 
 
-def _count(port: int) -> int:
-    stats = json.loads(_get(port, "/healthz"))
+def _count(port: int, timeout: float = 60) -> int:
+    stats = json.loads(_get(port, "/healthz", timeout))
     return int(stats.get("documents", 0))
 
 
