@@ -236,8 +236,12 @@ class _Run:
         sources = list(discover(paths))
         files = sum(1 for s in sources if isinstance(s, SourceFile))
         with tqdm(total=files, unit="file", disable=not progress, file=sys.stderr, desc="indexing") as bar:
+            scans = 0
             for result in self._results(self._tasks(paths, bar), bar):
                 self._write(result)
+                if isinstance(result, _Prepared) and result.enriched.doc.origin == "ocr":
+                    scans += 1  # OCR is what makes a file slow: the bar says how many were scans
+                    bar.set_postfix(ocr=scans)
         for docs in list(self._parked.values()):  # copies whose original failed: enrich them after all
             for result in _run_task(_DocsTask(tuple(docs)), self.entities):
                 self._write(result)
