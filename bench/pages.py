@@ -119,8 +119,14 @@ def text_pdf(
     columns: int = 1,
     points: float = 11,
     family: str = "Times",
+    align: str = "L",
+    font_file: str = "",
+    char_spacing: float = 0.0,
+    right_column_first: bool = False,
 ) -> bytes:
-    """A born-digital PDF (a real text layer, fpdf2's core fonts) with one page per text given."""
+    """A born-digital PDF (a real text layer): each text given starts a new page (and runs on to more pages when
+    long). fpdf2's core fonts (Latin-1) unless ``font_file`` names a TrueType font to embed (subset).
+    ``right_column_first``: two columns side by side, the right one written first in the content stream."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
@@ -129,18 +135,32 @@ def text_pdf(
         pdf.set_title(title)
     if author:
         pdf.set_author(author)
-    pdf.set_auto_page_break(False)
+    pdf.set_auto_page_break(True, margin=15)
+    if font_file:
+        pdf.add_font("embedded", fname=font_file)
+        family = "embedded"
+    fix = (lambda t: t) if font_file else _latin1
     for text in pages:
         pdf.add_page()
         pdf.set_font(family, size=points)
-        width = (pdf.epw - 8 * (columns - 1)) / columns
-        if columns == 1:
-            pdf.multi_cell(0, points * 0.5, _latin1(text))
+        pdf.set_char_spacing(char_spacing)
+        paras = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+        if right_column_first:
+            half = (len(paras) + 1) // 2
+            width = (pdf.epw - 8) / 2
+            top = pdf.get_y()
+            pdf.set_auto_page_break(False)
+            for x, part in ((pdf.l_margin + width + 8, paras[half:]), (pdf.l_margin, paras[:half])):
+                pdf.set_xy(x, top)
+                pdf.multi_cell(width, points * 0.45, fix("\n\n".join(part)), align=align)
+            pdf.set_auto_page_break(True, margin=15)
             continue
-        with pdf.text_columns(ncols=columns, gutter=8, text_align="LEFT") as cols:
-            for para in text.split("\n\n"):
-                cols.write(_latin1(" ".join(para.split())) + "\n\n")
-        del width
+        if columns == 1:
+            pdf.multi_cell(0, points * 0.5, fix("\n\n".join(paras)), align=align)
+            continue
+        with pdf.text_columns(ncols=columns, gutter=8, text_align=align) as cols:
+            for para in paras:
+                cols.write(fix(para) + "\n\n")
     return bytes(pdf.output())
 
 

@@ -18,6 +18,7 @@ from bench.report import REPO
 # In order: quality benchmarks first, then the speed ones (search and HTTP reuse the index that indexing leaves).
 BENCHMARKS: dict[str, list[str]] = {
     "html_extraction": ["--write"],
+    "pdf_extraction": ["--write"],
     "entities_conll": [],  # writes its section itself
     "entities_reuters": [],  # writes its section itself
     "relevance": ["--write"],
