@@ -34,10 +34,12 @@ nltk-data: $(VENV)/.installed
 	fi
 	$(PY) -m search.enrich.nltk_data
 
-# Debian's Chromium for the browser tests (never a downloaded browser), wrk for the HTTP benchmark, and
-# Tesseract with its English data for OCR of scans (command tesseract, package tesseract-ocr).
+# Debian's Chromium for the browser tests (never a downloaded browser), wrk for the HTTP benchmark,
+# Tesseract with its English data for OCR of scans (command tesseract, package tesseract-ocr), and nginx for
+# the deployment tests (the reverse proxy of docs/deploying.md; its command is in /usr/sbin).
 system-deps:
 	@missing=""; for p in chromium wrk; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 || missing="$$missing tesseract-ocr-eng"; \
 	if [ -n "$$missing" ]; then \
