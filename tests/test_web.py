@@ -425,7 +425,9 @@ def test_csv_export_has_every_hit_and_defuses_formulas(client):
     response = client.get("/export.csv?q=harbour")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    notes = int(re.search(r"(\d+) lines of notes", text).group(1))
+    rows = list(csv.DictReader(io.StringIO(text.split("\n", notes)[notes])))
     ids = {r["id"] for r in rows}
     assert len(rows) == len(ids) == 4  # both reports of the summit: an export does not collapse near-duplicates
     assert ids >= {"hostile/record-1", "01_harbour_summit.txt", "02_harbour_summit_wire.txt"}

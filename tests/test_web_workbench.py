@@ -208,3 +208,88 @@ def test_the_facet_page_pages_through_values_keeping_its_order(client):
     assert params(nxt) == {"order": ["name"], "page": ["3"], "per_page": ["12"]}
     first = _values(page(client, prev), "person")
     assert first == sorted(first, key=lambda n: (n.lower(), n)) and len(first) == 12
+
+
+# --- Exports ------------------------------------------------------------------------------------------------
+
+
+def _csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    import csv
+    import io
+
+    lines = text.split("\n")
+    notes = int(re.search(r"(\d+) lines of notes", lines[0]).group(1))
+    assert all(line.startswith(("# ", '"# ')) for line in lines[:notes])
+    return lines[:notes], list(csv.DictReader(io.StringIO("\n".join(lines[notes:]))))
+
+
+def test_csv_export_states_its_search_and_holds_every_field(client):
+    response = client.get("/export.csv?q=harbour&person=Helena+Sardinha&sort=newest")
+    disposition = response.headers["Content-Disposition"]
+    assert re.search(r'filename="archive-harbour-helena-sardinha-\d{4}-\d{2}-\d{2}\.csv"', disposition)
+    notes, rows = _csv(response.get_data(as_text=True))
+    text = "\n".join(notes)
+    assert "query: harbour" in text and "person=Helena Sardinha" in text and "sort: newest" in text
+    assert "all 2 matching articles" in text
+    assert [r["id"] for r in rows] == ["01_harbour_summit.txt", "02_harbour_summit_wire.txt"]
+    assert set(rows[0]) == {
+        "id", "title", "date", "dateline", "author", "source", "url", "permalink", "score", "cluster",
+        "people", "organizations", "places", "snippet",
+    }  # fmt: skip
+    assert rows[0]["source"] == "Sample Gazette" and rows[1]["source"] == "Sample Wire Service"
+    assert "Helena Sardinha" in rows[0]["people"].split("; ")
+
+
+def test_csv_without_notes_is_a_bare_table(client):
+    import csv
+    import io
+
+    body = client.get("/export.csv?q=flood&notes=0").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows and rows[0]["id"] and any(r["dateline"] for r in rows)
+
+
+def test_export_with_full_text_holds_each_articles_body(client):
+    import json
+
+    lines = client.get("/export.jsonl?q=flood&text=1").get_data(as_text=True).splitlines()
+    head = json.loads(lines[0])["export"]
+    assert head["full_text"] is True and head["exported"] == head["total"] == len(lines) - 1
+    first = json.loads(lines[1])
+    document = client.get(f"/api/documents/{first['id']}").get_json()
+    assert first["text"] == document["body"] and first["dateline"] == document["dateline"]
+    assert "text" not in json.loads(client.get("/export.jsonl?q=flood").get_data(as_text=True).splitlines()[1])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+def test_a_configured_cap_is_stated_in_the_file_and_on_the_page(web_settings, fmt):
+    import json
+    from dataclasses import replace
+
+    from search.web import create_app
+
+    client = create_app(replace(web_settings, export_limit=5)).test_client()
+    html = client.get("/?q=").get_data(as_text=True)
+    assert "caps exports at 5 articles (EXPORT_LIMIT): the file will hold the first 5 of 15" in html
+    body = client.get(f"/export.{fmt}?q=&sort=oldest").get_data(as_text=True)
+    if fmt == "csv":
+        notes, rows = _csv(body)
+        assert len(rows) == 5 and "5 of 15 matching articles" in "\n".join(notes) and "EXPORT_LIMIT" in notes[4]
+    elif fmt == "jsonl":
+        lines = body.splitlines()
+        head = json.loads(lines[0])["export"]
+        assert (head["exported"], head["total"], head["limit"], head["truncated"]) == (5, 15, 5, True)
+        assert len(lines) == 6
+    else:
+        data = json.loads(body)
+        assert data["export"]["truncated"] and len(data["hits"]) == data["exported"] == 5 and data["total"] == 15
+
+
+def test_export_rows_follow_the_searchs_order_and_filters(client):
+    import json
+
+    data = json.loads(client.get("/export.json?q=&sort=oldest&not_source=Sample+Gazette").data)
+    assert data["export"]["filters"] == {"not_source": ["Sample Gazette"]}
+    assert data["hits"] and all(h["source"] != "Sample Gazette" for h in data["hits"])
+    dates = [h["date"] for h in data["hits"] if h["date"]]
+    assert dates == sorted(dates)

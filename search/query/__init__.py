@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from search.query.archive import Archive, open_index
-from search.query.engine import document, facet_values, related, remember, search, similar, stats
+from search.query.engine import document, export, facet_values, related, remember, search, similar, stats
 from search.query.errors import IndexUnavailable
 from search.query.serialize import to_json
 from search.query.types import (
     ArchiveStats,
     DateBucket,
     DocumentView,
+    Export,
+    ExportRow,
     FacetPage,
     Facets,
     FacetValue,
@@ -24,6 +26,8 @@ __all__ = [
     "ArchiveStats",
     "DateBucket",
     "DocumentView",
+    "Export",
+    "ExportRow",
     "FacetPage",
     "FacetValue",
     "Facets",
@@ -33,6 +37,7 @@ __all__ = [
     "SearchResult",
     "Sort",
     "document",
+    "export",
     "facet_values",
     "open_index",
     "related",

@@ -7,7 +7,7 @@ import json
 import logging
 import math
 import time as _time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -38,6 +38,8 @@ from search.query.types import (
     FACET_FIELDS,
     ArchiveStats,
     DocumentView,
+    Export,
+    ExportRow,
     FacetPage,
     Facets,
     Hit,
@@ -115,9 +117,10 @@ def _cache_key(request: SearchRequest) -> SearchRequest | None:
     return request
 
 
-def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: float) -> SearchResult:
-    notes: list[str] = []
-    request = _sane(request, notes)
+def _selection(
+    archive: Archive, snap: Snapshot, request: SearchRequest, notes: list[str]
+) -> tuple[ParsedQuery, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """What a request selects: its parsed query, the matches, each filter's mask, and the matches they keep."""
     parsed = _parse(archive, snap, request.q)
     notes.extend(parsed.notes)
     cols = snap.columns
@@ -146,6 +149,14 @@ def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: f
                 f"{left_out} undated article(s) matching the query are not shown: a date filter"
                 " only keeps dated articles."
             )
+    return parsed, matched, filters, final
+
+
+def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: float) -> SearchResult:
+    notes: list[str] = []
+    request = _sane(request, notes)
+    cols = snap.columns
+    parsed, matched, filters, final = _selection(archive, snap, request, notes)
 
     facets = _facets(snap, request, matched, filters) if request.facets else Facets()
     total_articles = int(final.sum())
@@ -835,6 +846,45 @@ def document(archive: Archive, doc_id: str, q: str | None = None) -> DocumentVie
         pages=pages,
         origin=str(fields.get("origin") or ""),
     )
+
+
+EXPORT_BATCH = 200  # articles read under the archive's lock at a time while an export streams
+
+
+def export(archive: Archive, request: SearchRequest, limit: int = 0, text: bool = False) -> Export:
+    """Every article a search matches, in its order, near-duplicates included, the first `limit` (0: all).
+
+    The matches are computed once, on one commit; the rows are read lazily in batches (each under the archive's
+    lock), so a caller can stream any number of them. With text, each row holds the article's whole body.
+    """
+    notes: list[str] = []
+    with archive.read_lock:
+        snap = archive.snapshot()
+        request = _sane(replace(request, page=1, collapse=False, facets=False, cluster=request.cluster), notes)
+        parsed, _, _, final = _selection(archive, snap, request, notes)
+        total = int(final.sum())
+        count = total if limit <= 0 else min(total, limit)
+        docs, scores, _ = _ordered(snap, parsed, replace(request, per_page=max(count, 1)), final, False)
+        docs = docs[:count]
+        if (request.sort != Sort.RELEVANCE or not request.q.strip()) and parsed.scores is not None:
+            scores = {d: float(parsed.scores[d]) for d in docs} if request.q.strip() else {}
+        terms = _match_terms(snap, parsed) if request.snippets and request.q.strip() else None
+
+    def rows() -> Iterator[ExportRow]:
+        for start in range(0, len(docs), EXPORT_BATCH):
+            with archive.read_lock:
+                batch = [
+                    _export_row(snap, d, scores.get(d, 0.0), terms, text) for d in docs[start : start + EXPORT_BATCH]
+                ]
+            yield from batch
+
+    return Export(request, total, len(docs), limit, tuple(notes), rows())
+
+
+def _export_row(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, text: bool) -> ExportRow:
+    hit = _hit(snap, docnum, score, terms, 0)
+    body = str(snap.searcher.stored_fields(docnum).get("body") or "") if text else ""
+    return ExportRow(hit, body)
 
 
 RELATED_TERMS = 15

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -120,6 +121,30 @@ class SearchResult:
     notes: tuple[str, ...] = ()
     total_articles: int = 0  # matching articles before collapsing (what facet counts add up over)
     took_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One exported article: its hit (metadata, entities, snippet) and, when asked for, its whole text."""
+
+    hit: Hit
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Export:
+    """Every article a search selects, for the record: counted once, read row by row as they are written."""
+
+    request: SearchRequest
+    total: int  # articles the search matches (near-duplicates each counted)
+    exported: int  # rows that follow: the total, or the limit when the total is larger
+    limit: int  # the cap asked for (0: none)
+    notes: tuple[str, ...]
+    rows: Iterator[ExportRow]
+
+    @property
+    def truncated(self) -> bool:
+        return self.exported < self.total
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from flask import Flask, Response, request
 from search.web.context import settings
 
 # Paths other intranet pages may read from their own origin (with CORS) besides /api/.
-_CORS_PATHS = ("/feed.atom", "/export.json", "/export.csv", "/opensearch.xml", "/healthz")
+_CORS_PATHS = ("/feed.atom", "/export.json", "/export.jsonl", "/export.csv", "/opensearch.xml", "/healthz")
 
 
 def _csp(frame_ancestors: str) -> str:

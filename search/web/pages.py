@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import replace
@@ -15,9 +13,9 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from search import query
 from search.query.errors import IndexUnavailable
-from search.query.types import SearchRequest, SearchResult, Sort
-from search.web import context, errors
-from search.web.documents import document_id, document_json, highlight_query, hit_json
+from search.query.types import SearchRequest, Sort
+from search.web import context, errors, exports
+from search.web.documents import document_id, document_json, highlight_query
 from search.web.params import (
     FACET_PER_PAGE,
     FIELD_PARAMS,
@@ -29,7 +27,7 @@ from search.web.params import (
     to_params,
 )
 from search.web.present import FACET_LABELS, VALUE_NOUNS, FacetGroup, Link, Presenter, encode_params, search_url
-from search.web.safe_html import plain_text, safe_url, sanitize_marked
+from search.web.safe_html import safe_url, sanitize_marked
 
 bp = Blueprint("pages", __name__)
 
@@ -82,6 +80,8 @@ def _search_page(endpoint: str, template: str, req: SearchRequest) -> str:
         feed_url=search_url("pages.feed", replace(req, page=1), conf),
         csv_url=search_url("pages.export_csv", replace(req, page=1), conf),
         export_json_url=search_url("pages.export_json", replace(req, page=1), conf),
+        export_jsonl_url=search_url("pages.export_jsonl", replace(req, page=1), conf),
+        export_limit=conf.export_limit,
         sorts=[s.value for s in Sort],
     )
 
@@ -239,75 +239,44 @@ def atom_time(partial: str) -> str:
     return f"{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z"
 
 
-def _export_hits(req: SearchRequest) -> tuple[SearchResult, list[Any]]:
-    """Every matching article of a request (near-duplicates too: an export is the whole record) up to the limit."""
+EXPORT_FORMATS = ("csv", "jsonl", "json")
+
+
+def _export(fmt: str) -> Response:
+    """The whole result set as a streamed download: matched once, written row by row, capped only when configured."""
     conf = context.settings()
-    archive = context.archive()
-    per_page = min(100, conf.export_limit)
-    hits: list[Any] = []
-    page = 1
-    first = None
-    while len(hits) < conf.export_limit:
-        result = query.search(archive, replace(req, page=page, per_page=per_page, facets=False, collapse=False))
-        first = first or result
-        hits.extend(result.hits)
-        if not result.hits or page * per_page >= result.total:
-            break
-        page += 1
-    assert first is not None
-    return first, hits[: conf.export_limit]
+    req = parse_search(request.args, conf)
+    text = _flag("text")
+    notes = _flag("notes", default=True)
+    found = query.export(context.archive(), req, conf.export_limit, text=text)
+    page = search_url("pages.search_page", replace(req, page=1), conf, _external=True)
+    return exports.stream(fmt, found, req, conf, page, text, notes)
 
 
-def _export_name(ext: str) -> str:
-    return f"search-export-{datetime.now(UTC):%Y%m%d-%H%M%S}.{ext}"
-
-
-_CSV_COLUMNS = ("id", "title", "date", "author", "source", "url", "permalink", "score", "similar")
-_CSV_LISTS = ("people", "organizations", "places")
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _flag(name: str, default: bool = False) -> bool:
+    raw = request.args.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "yes", "true", "on"):
+        return True
+    if raw in ("0", "no", "false", "off"):
+        return False
+    raise BadParameter(name, f"{raw[:20]!r} is neither yes nor no", f"send {name}=1 or {name}=0")
 
 
 @bp.get("/export.csv")
 def export_csv() -> Response:
-    req = parse_search(request.args, context.settings())
-    _, hits = _export_hits(req)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*_CSV_COLUMNS, *_CSV_LISTS, "snippet"])
-    for hit in hits:
-        row = hit_json(hit)
-        row["permalink"] = url_for("pages.document_page", doc_id=hit.id, _external=True)
-        writer.writerow(
-            [_cell(row[c]) for c in _CSV_COLUMNS]
-            + [_cell("; ".join(row[c])) for c in _CSV_LISTS]
-            + [_cell(plain_text(hit.snippet))]
-        )
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
-    return response
+    return _export("csv")
+
+
+@bp.get("/export.jsonl")
+def export_jsonl() -> Response:
+    return _export("jsonl")
 
 
 @bp.get("/export.json")
 def export_json() -> Response:
-    req = parse_search(request.args, context.settings())
-    first, hits = _export_hits(req)
-    body = {
-        "query": req.q,
-        "total": first.total,
-        "exported": len(hits),
-        "search_url": search_url("pages.search_page", req, context.settings(), _external=True),
-        "hits": [
-            {**hit_json(h), "permalink": url_for("pages.document_page", doc_id=h.id, _external=True)} for h in hits
-        ],
-    }
-    response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name("json")}"'
-    return response
+    return _export("json")
 
 
 __all__ = ["bp", "document_json"]

@@ -95,7 +95,7 @@ class Settings:
     per_page: int = 10
     max_per_page: int = 100
     max_page: int = 1000
-    export_limit: int = 1000
+    export_limit: int = 0  # most articles an export holds (0: no cap; a cap is stated in the file and on the page)
     feed_size: int = 20
     result_cache: int = 512  # search results kept per worker for repeated requests (0 turns the cache off)
 
@@ -116,7 +116,7 @@ class Settings:
             per_page=_int(env, "PER_PAGE", 10, 1, 100),
             max_per_page=_int(env, "MAX_PER_PAGE", 100, 1, 1000),
             max_page=_int(env, "MAX_PAGE", 1000, 1, 100_000),
-            export_limit=_int(env, "EXPORT_LIMIT", 1000, 1, 100_000),
+            export_limit=_int(env, "EXPORT_LIMIT", 0, 0, 100_000_000),
             feed_size=_int(env, "FEED_SIZE", 20, 1, 200),
             result_cache=_int(env, "RESULT_CACHE", 512, 0, 100_000),
         )
