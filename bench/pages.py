@@ -180,3 +180,90 @@ def _latin1(text: str) -> str:
     """fpdf2's core fonts hold Latin-1 only: typographic quotes and dashes as their plain forms."""
     table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-", "…": "..."})
     return text.translate(table).encode("latin-1", "replace").decode("latin-1")
+
+
+ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
+
+
+def alto_xml(pages: Sequence[Sequence[str]], *, line_chars: int = 60, reading_order: Sequence[str] = ()) -> bytes:
+    """An ALTO v4 file: one <Page> per item, one <TextBlock> (ids TB1, TB2, ... across the file) per paragraph,
+    lines of at most ``line_chars`` with <SP/> between words; a word that would cross a line's end is split
+    there with a <HYP/> (as OCR software writes a hyphenated word). ``reading_order``: block ids for v4's
+    <ReadingOrder> (blocks are then written in the reverse order, so only the reading order gets them right)."""
+    from xml.sax.saxutils import quoteattr
+
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<alto xmlns="{ALTO_NS}">',
+        "<Description><MeasurementUnit>pixel</MeasurementUnit>"
+        "<sourceImageInformation><fileName>page.tif</fileName></sourceImageInformation></Description>",
+    ]
+    if reading_order:
+        refs = "".join(f'<ElementRef ID="RO{n}" REF="{ref}"/>' for n, ref in enumerate(reading_order))
+        out.append(f'<ReadingOrder><OrderedGroup ID="RO">{refs}</OrderedGroup></ReadingOrder>')
+    out.append("<Layout>")
+    block = 0
+    for number, paragraphs in enumerate(pages, 1):
+        blocks = []
+        for para in paragraphs:
+            block += 1
+            lines, line = [], []
+            for word in para.split():
+                if line and sum(len(w if isinstance(w, str) else w[0]) + 1 for w in line) + len(word) > line_chars:
+                    if len(word) > 6 and word.isalpha():  # split it: "harb-" / "our"
+                        lines.append([*line, (word[:3], "HypPart1", word), ("-", "HYP", "")])
+                        line = [(word[3:], "HypPart2", word)]
+                        continue
+                    lines.append(line)
+                    line = []
+                line.append(word)
+            if line:
+                lines.append(line)
+            xml_lines = []
+            for words in lines:
+                parts = []
+                for w in words:
+                    if isinstance(w, tuple) and w[1] == "HYP":
+                        parts.append('<HYP CONTENT="-"/>')
+                        continue
+                    if parts and not parts[-1].startswith("<HYP"):
+                        parts.append("<SP/>")
+                    if isinstance(w, tuple):
+                        subs = f'SUBS_TYPE="{w[1]}" SUBS_CONTENT={quoteattr(w[2])}'
+                        parts.append(f"<String CONTENT={quoteattr(w[0])} {subs}/>")
+                    else:
+                        parts.append(f"<String CONTENT={quoteattr(w)}/>")
+                xml_lines.append(f"<TextLine>{''.join(parts)}</TextLine>")
+            blocks.append(f'<TextBlock ID="TB{block}">{"".join(xml_lines)}</TextBlock>')
+        if reading_order:
+            blocks.reverse()
+        out.append(f'<Page ID="P{number}" PHYSICAL_IMG_NR="{number}"><PrintSpace>{"".join(blocks)}</PrintSpace></Page>')
+    out.append("</Layout></alto>")
+    return "\n".join(out).encode("utf-8")
+
+
+def mets_xml(paper: str, issued: str, alto_files: Sequence[str]) -> bytes:
+    """A METS file for one newspaper issue: MODS title and dateIssued, the ALTO files, one page each."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    files = "".join(
+        f'<mets:file ID="ALTO{n}" MIMETYPE="text/xml"><mets:FLocat LOCTYPE="URL" xlink:href={quoteattr(href)}/>'
+        "</mets:file>"
+        for n, href in enumerate(alto_files, 1)
+    )
+    pages = "".join(
+        f'<mets:div TYPE="page" ORDER="{n}" ORDERLABEL="{n}"><mets:fptr FILEID="ALTO{n}"/></mets:div>'
+        for n in range(1, len(alto_files) + 1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<mets:mets xmlns:mets="http://www.loc.gov/METS/" xmlns:mods="http://www.loc.gov/mods/v3" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+        '<mets:dmdSec ID="DMD1"><mets:mdWrap MDTYPE="MODS"><mets:xmlData><mods:mods>'
+        f"<mods:titleInfo><mods:title>{escape(paper)}</mods:title></mods:titleInfo>"
+        f'<mods:originInfo><mods:dateIssued encoding="iso8601">{escape(issued)}</mods:dateIssued></mods:originInfo>'
+        "</mods:mods></mets:xmlData></mets:mdWrap></mets:dmdSec>\n"
+        f'<mets:fileSec><mets:fileGrp USE="ALTO">{files}</mets:fileGrp></mets:fileSec>\n'
+        f'<mets:structMap TYPE="PHYSICAL"><mets:div TYPE="issue" DMDID="DMD1">{pages}</mets:div></mets:structMap>\n'
+        "</mets:mets>\n"
+    ).encode()

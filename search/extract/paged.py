@@ -38,14 +38,19 @@ def paged_document(
     date: PartialDate | None = None,
     author: str = "",
     origin: str = "",
+    lines_only: bool = False,
 ) -> Document:
     """A Document whose body is the pages joined by PAGE_BREAK; what the metadata lacks is read from the
-    first page as from a plain-text article (headline, date line, byline, dateline)."""
+    first page as from a plain-text article (headline, date line, byline, dateline). ``lines_only``: the
+    page text has lines but no blank lines between paragraphs (a PDF's text layer), so a short first line
+    over longer ones is taken for a headline."""
     tidied = [tidy_page(p) for p in pages]
     if not any(tidied):
         raise ExtractError("no text found on any page")
     body = PAGE_BREAK.join(tidied)
-    first = _headline_apart(next(p for p in tidied if p))
+    first = next(p for p in tidied if p)
+    if lines_only:
+        first = _headline_apart(first)
     try:
         lead = plain_text.extract(first.encode("utf-8"), doc_id)[0]
     except ExtractError:

@@ -66,7 +66,9 @@ def extract(raw: bytes, doc_id: str) -> list[Document | Skipped]:
     finally:
         pdf.close()
     origin = "ocr" if scanned else ""
-    doc = paged_document(doc_id, pages, title=meta["title"], date=meta["date"], author=meta["author"], origin=origin)
+    doc = paged_document(
+        doc_id, pages, title=meta["title"], date=meta["date"], author=meta["author"], origin=origin, lines_only=True
+    )
     return [doc, *notes]
 
 

@@ -15,6 +15,7 @@ from search.documents import Document, content_hash
 from search.extract.dates import parse_date
 from search.extract.errors import ExtractError, Skipped
 from search.extract.manifest import MANIFEST_NAMES, read_manifest
+from search.extract.mets import is_mets_name, read_mets
 
 # File suffix -> "module:function"; a new input format is a new module and a line here.
 FORMATS: dict[str, str] = {
@@ -33,6 +34,7 @@ FORMATS: dict[str, str] = {
     ".jpeg": "search.extract.image:extract",
     ".tif": "search.extract.image:extract",
     ".tiff": "search.extract.image:extract",
+    ".xml": "search.extract.alto:extract",
 }
 log = logging.getLogger(__name__)
 # C0 controls (but tab, newline and carriage return), DEL, lone surrogates and U+FFFE/U+FFFF: they are not text a
@@ -71,6 +73,7 @@ def discover(roots: Iterable[str | Path]) -> Iterator[SourceFile | Skipped]:
         if not root.is_dir():
             yield Skipped(str(root), "no such file or folder")
             continue
+        packaged: dict[Path, dict[str, str]] = {}  # ALTO pages a METS file describes (in its folder or below)
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             folder = Path(dirpath)
@@ -81,11 +84,20 @@ def discover(roots: Iterable[str | Path]) -> Iterator[SourceFile | Skipped]:
                         manifest.update(read_manifest(folder / name))
                     except (ExtractError, OSError) as exc:
                         yield Skipped(str((folder / name).relative_to(root)), f"manifest ignored: {exc}")
+            mets = sorted(n for n in filenames if is_mets_name(n) and not n.startswith("."))
+            for name in mets:
+                try:
+                    packaged.update(read_mets(folder / name))
+                except (ExtractError, OSError) as exc:
+                    yield Skipped(str((folder / name).relative_to(root)), f"METS ignored: {exc}")
             for name in sorted(filenames):
-                if name.startswith(".") or name in MANIFEST_NAMES:
+                if name.startswith(".") or name in MANIFEST_NAMES or name in mets:
                     continue
                 path = folder / name
-                yield from _classify(path, path.relative_to(root).as_posix(), manifest.get(name, {}))
+                row = manifest.get(name, {})
+                if packaged:  # what the METS says of the page, under what a manifest says
+                    row = {**packaged.get(path.resolve(), {}), **row}
+                yield from _classify(path, path.relative_to(root).as_posix(), row)
 
 
 def _classify(path: Path, rel: str, overrides: dict[str, str]) -> Iterator[SourceFile | Skipped]:
