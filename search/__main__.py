@@ -59,6 +59,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--commit-every", type=_positive, default=None, help="articles between commits (default 5000)")
     p.add_argument(
+        "--max-file-mb",
+        type=_positive_number,
+        default=None,
+        help="larger files are reported and not read (default: $SEARCH_MAX_FILE_MB or 50)",
+    )
+    p.add_argument(
+        "--max-article-mb",
+        type=_positive_number,
+        default=None,
+        help="an article's text is cut past this many MB, with a note (default: $SEARCH_MAX_ARTICLE_MB or 5)",
+    )
+    p.add_argument(
         "--no-entities",
         action="store_true",
         help="skip entity extraction (several times faster; no people/organisation/place facets for these articles)",
@@ -110,6 +122,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return value
+
+
 def _index_dir(args: argparse.Namespace) -> Path:
     from search.index.storage import default_index_dir
 
@@ -117,8 +139,20 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from search.extract.sources import MB, Limits
     from search.index.writer import COMMIT_EVERY, index_paths
 
+    try:
+        limits = Limits.from_env()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.max_file_mb:
+        limits = replace(limits, file_bytes=int(args.max_file_mb * MB))
+    if args.max_article_mb:
+        limits = replace(limits, article_chars=int(args.max_article_mb * MB))
     index_dir = _index_dir(args)
     if args.if_empty and _has_documents(index_dir):
         print(f"{index_dir} already holds an index; not re-indexing (run `python -m search index` to update it)")
@@ -131,19 +165,22 @@ def _cmd_index(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         commit_every=args.commit_every or COMMIT_EVERY,
         entities=not args.no_entities,
+        limits=limits,
     )
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2))
         return 0
     print(
         f"Indexed into {index_dir} in {summary.seconds:.1f} s: {summary.added} added, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {summary.deleted} deleted, {len(summary.skipped)} skipped; "
-        f"{summary.documents} articles in the index."
+        f"{summary.unchanged} unchanged, {summary.deleted} deleted, {len(summary.skipped)} skipped, "
+        f"{len(summary.notes)} notes; {summary.documents} articles in the index."
     )
-    for item in summary.skipped[:SKIPPED_SHOWN]:
-        print(f"  skipped {item.where}: {item.reason}")
-    if len(summary.skipped) > SKIPPED_SHOWN:
-        print(f"  ... and {len(summary.skipped) - SKIPPED_SHOWN} more skipped (see --json for all)")
+    # One line per item, whatever a file name holds (str() escapes control characters and terminal escapes).
+    for kind, items in (("skipped", summary.skipped), ("note", summary.notes)):
+        for item in items[:SKIPPED_SHOWN]:
+            print(f"  {kind} {item}")
+        if len(items) > SKIPPED_SHOWN:
+            print(f"  ... and {len(items) - SKIPPED_SHOWN} more ({kind}; see --json for all)")
     return 0
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from search.extract.errors import ExtractError, Skipped
 from search.extract.records import extract_csv, extract_json, extract_jsonl
-from search.extract.sources import discover, extract_file
+from search.extract.sources import SourceFile, discover, extract_file
 
 
 def test_jsonl_records_keep_their_own_ids_and_bad_lines_are_reported() -> None:
@@ -18,17 +18,19 @@ def test_jsonl_records_keep_their_own_ids_and_bad_lines_are_reported() -> None:
         b"{not json\n"
         b'{"title": "No id", "text": "Text two", "url": "https://x.example/2"}\n'
         b'{"id": "a3", "title": "No body"}\n'
+        b'{"id": "a4", "date": "2021"}\n'
     )
     out = extract_jsonl(raw, "feed.jsonl")
     docs = [d for d in out if not isinstance(d, Skipped)]
     skipped = [s for s in out if isinstance(s, Skipped)]
-    assert [d.id for d in docs] == ["a1", "feed.jsonl#3"]
+    assert [d.id for d in docs] == ["a1", "feed.jsonl#3", "a3"]
     assert str(docs[0].date) == "2021-03" and docs[0].date.precision == "month"
     assert docs[0].author == "Ann Lee"
     assert docs[1].url == "https://x.example/2"
-    assert [s.where for s in skipped] == ["feed.jsonl#2", "feed.jsonl#4"]
+    assert docs[2].body == docs[2].title == "No body"  # a headline without a body is still an article
+    assert [s.where for s in skipped] == ["feed.jsonl#2", "feed.jsonl#5"]
     assert "malformed JSON line" in skipped[0].reason
-    assert "no body" in skipped[1].reason
+    assert skipped[1].reason == "record has no text (no title and no body)"
 
 
 def test_json_file_with_a_list_of_records() -> None:
@@ -45,10 +47,14 @@ def test_malformed_json_file_is_an_error_with_its_position() -> None:
 
 
 def test_csv_with_header_row() -> None:
-    raw = b'id,title,text,date,source\nc1,"Hello, world",Body text here,2019,Daily\nc2,Other,,2019,Daily\n'
+    raw = (
+        b'id,title,text,date,source\nc1,"Hello, world",Body text here,2019,Daily\n'
+        b"c2,Other,,2019,Daily\nc3,,,2019,Daily\n"
+    )
     out = extract_csv(raw, "t.csv")
     assert out[0].id == "c1" and out[0].title == "Hello, world" and str(out[0].date) == "2019"
-    assert isinstance(out[1], Skipped) and out[1].where == "t.csv#3"
+    assert out[1].id == "c2" and out[1].body == "Other"
+    assert isinstance(out[2], Skipped) and out[2].where == "t.csv#4"
 
 
 def test_csv_without_a_body_column_is_rejected() -> None:
@@ -80,7 +86,7 @@ def test_unsupported_files_are_reported(tmp_path: Path) -> None:
     reasons = {i.where: i.reason for i in items if isinstance(i, Skipped)}
     assert "unsupported file type" in reasons["track.mp3"]
     assert "no such file or folder" in reasons[str(tmp_path / "missing")]
-    assert not any(".hidden" in str(i) for i in items)
+    assert any(isinstance(i, SourceFile) and i.rel == ".hidden.txt" for i in items)  # read, like any other file
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,10 @@
-"""What extraction reports when a file or a record cannot be read."""
+"""What extraction reports when a file or a record cannot be read, or was read with a change worth knowing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from search.extract.names import printable
 
 
 class ExtractError(Exception):
@@ -15,3 +17,18 @@ class Skipped:
 
     where: str
     reason: str
+
+    def __str__(self) -> str:
+        """One line, whatever the name or reason hold (no terminal escapes, no line breaks)."""
+        return f"{printable(self.where)}: {printable(self.reason)}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A file or record that was indexed, but not quite as it stands (its body cut, its id changed), and how."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{printable(self.where)}: {printable(self.reason)}"

@@ -17,10 +17,11 @@ OVERRIDABLE = ("date", "title", "source", "author", "url", "dateline")
 _FILE_KEYS = ("file", "path", "filename", "name")
 
 
-def read_manifest(path: Path) -> dict[str, dict[str, str]]:
-    """Rows keyed by the file path relative to the manifest's folder; ExtractError if unreadable."""
-    text = decode_text(path.read_bytes())
-    if path.suffix == ".json":
+def parse_manifest(raw: bytes, name: str) -> dict[str, dict[str, str]]:
+    """Rows of the manifest file ``name`` keyed by the file path relative to its folder; ExtractError if
+    unreadable."""
+    text = decode_text(raw)
+    if name.endswith(".json"):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -14,6 +14,7 @@ from search.extract.errors import ExtractError, Skipped
 
 BODY_KEYS = ("body", "text", "content", "article", "articleBody")
 TITLE_KEYS = ("title", "headline")
+MAX_ID_CHARS = 1000  # an id is a name to cite and a URL path, never text
 EXTRA_CELLS = "_extra_cells"  # where csv puts cells beyond the header (its default key, None, breaks hashing)
 
 
@@ -82,18 +83,21 @@ def _record_or_skip(rec: object, where: str, path: str) -> Document | Skipped:
 def record_to_document(rec: Mapping[str, object], fallback_id: str, path: str = "") -> Document:
     """Map a record's fields onto a Document; its own ``id`` wins over the position-based one."""
     fields = {str(k).strip().lower(): v for k, v in rec.items() if k is not None}
-    body = _first(fields, BODY_KEYS)
-    if not body.strip():
-        raise ExtractError("record has no body text")
+    title = _first(fields, TITLE_KEYS).strip()
+    body = _first(fields, BODY_KEYS).strip() or title  # a wire brief whose headline is the story
+    if not body:
+        raise ExtractError("record has no text (no title and no body)")
     try:
         date = parse_date(fields.get("date") or fields.get("published") or fields.get("datepublished"))
     except ValueError as exc:
         raise ExtractError(f"malformed date: {exc}") from None
     own_id = str(fields.get("id") or "").strip()
+    if len(own_id) > MAX_ID_CHARS:
+        raise ExtractError(f"record id too long ({len(own_id):,} characters; at most {MAX_ID_CHARS})")
     return Document(
         id=own_id or fallback_id,
-        title=_first(fields, TITLE_KEYS).strip(),
-        body=body.strip(),
+        title=title,
+        body=body,
         date=date,
         author=str(fields.get("author") or fields.get("byline") or "").strip(),
         source=str(fields.get("source") or fields.get("publisher") or "").strip(),

@@ -7,15 +7,17 @@ import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search.documents import Document, content_hash
 from search.extract.dates import parse_date
-from search.extract.errors import ExtractError, Skipped
-from search.extract.manifest import MANIFEST_NAMES, read_manifest
+from search.extract.errors import ExtractError, Note, Skipped
+from search.extract.manifest import MANIFEST_NAMES, parse_manifest
 from search.extract.mets import is_mets_name, read_mets
+from search.extract.names import safe_id
 
 # File suffix -> "module:function"; a new input format is a new module and a line here.
 FORMATS: dict[str, str] = {
@@ -41,18 +43,50 @@ log = logging.getLogger(__name__)
 # reader can see, they make XML (the Atom feed) invalid and they cannot be encoded as UTF-8.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BODY_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # keeps PAGE_BREAK (\f)
-_TEXT_FIELDS = ("id", "title", "body", "author", "source", "url", "dateline")
-MAX_FILE_BYTES = int(os.environ.get("SEARCH_MAX_FILE_BYTES", 50 * 1024 * 1024))
+_TEXT_FIELDS = ("title", "body", "author", "source", "url", "dateline")
+MB = 1024 * 1024
+MAX_FIELD_CHARS = 10_000  # title, author, source, url, dateline: longer is never a real value, and costs memory
 Extractor = Callable[[bytes, str], list]
+_READ_CHUNK = MB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one file and one article may hold: they bound the indexer's memory whatever the archive holds."""
+
+    file_bytes: int = 50 * MB  # larger files are reported and not read
+    article_chars: int = 5 * MB  # a longer body is cut there (with a note): enrichment costs ~60x the text
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The limits set by SEARCH_MAX_FILE_MB and SEARCH_MAX_ARTICLE_MB; ValueError naming a bad one."""
+        return cls(
+            _env_mb("SEARCH_MAX_FILE_MB", cls.file_bytes),
+            _env_mb("SEARCH_MAX_ARTICLE_MB", cls.article_chars),
+        )
+
+
+def _env_mb(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ValueError(f"{name} must be a positive number of MB, got {raw!r}")
+    return int(value * MB)
 
 
 @dataclass(frozen=True)
 class SourceFile:
     """One article file found under a folder given to the indexer."""
 
-    path: Path
-    rel: str  # path relative to the folder given: the document id of a one-article file
+    path: Path  # where it was found (its name gives the format)
+    rel: str  # path relative to the folder given, made safe and unique: the document id of a one-article file
     overrides: dict[str, str] = field(default_factory=dict)
+    real: Path | None = None  # what to open: the resolved target of a symbolic link inside the folder
 
     @property
     def is_records(self) -> bool:
@@ -64,62 +98,198 @@ class SourceFile:
         return content_hash(raw + extra)
 
 
-def discover(roots: Iterable[str | Path]) -> Iterator[SourceFile | Skipped]:
-    """Every article file under the roots (sorted, hidden files skipped), with manifest rows attached."""
+def discover(roots: Iterable[str | Path], limits: Limits | None = None) -> Iterator[SourceFile | Skipped]:
+    """Every article file under the roots, in sorted order, with manifest rows attached.
+
+    Only regular files are read. A symbolic link is followed only to a file inside the folder given; hidden
+    folders (``.git``) are not read. Whatever is left out is reported, each under a printable, unique name.
+    """
+    limits = limits or Limits.from_env()
     for root in map(Path, roots):
-        if root.is_file():
-            yield from _classify(root, root.name, {})
+        shown = safe_id(str(root))
+        try:
+            st = root.stat()
+        except OSError as exc:
+            reason = "no such file or folder" if isinstance(exc, FileNotFoundError) else _os_reason(exc)
+            yield Skipped(shown, reason)
             continue
-        if not root.is_dir():
-            yield Skipped(str(root), "no such file or folder")
-            continue
-        packaged: dict[Path, dict[str, str]] = {}  # ALTO pages a METS file describes (in its folder or below)
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            folder = Path(dirpath)
-            manifest: dict[str, dict[str, str]] = {}
-            for name in MANIFEST_NAMES:
-                if name in filenames:
-                    try:
-                        manifest.update(read_manifest(folder / name))
-                    except (ExtractError, OSError) as exc:
-                        yield Skipped(str((folder / name).relative_to(root)), f"manifest ignored: {exc}")
-            mets = sorted(n for n in filenames if is_mets_name(n) and not n.startswith("."))
-            for name in mets:
-                try:
-                    packaged.update(read_mets(folder / name))
-                except (ExtractError, OSError) as exc:
-                    yield Skipped(str((folder / name).relative_to(root)), f"METS ignored: {exc}")
-            for name in sorted(filenames):
-                if name.startswith(".") or name in MANIFEST_NAMES or name in mets:
-                    continue
-                path = folder / name
-                row = manifest.get(name, {})
-                if packaged:  # what the METS says of the page, under what a manifest says
-                    row = {**packaged.get(path.resolve(), {}), **row}
-                yield from _classify(path, path.relative_to(root).as_posix(), row)
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(root, limits)
+        elif stat.S_ISREG(st.st_mode):  # a file named on the command line: its own name is its id
+            yield from _classify(root, safe_id(root.name), {}, real=root.resolve())
+        else:
+            yield Skipped(shown, _NOT_REGULAR)
 
 
-def _classify(path: Path, rel: str, overrides: dict[str, str]) -> Iterator[SourceFile | Skipped]:
-    if path.suffix.lower() not in FORMATS:
-        yield Skipped(rel, f"unsupported file type {path.suffix or '(none)'!r}")
+_NOT_REGULAR = "not a regular file (a FIFO, device or socket): not read"
+
+
+def _walk(root: Path, limits: Limits) -> Iterator[SourceFile | Skipped]:
+    """The files under ``root``, depth first in name order (files of a folder before its sub-folders)."""
+    top = os.path.realpath(root)
+    stack: list[tuple[Path, str]] = [(root, "")]
+    packaged: dict[Path, dict[str, str]] = {}  # ALTO pages a METS file describes (in its folder or below)
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            yield Skipped(prefix or safe_id(str(root)), f"cannot read folder: {_os_reason(exc)}")
+            continue
+        names = _unique_names([e.name for e in entries])
+        manifest: dict[str, dict[str, str]] = {}
+        mets = {e.name for e in entries if is_mets_name(e.name) and not e.name.startswith(".")}
+        for entry in entries:
+            if entry.name in MANIFEST_NAMES:
+                yield from _read_manifest_entry(entry, prefix + names[entry.name], top, manifest, limits)
+            elif entry.name in mets:
+                yield from _read_mets_entry(entry, prefix + names[entry.name], top, packaged)
+        subfolders: list[tuple[Path, str]] = []
+        for entry in entries:
+            rel = prefix + names[entry.name]
+            if entry.name in MANIFEST_NAMES or entry.name in mets:
+                continue
+            row = manifest.get(entry.name, {})
+            if packaged:  # what the METS says of the page, under what a manifest says
+                row = {**packaged.get(Path(entry.path).resolve(), {}), **row}
+            try:
+                if entry.is_symlink():
+                    yield from _follow(entry, rel, top, row)
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.name.startswith("."):
+                        yield Skipped(rel + "/", "hidden folder: not read")
+                    else:
+                        subfolders.append((Path(entry.path), rel + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    yield from _classify(Path(entry.path), rel, row)
+                else:
+                    yield Skipped(rel, _NOT_REGULAR)
+            except OSError as exc:
+                yield Skipped(rel, f"cannot read: {_os_reason(exc)}")
+        stack.extend(reversed(subfolders))
+
+
+def _follow(entry: os.DirEntry, rel: str, top: str, row: dict[str, str]) -> Iterator[SourceFile | Skipped]:
+    """A symbolic link: read only when it leads to a regular file inside the folder given."""
+    target = os.path.realpath(entry.path)
+    if os.path.commonpath([top, target]) != top:
+        yield Skipped(rel, "symbolic link to outside the folder: not followed")
         return
-    yield SourceFile(path, rel, overrides)
-
-
-def read_file(src: SourceFile) -> bytes:
-    """The file's bytes; ExtractError if it is unreadable or larger than the limit."""
     try:
-        size = src.path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ExtractError(f"file too large ({size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)")
-        return src.path.read_bytes()
+        st = os.stat(target)
     except OSError as exc:
-        raise ExtractError(f"cannot read file: {exc.strerror or exc}") from None
+        yield Skipped(rel, f"broken or looping symbolic link: {_os_reason(exc)}")
+        return
+    if stat.S_ISDIR(st.st_mode):
+        yield Skipped(rel + "/", "symbolic link to a folder: not followed (its files are read where they are)")
+    elif stat.S_ISREG(st.st_mode):
+        yield from _classify(Path(entry.path), rel, row, real=Path(target))
+    else:
+        yield Skipped(rel, _NOT_REGULAR)
 
 
-def extract_file(src: SourceFile, raw: bytes) -> list[Document | Skipped]:
-    """Documents (and skipped records) from one file, with manifest overrides, path and hashes set."""
+def _read_manifest_entry(
+    entry: os.DirEntry, rel: str, top: str, manifest: dict[str, dict[str, str]], limits: Limits
+) -> Iterator[Skipped]:
+    """Merge a folder's manifest into ``manifest``; report one that cannot be used."""
+    found = list(_follow(entry, rel, top, {})) if entry.is_symlink() else [SourceFile(Path(entry.path), rel)]
+    src = found[0] if found else None
+    if not isinstance(src, SourceFile):
+        yield Skipped(rel, f"manifest ignored: {src.reason if src else 'not a file'}")
+        return
+    try:
+        manifest.update(parse_manifest(read_file(src, limits), entry.name))
+    except ExtractError as exc:
+        yield Skipped(rel, f"manifest ignored: {exc}")
+
+
+def _read_mets_entry(entry: os.DirEntry, rel: str, top: str, packaged: dict[Path, dict[str, str]]) -> Iterator[Skipped]:
+    """Add what a METS file says of its ALTO pages to ``packaged``; report one that cannot be used."""
+    found = list(_follow(entry, rel, top, {})) if entry.is_symlink() else [SourceFile(Path(entry.path), rel)]
+    src = found[0] if found else None
+    if not isinstance(src, SourceFile):
+        yield Skipped(rel, f"METS ignored: {src.reason if src else 'not a file'}")
+        return
+    try:
+        if not stat.S_ISREG(os.stat(src.real or src.path).st_mode):
+            raise ExtractError(_NOT_REGULAR)
+        packaged.update(read_mets(src.real or src.path))
+    except (ExtractError, OSError) as exc:
+        yield Skipped(rel, f"METS ignored: {exc}")
+
+
+def _unique_names(names: list[str]) -> dict[str, str]:
+    """Each name of one folder -> its safe form (``safe_id``); a safe form that another name of the folder
+    already has gets ``~2``, ``~3``... (names that needed no escaping keep theirs)."""
+    out = {name: name for name in names if safe_id(name) == name}
+    taken = set(out)
+    for name in names:
+        if name in out:
+            continue
+        safe = candidate = safe_id(name)
+        n = 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{safe}~{n}"
+        out[name] = candidate
+        taken.add(candidate)
+    return out
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _classify(
+    path: Path, rel: str, overrides: dict[str, str], real: Path | None = None
+) -> Iterator[SourceFile | Skipped]:
+    if path.suffix.lower() not in FORMATS:
+        yield Skipped(rel, f"unsupported file type {safe_id(path.suffix) or '(none)'!r}")
+        return
+    yield SourceFile(path, rel, overrides, real)
+
+
+def read_file(src: SourceFile, limits: Limits | None = None) -> bytes:
+    """The file's bytes, read to at most the size limit; ExtractError if it is not a regular file, cannot be
+    read or is larger than the limit (never trusting the size the file system gives: /proc files say 0)."""
+    limit = (limits or Limits.from_env()).file_bytes
+    # O_NONBLOCK: a FIFO put in a file's place is opened at once (then refused), never waited on;
+    # O_NOFOLLOW: a file swapped for a symbolic link since it was found is not followed.
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(src.real or src.path, flags)
+    except OSError as exc:
+        raise ExtractError(f"cannot read file: {_os_reason(exc)}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ExtractError(_NOT_REGULAR)
+        if st.st_size > limit:
+            raise ExtractError(_too_large(st.st_size, limit))
+        chunks: list[bytes] = []
+        total = 0
+        while chunk := os.read(fd, min(_READ_CHUNK, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise ExtractError(_too_large(None, limit))
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ExtractError(f"cannot read file: {_os_reason(exc)}") from None
+    finally:
+        os.close(fd)
+
+
+def _too_large(size: int | None, limit: int) -> str:
+    what = f"{size / MB:.1f} MB" if size is not None else "more than the limit"
+    return f"file too large ({what}; the limit is {limit / MB:g} MB, set by SEARCH_MAX_FILE_MB): not read"
+
+
+def extract_file(src: SourceFile, raw: bytes, limits: Limits | None = None) -> list[Document | Skipped | Note]:
+    """Documents (and skipped records) from one file, with manifest overrides, path and hashes set; a body
+    longer than the limit is cut there, with a note saying so."""
+    limits = limits or Limits.from_env()
     extractor = _extractor(src.path.suffix.lower())
     try:
         results = extractor(raw, src.rel)
@@ -131,7 +301,7 @@ def extract_file(src: SourceFile, raw: bytes) -> list[Document | Skipped]:
         log.exception("extraction failed for %s", src.rel)
         return [Skipped(src.rel, f"cannot read file: {type(exc).__name__}: {exc}")]
     fingerprint = src.fingerprint(raw)
-    out: list[Document | Skipped] = []
+    out: list[Document | Skipped | Note] = []
     for item in results:
         if isinstance(item, Skipped):
             out.append(item)
@@ -142,13 +312,40 @@ def extract_file(src: SourceFile, raw: bytes) -> list[Document | Skipped]:
             extras={**item.extras, "source_hash": fingerprint},
             **_overrides(src.overrides),
         )
-        out.append(_clean(doc))
+        doc, cuts = _cut(doc, limits.article_chars)
+        doc = _clean(doc)
+        out.append(doc)
+        if cuts:
+            out.append(Note(doc.id, "; ".join(cuts)))
     return out
 
 
+def _cut(doc: Document, body_chars: int) -> tuple[Document, list[str]]:
+    """The document with its body and other text fields cut to their limits, and what was cut."""
+    changes: dict[str, str] = {}
+    cuts: list[str] = []
+    for name in _TEXT_FIELDS:
+        value = getattr(doc, name)
+        limit = body_chars if name == "body" else MAX_FIELD_CHARS
+        if len(value) <= limit:
+            continue
+        cut = value[:limit]
+        space = cut.rfind(" ", max(0, limit - 1000))  # end on a word boundary when there is one nearby
+        changes[name] = cut[:space] if space > 0 else cut
+        if name == "body":
+            cuts.append(
+                f"text cut at {limit / MB:g} MB of {len(value) / MB:.1f} MB, the rest not indexed "
+                "(limit set by SEARCH_MAX_ARTICLE_MB)"
+            )
+        else:
+            cuts.append(f"{name} cut at {limit:,} characters of {len(value):,}")
+    return (replace(doc, **changes), cuts) if changes else (doc, cuts)
+
+
 def _clean(doc: Document) -> Document:
-    """The document without control characters in its text fields (they are never content)."""
-    changes = {}
+    """The document without control characters in its text fields (they are never content), and with an id
+    that is safe to show and to put in a URL (unsafe characters percent-escaped, as in file names)."""
+    changes = {"id": safe_id(doc.id)} if safe_id(doc.id) != doc.id else {}
     for name in _TEXT_FIELDS:
         value = getattr(doc, name)
         pattern = _BODY_CONTROLS if name == "body" else _CONTROLS

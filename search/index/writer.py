@@ -13,7 +13,7 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -30,8 +30,8 @@ from search.enrich.duplicates import Clusters
 from search.enrich.entities import DocEntities
 from search.enrich.entities.map import ENTITIES_FILE
 from search.enrich.pipeline import Enriched, enrich, warm_up
-from search.extract.errors import ExtractError, Skipped
-from search.extract.sources import SourceFile, discover, extract_file, read_file
+from search.extract.errors import ExtractError, Note, Skipped
+from search.extract.sources import Limits, SourceFile, discover, extract_file, read_file
 from search.index.catalog import Catalog
 from search.index.errors import IndexLockedError, IndexStorageError
 from search.index.merge import LinearMergePolicy
@@ -62,6 +62,7 @@ class IndexSummary:
     deleted: int = 0
     copies: int = 0  # exact copies of another article in this run: enriched once, written twice
     skipped: list[Skipped] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # indexed, but changed: a body cut, a colliding id renamed
     seconds: float = 0.0
     documents: int = 0  # in the index after the run
     stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -74,6 +75,7 @@ class IndexSummary:
             "deleted": self.deleted,
             "copies": self.copies,
             "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
+            "notes": [{"where": n.where, "reason": n.reason} for n in self.notes],
             "seconds": round(self.seconds, 3),
             "documents": self.documents,
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
@@ -111,17 +113,19 @@ def index_paths(
     progress: bool = False,
     commit_every: int = COMMIT_EVERY,
     entities: bool = True,
+    limits: Limits | None = None,
 ) -> IndexSummary:
     """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
 
     ``entities=False`` skips entity extraction (the costly NLP step): the articles are searchable, without
     people/organisation/place facets; they get entities when they change or when indexed afresh with entities.
+    ``limits`` bound the size of a file read and of an article's text (default: from the environment).
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
     ix = open_for_writing(index_dir)
     with run_lock(index_dir):  # refuse a second indexer at once, before any work, for the whole run
-        run = _Run(ix, index_dir, workers or os.cpu_count() or 1, commit_every, entities)
+        run = _Run(ix, index_dir, workers or os.cpu_count() or 1, commit_every, entities, limits or Limits.from_env())
         try:
             run.go(paths, prune=prune, progress=progress)
         except OSError as exc:
@@ -135,9 +139,12 @@ def index_paths(
 class _Run:
     """One indexing run: plans the work, fans enrichment out, writes and commits from this process."""
 
-    def __init__(self, ix: FileIndex, index_dir: Path, workers: int, commit_every: int, entities: bool) -> None:
+    def __init__(
+        self, ix: FileIndex, index_dir: Path, workers: int, commit_every: int, entities: bool, limits: Limits
+    ) -> None:
         self.ix = ix
         self.entities = entities
+        self.limits = limits
         self.index_dir = index_dir
         self.workers = max(1, workers)
         self.commit_every = commit_every
@@ -154,25 +161,31 @@ class _Run:
         self._clusters: Clusters | None = None
         self._aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._seen_paths: set[str] = set()
+        # Article ids: every file found in this run (a one-article file's id is its path, and it keeps it),
+        # the record ids given out so far in this run (id -> its file), the files to read again even if
+        # unchanged (a record there holds the id of a file that has appeared since).
+        self._found: set[str] = set()
+        self._claimed: dict[str, str] = {}
+        self._reread: set[str] = set()
         # Exact copies (same title, body and dateline) are enriched once: the copy waits for the original.
         self._seen_texts: dict[bytes, str] = {}
         self._parked: dict[bytes, list[Document]] = defaultdict(list)
         self._done_texts: dict[bytes, tuple[DocEntities, bytes]] = {}
 
     # -- planning -------------------------------------------------------------------------------------
-    def _tasks(self, paths: Sequence[str | Path], bar: tqdm) -> Iterator[_FileTask | _DocsTask]:
-        for item in discover(paths):
+    def _tasks(self, sources: Sequence[SourceFile | Skipped], bar: tqdm) -> Iterator[_FileTask | _DocsTask]:
+        for item in sources:
             if isinstance(item, Skipped):
                 self.summary.skipped.append(item)
                 continue
             self._seen_paths.add(item.rel)
             try:
-                raw = read_file(item)
+                raw = read_file(item, self.limits)
             except ExtractError as exc:
                 self.summary.skipped.append(Skipped(item.rel, str(exc)))
                 bar.update()
                 continue
-            if self.catalog.file_unchanged(item.rel, item.fingerprint(raw)):
+            if item.rel not in self._reread and self.catalog.file_unchanged(item.rel, item.fingerprint(raw)):
                 self.summary.unchanged += len(self.catalog.ids_for_path(item.rel))
                 bar.update()
                 continue
@@ -187,10 +200,14 @@ class _Run:
         docs: list[Document] = []
         known: list[tuple[DocEntities, bytes] | None] = []
         present: set[str] = set()
-        for item in extract_file(src, raw):
+        for item in extract_file(src, raw, self.limits):
             if isinstance(item, Skipped):
                 self.summary.skipped.append(item)
                 continue
+            if isinstance(item, Note):
+                self.summary.notes.append(item)
+                continue
+            item = self._claim(item, src.rel)
             present.add(item.id)
             if self.catalog.doc_unchanged(item.id, item.content_hash):
                 self.summary.unchanged += 1
@@ -208,6 +225,34 @@ class _Run:
         # Records that vanished from a changed file go with it.
         for gone in self.catalog.ids_for_path(src.rel) - present:
             self._delete(gone)
+
+    def _claim(self, doc: Document, rel: str) -> Document:
+        """The record under an id no other article has: its own when free, else its own with ``~2``, ``~3``...
+        (a note says so). The same records in the same files get the same ids on every run."""
+        owner = self._owner(doc.id, rel)
+        if owner is None:
+            self._claimed[doc.id] = rel
+            return doc
+        n = 2
+        while self._owner(f"{doc.id}~{n}", rel) is not None:
+            n += 1
+        new_id = f"{doc.id}~{n}"
+        self._claimed[new_id] = rel
+        whose = "another record of this file" if owner == rel else owner
+        self.summary.notes.append(Note(rel, f"record id {doc.id!r} is already the id of {whose}; indexed as {new_id!r}"))
+        return replace(doc, id=new_id)
+
+    def _owner(self, doc_id: str, rel: str) -> str | None:
+        """The file that already holds ``doc_id`` (a record read earlier in this run, a file found in this run
+        whose path it is, or an article indexed from a file still there), else None."""
+        if doc_id in self._claimed:
+            return self._claimed[doc_id]
+        if doc_id in self._found and doc_id != rel:
+            return doc_id
+        old = self.catalog.docs.get(doc_id)
+        if old is not None and old[0] != rel and old[0] in self._found:
+            return old[0]
+        return None
 
     def _copy_of(self, doc: Document) -> tuple[DocEntities, bytes] | object | None:
         """None for a text not sent for enrichment before; for an exact copy of one, its original's
@@ -233,17 +278,21 @@ class _Run:
 
     # -- running --------------------------------------------------------------------------------------
     def go(self, paths: Sequence[str | Path], prune: bool, progress: bool) -> None:
-        sources = list(discover(paths))
-        files = sum(1 for s in sources if isinstance(s, SourceFile))
-        with tqdm(total=files, unit="file", disable=not progress, file=sys.stderr, desc="indexing") as bar:
+        sources = list(discover(paths, self.limits))
+        self._found = {s.rel for s in sources if isinstance(s, SourceFile)}
+        for src in sources:  # a new file whose path is the id of a record: that record's file must yield it
+            held = self.catalog.docs.get(src.rel) if isinstance(src, SourceFile) and not src.is_records else None
+            if held is not None and held[0] != src.rel:
+                self._reread.add(held[0])
+        with tqdm(total=len(self._found), unit="file", disable=not progress, file=sys.stderr, desc="indexing") as bar:
             scans = 0
-            for result in self._results(self._tasks(paths, bar), bar):
+            for result in self._results(self._tasks(sources, bar), bar):
                 self._write(result)
                 if isinstance(result, _Prepared) and result.enriched.doc.origin == "ocr":
                     scans += 1  # OCR is what makes a file slow: the bar says how many were scans
                     bar.set_postfix(ocr=scans)
         for docs in list(self._parked.values()):  # copies whose original failed: enrich them after all
-            for result in _run_task(_DocsTask(tuple(docs)), self.entities):
+            for result in _run_task(_DocsTask(tuple(docs)), self.entities, self.limits):
                 self._write(result)
         self._parked.clear()
         if prune:
@@ -252,10 +301,10 @@ class _Run:
                     self._delete(doc_id)
         self._commit(final=True)
 
-    def _results(self, tasks: Iterable[_FileTask | _DocsTask], bar: tqdm) -> Iterator[_Prepared | Skipped]:
+    def _results(self, tasks: Iterable[_FileTask | _DocsTask], bar: tqdm) -> Iterator[_Prepared | Skipped | Note]:
         if self.workers == 1:
             for task in tasks:
-                yield from _run_task(task, self.entities)
+                yield from _run_task(task, self.entities, self.limits)
                 if isinstance(task, _FileTask):
                     bar.update()
             return
@@ -272,13 +321,15 @@ class _Run:
             # whatever the number of workers; the workers still run ahead of the writer by `limit` tasks.
             inflight: deque[tuple[Future, _FileTask | _DocsTask]] = deque()
             for task in itertools.chain([first], tasks):
-                inflight.append((pool.submit(_run_task, task, self.entities), task))
+                inflight.append((pool.submit(_run_task, task, self.entities, self.limits), task))
                 while len(inflight) >= limit:
                     yield from self._collect(*inflight.popleft(), bar)
             while inflight:
                 yield from self._collect(*inflight.popleft(), bar)
 
-    def _collect(self, future: Future, task: _FileTask | _DocsTask, bar: tqdm) -> Iterator[_Prepared | Skipped]:
+    def _collect(
+        self, future: Future, task: _FileTask | _DocsTask, bar: tqdm
+    ) -> Iterator[_Prepared | Skipped | Note]:
         try:
             yield from future.result()
         except Exception as exc:  # a worker crash on one file must not stop the run
@@ -301,9 +352,12 @@ class _Run:
                 ) from None
         return self._writer
 
-    def _write(self, prepared: _Prepared | Skipped) -> None:
+    def _write(self, prepared: _Prepared | Skipped | Note) -> None:
         if isinstance(prepared, Skipped):
             self.summary.skipped.append(prepared)
+            return
+        if isinstance(prepared, Note):
+            self.summary.notes.append(prepared)
             return
         result = prepared.enriched
         for stage, seconds in result.timings.items():
@@ -440,15 +494,17 @@ def _text_key(doc: Document) -> bytes:
     return hashlib.blake2b(f"{doc.title}\0{doc.body}\0{doc.dateline}".encode(), digest_size=16).digest()
 
 
-def _run_task(task: _FileTask | _DocsTask, entities: bool = True) -> list[_Prepared | Skipped]:
+def _run_task(
+    task: _FileTask | _DocsTask, entities: bool = True, limits: Limits | None = None
+) -> list[_Prepared | Skipped | Note]:
     """Worker side: extract (for a file), enrich and analyse the text fields; never raises for one bad article."""
     t0 = time.perf_counter()
-    items = extract_file(task.src, task.raw) if isinstance(task, _FileTask) else list(task.docs)
+    items = extract_file(task.src, task.raw, limits) if isinstance(task, _FileTask) else list(task.docs)
     extract_seconds = time.perf_counter() - t0
-    out: list[_Prepared | Skipped] = []
+    out: list[_Prepared | Skipped | Note] = []
     known = task.known if isinstance(task, _DocsTask) else ()
     for n, item in enumerate(items):
-        if isinstance(item, Skipped):
+        if isinstance(item, (Skipped, Note)):
             out.append(item)
             continue
         try:
