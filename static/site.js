@@ -33,36 +33,96 @@
     }
   );
 
+  // Single-key shortcuts ("/", and n / p on an article) can be switched off: the choice is kept in this browser.
+  var KEY = "archive-search-shortcuts";
+  function shortcutsOn() {
+    try { return window.localStorage.getItem(KEY) !== "off"; } catch (e) { return true; }
+  }
+  function showShortcuts() {
+    var on = shortcutsOn();
+    document.documentElement.classList.toggle("shortcuts-off", !on);
+    document.querySelectorAll("[data-shortcuts-toggle]").forEach(function (button) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "Turn single-key shortcuts off" : "Turn single-key shortcuts on";
+    });
+  }
+  document.querySelectorAll("[data-shortcuts-toggle]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      try { window.localStorage.setItem(KEY, shortcutsOn() ? "off" : "on"); } catch (e) { /* private mode */ }
+      showShortcuts();
+    });
+  });
+  showShortcuts();
+
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName));
+  }
+
   // "/" focuses the search box, as on many search sites.
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
-    var target = event.target;
-    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || !shortcutsOn()) return;
+    if (typing(event.target)) return;
     var box = document.getElementById("q");
     if (box) { event.preventDefault(); box.focus(); box.select(); }
   });
 
-  // Hit navigation on the document page: step through <mark id="hit-N"> with buttons or n / p.
+  // Copy buttons (the suggested citation).
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector(".copy-status");
+    button.addEventListener("click", function () {
+      var text = source ? source.textContent : "";
+      var done = function () { if (status) status.textContent = "Copied."; };
+      var fallback = function () {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        if (status) status.textContent = "Selected: press Ctrl+C (or ⌘C) to copy.";
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
+      else fallback();
+    });
+  });
+
+  // Hit navigation on the document page: step through <mark id="hit-N"> with buttons, n / p or the jump list;
+  // every way of moving keeps the others in step.
   var nav = document.querySelector("[data-hitnav]");
   if (!nav) return;
-  var marks = Array.prototype.slice.call(document.querySelectorAll(".doc-body mark[id^='hit-']"));
+  var marks = [];
+  var seenIds = {};
+  document.querySelectorAll(".doc-body mark[id^='hit-']").forEach(function (m) {
+    if (!seenIds[m.id]) { seenIds[m.id] = true; marks.push(m); }
+  });
   if (!marks.length) return;
   var position = nav.querySelector(".hit-position");
   var current = -1;
-  var fromHash = marks.findIndex(function (m) { return "#" + m.id === window.location.hash; });
-  if (fromHash >= 0) current = fromHash;
 
-  function show(index) {
+  // A hit scrolled to (by a link or a step) lands below the sticky bar, not under it.
+  function keepClear() {
+    document.documentElement.style.setProperty("--hitnav-height", nav.offsetHeight + "px");
+  }
+  keepClear();
+  window.addEventListener("resize", keepClear);
+  nav.querySelectorAll("details").forEach(function (d) { d.addEventListener("toggle", keepClear); });
+
+  function mark(index, scroll) {
     if (current >= 0 && marks[current]) marks[current].classList.remove("current");
     current = (index + marks.length) % marks.length;
-    var mark = marks[current];
-    mark.classList.add("current");
-    mark.setAttribute("tabindex", "-1");
-    mark.scrollIntoView({ block: "center" });
-    mark.focus({ preventScroll: true });
-    if (history.replaceState) history.replaceState(null, "", "#" + mark.id);
+    var hit = marks[current];
+    hit.classList.add("current");
+    hit.setAttribute("tabindex", "-1");
+    if (scroll) hit.scrollIntoView({ block: "center" });
+    hit.focus({ preventScroll: true });
+    if (history.replaceState && window.location.hash !== "#" + hit.id) history.replaceState(null, "", "#" + hit.id);
     if (position) position.textContent = "Hit " + (current + 1) + " of " + marks.length;
     nav.dataset.current = String(current + 1);
+  }
+  function show(index) { mark(index, true); }
+  function fromHash() {
+    return marks.findIndex(function (m) { return "#" + m.id === window.location.hash; });
   }
 
   nav.querySelectorAll("[data-hit-step]").forEach(function (link) {
@@ -72,12 +132,25 @@
       show(current < 0 ? (step > 0 ? 0 : marks.length - 1) : current + step);
     });
   });
+  nav.querySelectorAll("[data-hit-index]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var details = link.closest("details");
+      if (details) details.open = false;
+      keepClear();
+      show(parseInt(link.getAttribute("data-hit-index"), 10));
+    });
+  });
+  window.addEventListener("hashchange", function () {
+    var index = fromHash();
+    if (index >= 0 && index !== current) mark(index, false);
+  });
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    var target = event.target;
-    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || !shortcutsOn()) return;
+    if (typing(event.target)) return;
     if (event.key === "n" || event.key === "j") { event.preventDefault(); show(current + 1); }
     else if (event.key === "p" || event.key === "k") { event.preventDefault(); show(current < 0 ? marks.length - 1 : current - 1); }
   });
-  if (current >= 0) show(current);
+  var start = fromHash();
+  if (start >= 0) show(start);
 })();

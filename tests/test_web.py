@@ -245,7 +245,7 @@ def test_document_page_highlights_every_hit_with_anchors_to_step_through(client)
     marks = re.findall(r'<mark id="(hit-\d+)">', html)
     assert len(marks) >= 3
     assert f'href="#{marks[0]}" class="hit-next"' in html  # works without JavaScript
-    jump = re.findall(r'<li><a href="#(hit-\d+)">Hit \d+</a></li>', html)
+    jump = re.findall(r'<li><a href="#(hit-\d+)" data-hit-index="\d+"><span class="hit-no">Hit \d+</span>', html)
     assert jump == marks
 
 

@@ -293,3 +293,60 @@ def test_export_rows_follow_the_searchs_order_and_filters(client):
     assert data["hits"] and all(h["source"] != "Sample Gazette" for h in data["hits"])
     dates = [h["date"] for h in data["hits"] if h["date"]]
     assert dates == sorted(dates)
+
+
+# --- The document page ------------------------------------------------------------------------------------
+
+
+def test_a_hits_document_link_carries_the_whole_search_and_the_page_leads_back_to_it(client):
+    search = "/?q=harbour&from=2024-01-01&person=Helena+Sardinha&sort=newest&page=1&per_page=5"
+    html = page(client, search)
+    doc = re.search(r'<h3 class="hit-title"><a href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert params(doc) == {
+        "q": ["harbour"], "from": ["2024-01-01"], "person": ["Helena Sardinha"], "sort": ["newest"], "per_page": ["5"],
+    }  # fmt: skip
+    back = re.search(r'<p class="back"><a href="([^"]+)"', page(client, doc)).group(1).replace("&amp;", "&")
+    assert urlsplit(back).path == "/" and params(back) == params(doc)
+    second = page(client, "/documents/01_harbour_summit.txt?q=harbour&page=2&not_place=Porto")
+    back = re.search(r'<p class="back"><a href="([^"]+)"', second).group(1).replace("&amp;", "&")
+    assert params(back) == {"q": ["harbour"], "page": ["2"], "not_place": ["Porto"]}
+    assert "← Back to search" in page(client, "/documents/01_harbour_summit.txt?q=harbour&from=nonsense")
+
+
+def test_the_jump_list_gives_each_hit_a_few_words_of_context(client):
+    html = page(client, "/documents/01_harbour_summit.txt?q=accord")
+    entries = re.findall(r'<span class="hit-context">…(.*?) <strong>(.*?)</strong> (.*?)…</span>', html)
+    assert len(entries) >= 3
+    before, hit, after = entries[0]
+    assert hit.lower() == "accord" and 1 <= len(before.split()) <= 6 and len(after.split()) <= 6
+
+
+def test_the_document_page_suggests_a_citation_pinned_to_the_permalink(client):
+    html = page(client, "/documents/01_harbour_summit.txt?q=accord")
+    citation = re.search(r'<p id="citation-text" class="citation-text">(.*?)</p>', html).group(1)
+    assert "Marta Quintela." in citation and "Sample Gazette, 2024-03-14" in citation
+    assert "http://localhost/documents/01_harbour_summit.txt (accessed " in citation and "?q=" not in citation
+
+
+def test_bibtex_and_ris_downloads(client):
+    bib = client.get("/documents/01_harbour_summit.txt/cite.bib")
+    assert bib.status_code == 200 and "attachment" in bib.headers["Content-Disposition"]
+    text = bib.get_data(as_text=True)
+    assert text.startswith("@article{samplegazette2024-") and "  month = mar," in text
+    assert "  url = {http://localhost/documents/01_harbour_summit.txt}," in text
+    assert "  journal = {Sample Gazette}," in text and "  author = {Marta Quintela}," in text
+    ris = client.get("/documents/briefs/2024-10-15-library/cite.ris").get_data(as_text=True)
+    assert ris.startswith("TY  - NEWS\r\n") and "DA  - 2024/10//\r\n" in ris and ris.endswith("ER  - \r\n")
+    assert "UR  - http://localhost/documents/briefs/2024-10-15-library\r\n" in ris
+    assert client.get("/documents/01_harbour_summit.txt/cite.doc").status_code == 404
+    assert client.get("/documents/nothing-here/cite.bib").status_code == 404
+
+
+def test_bibtex_escapes_what_tex_would_read_as_commands():
+    from datetime import date
+
+    from search.web.citation import Citation
+
+    cite = Citation("50% of {all} & more_x", "", "A#1", "1987", "", "Archive", "http://h/d", date(2026, 1, 1), "d")
+    text = cite.bibtex()
+    assert "title = {50\\% of \\{all\\} \\& more\\_x}" in text and "journal = {A\\#1}" in text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +14,7 @@ from search import query
 from search.query.errors import IndexUnavailable
 from search.query.types import SearchRequest, Sort
 from search.web import context, errors, exports
+from search.web.citation import Citation
 from search.web.documents import document_id, document_json, highlight_query
 from search.web.params import (
     FACET_PER_PAGE,
@@ -27,11 +27,9 @@ from search.web.params import (
     to_params,
 )
 from search.web.present import FACET_LABELS, VALUE_NOUNS, FacetGroup, Link, Presenter, encode_params, search_url
-from search.web.safe_html import safe_url, sanitize_marked
+from search.web.safe_html import hit_contexts, safe_url, sanitize_marked
 
 bp = Blueprint("pages", __name__)
-
-_HIT_ID = re.compile(r'<mark id="(hit-\d+)">')
 
 
 def render_search(endpoint: str, template: str) -> tuple[str, int]:
@@ -100,22 +98,60 @@ def document_page(doc_id: str) -> tuple[str, int]:
     if view is None:
         return render_template("error.html", status=404, title="No such article", error=None, doc_id=doc_id), 404
     body_html = sanitize_marked(view.body_html)
+    conf = context.settings()
+    back = _search_state(conf)
+    permalink = url_for("pages.document_page", doc_id=view.id, _external=True)
+    cite = Citation.of(view, conf.site_title, permalink, datetime.now(UTC).date())
     return (
         render_template(
             "document.html",
             doc=view,
             body_html=body_html,
-            hit_ids=list(dict.fromkeys(_HIT_ID.findall(body_html))),
+            hits=hit_contexts(str(body_html)),
             q=q,
             original_url=safe_url(view.url),
-            permalink=url_for("pages.document_page", doc_id=view.id, _external=True),
+            permalink=permalink,
             related=query.related(archive, view.id, limit=5),
             similar=query.similar(archive, view.id),
             json_url=url_for("api.document", doc_id=view.id, q=q or None),
-            search_url=url_for("pages.search_page", q=q or None),
+            search_url=search_url("pages.search_page", back, conf),
+            searched=back != SearchRequest(q=back.q, per_page=conf.per_page),
+            citation=cite.text(),
+            bibtex_url=url_for("pages.cite", doc_id=view.id, fmt="bib"),
+            ris_url=url_for("pages.cite", doc_id=view.id, fmt="ris"),
         ),
         200,
     )
+
+
+def _search_state(conf: Any) -> SearchRequest:
+    """The search a document was opened from (its parameters ride along on the document's link), for the way back.
+
+    A link edited by hand into nonsense still shows the article: the way back is then the query alone.
+    """
+    try:
+        return parse_search(request.args, conf)
+    except BadParameter:
+        return SearchRequest(q=highlight_query(), per_page=conf.per_page)
+
+
+_CITE_TYPES = {"bib": ("application/x-bibtex", "bib"), "ris": ("application/x-research-info-systems", "ris")}
+
+
+@bp.get("/documents/<path:doc_id>/cite.<fmt>", merge_slashes=False)
+def cite(doc_id: str, fmt: str) -> Response:
+    """The article's citation as a BibTeX or RIS file, for reference managers."""
+    if fmt not in _CITE_TYPES:
+        abort(404)
+    view = query.document(context.archive(), document_id(doc_id))
+    if view is None:
+        abort(404)
+    permalink = url_for("pages.document_page", doc_id=view.id, _external=True)
+    citation = Citation.of(view, context.settings().site_title, permalink, datetime.now(UTC).date())
+    mimetype, ext = _CITE_TYPES[fmt]
+    response = Response(citation.bibtex() if fmt == "bib" else citation.ris(), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{citation.key()}.{ext}"'
+    return response
 
 
 @bp.get("/facets/<field>")

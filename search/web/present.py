@@ -169,7 +169,12 @@ class Presenter:
         self._base = url_for(endpoint)
         # The document page's URL is the same for every hit up to the id: made once, the id quoted per hit.
         self._doc_base = url_for("pages.document_page", doc_id="-")[:-1]
-        self._doc_query = f"?q={quote_plus(req.q, safe=_QUERY_SAFE)}" if req.q else ""
+        # The whole search rides along, so the document page's way back restores it (query, filters, sort, page).
+        state = "&".join(
+            f"{quote_plus(k, safe=_QUERY_SAFE)}={quote_plus(v, safe=_QUERY_SAFE)}"
+            for k, v in to_params(req, per_page=settings.per_page)
+        )
+        self._doc_query = f"?{state}" if state else ""
         self._links: dict[tuple[str, str], str] = {}  # toggle links and entity items, by (kind, value)
         self._pieces = {field: self._piece(field, getattr(req, field)) for field in _PIECES}
         self._around: dict[str, tuple[str, str, str]] = {}  # per facet: its piece and those before and after

@@ -66,3 +66,26 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or not url.isprintable():
         return None
     return url
+
+
+_HIT_MARK = re.compile(r'<mark id="(hit-\d{1,6})">(.*?)</mark>', re.S)
+CONTEXT_WORDS = 6
+
+
+def hit_contexts(body_html: str) -> list[tuple[str, str, str, str]]:
+    """Each hit of a highlighted body once, with a few words around it: (id, before, hit, after), plain text.
+
+    For the document page's list of hits, so that each entry says where it is ("...signed the accord on...").
+    """
+    parts = _HIT_MARK.split(body_html)  # text, id, hit, text, id, hit, ..., text
+    out: list[tuple[str, str, str, str]] = []
+    seen: set[str] = set()
+    for i in range(1, len(parts) - 2, 3):
+        hit_id = parts[i]
+        if hit_id in seen:
+            continue
+        seen.add(hit_id)
+        before = plain_text(parts[i - 1]).split()[-CONTEXT_WORDS:]
+        after = plain_text(parts[i + 2]).split()[:CONTEXT_WORDS]
+        out.append((hit_id, " ".join(before), " ".join(plain_text(parts[i + 1]).split()), " ".join(after)))
+    return out
