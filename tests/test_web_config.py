@@ -52,6 +52,7 @@ def test_settings_defaults_are_safe():
         ("PER_PAGE", "many"),
         ("MAX_PER_PAGE", "0"),
         ("FORWARDED_ALLOW_IPS", "proxy.example"),
+        ("ALLOWED_HOSTS", "https://archive.example.org"),
         ("PROXY_HOPS", "-1"),
     ],
 )
@@ -135,6 +136,21 @@ def test_proxy_headers_are_taken_from_a_configured_proxy_network(web_settings):
     html = app.test_client().get("/", headers={"X-Forwarded-Prefix": "/news"}, environ_base=environ)
     html = html.get_data(as_text=True)
     assert 'href="/news/static/style.css"' in html
+
+
+def test_with_allowed_hosts_other_host_names_get_a_400_naming_the_problem(web_settings):
+    from dataclasses import replace
+
+    conf = Settings.from_env({"ALLOWED_HOSTS": "archive.example.org, .intranet.example, 127.0.0.1"})
+    assert conf.allowed_hosts == ("archive.example.org", ".intranet.example", "127.0.0.1")
+    client = create_app(replace(web_settings, allowed_hosts=conf.allowed_hosts)).test_client()
+    for host in ["archive.example.org", "ARCHIVE.example.org:8443", "news.intranet.example", "127.0.0.1:8000"]:
+        assert client.get("/opensearch.xml", headers={"Host": host}).status_code == 200, host
+    for host in ["evil.example", "archive.example.org.evil.example", "intranet.example.evil"]:
+        page = client.get("/opensearch.xml", headers={"Host": host})
+        assert page.status_code == 400 and "does not answer for that host name" in page.get_data(as_text=True)
+        assert client.get("/api/search?q=x", headers={"Host": host}).get_json()["error"] == "bad_host"
+    assert client.get("/", headers={"Host": "a..b"}).status_code == 400
 
 
 def test_trusted_proxies_default_to_none_and_are_read_from_the_environment():

@@ -6,7 +6,6 @@ import logging
 
 from flask import Flask
 
-from search.web.archive import ArchiveHolder
 from search.web.settings import REPO_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +45,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["search.settings"] = settings
+    from search.web.archive import ArchiveHolder  # here, so gunicorn's master (gunicorn_conf) loads no search core
+
     app.extensions["search.archive"] = ArchiveHolder(settings.index_dir, settings.result_cache)
 
     from search.web import api, embed, errors, filters, headers, pages
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     from search.web.proxy import HostGuard, TrustedProxies
 
     # Outermost first: forwarded headers (from trusted proxies only), the prefix, then a valid Host.
-    wsgi = TrustedProxies(PrefixMiddleware(HostGuard(app.wsgi_app), settings.url_prefix), settings)
+    wsgi = TrustedProxies(
+        PrefixMiddleware(HostGuard(app.wsgi_app, settings.allowed_hosts), settings.url_prefix), settings
+    )
     app.wsgi_app = wsgi  # type: ignore[method-assign]
     return app

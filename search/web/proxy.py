@@ -55,17 +55,22 @@ def valid_host(host: str) -> bool:
 
 
 class HostGuard:
-    """Answer a request whose Host (after any trusted proxy's X-Forwarded-Host) is not a valid host with a 400."""
+    """Answer a request whose Host (after any trusted proxy's X-Forwarded-Host) is not a valid host name, or not
+    one of ALLOWED_HOSTS when that is set, with a 400 of its own (the app cannot build its URLs on it)."""
 
-    def __init__(self, app: Callable) -> None:
+    def __init__(self, app: Callable, allowed_hosts: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.allowed_hosts = allowed_hosts
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         host = environ.get("HTTP_HOST")
-        if host is None or valid_host(host):
+        if host is None or (valid_host(host) and host_is_trusted(host.lower(), self.allowed_hosts)):
             return self.app(environ, start_response)
-        log.info("refused a request with an invalid Host header %r", host[:100])
-        message = "The Host header is not a valid host name: send the name of this server."
+        log.info("refused a request for the Host %r", host[:100])
+        if valid_host(host):
+            message = "This service does not answer for that host name: use the address you were given."
+        else:
+            message = "The Host header is not a valid host name: send the name of this server."
         if environ.get("PATH_INFO", "").startswith(_JSON_PATHS):
             body = json.dumps({"error": "bad_host", "message": message}).encode()
             content_type = "application/json"

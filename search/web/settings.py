@@ -81,6 +81,15 @@ def _proxy_addresses(raw: str) -> tuple[str, ...]:
     return items
 
 
+def _hosts(raw: str) -> tuple[str, ...]:
+    """Host names the service answers for: names or addresses, '.example.org' for every name under it."""
+    hosts = tuple(item.lower().rstrip(".") or item for item in _split(raw))
+    for item in hosts:
+        if not re.fullmatch(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]", item):
+            raise SettingsError(f"ALLOWED_HOSTS items must be host names like archive.example.org, got {item!r}")
+    return hosts
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the web layer is configured with; built once, never looked up inside a view."""
@@ -89,6 +98,7 @@ class Settings:
     site_title: str = "News archive search"
     url_prefix: str = ""
     allowed_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()  # Host names answered for (empty: any valid one)
     frame_ancestors: tuple[str, ...] = ("'self'",)
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are applied (0: trust none)
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1", "::1")  # the only peers those headers are taken from
@@ -110,6 +120,7 @@ class Settings:
             site_title=env.get("SITE_TITLE", "").strip() or cls.site_title,
             url_prefix=_prefix(env.get("URL_PREFIX", "")),
             allowed_origins=_origins(env.get("ALLOWED_ORIGINS", "")),
+            allowed_hosts=_hosts(env.get("ALLOWED_HOSTS", "")),
             frame_ancestors=_frame_sources(frames) if frames is not None and frames.strip() else ("'self'",),
             proxy_hops=_int(env, "PROXY_HOPS", 0, 0, 10),
             forwarded_allow_ips=_proxy_addresses(env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")),
