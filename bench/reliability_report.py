@@ -9,10 +9,11 @@ rewrites only its own section, so each run can update its part without redoing t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bench.machine import describe
-from bench.report import RESULTS, table, write_section
+from bench.report import BENCHMARKS, RESULTS, table, write_section
 
 TITLE = "## Reliability"
 
@@ -92,8 +93,22 @@ def _fuzz(rec: dict) -> str:
     )
 
 
+def _kept_subsections() -> list[str]:
+    """The ``###`` subsections of the current section that no run here writes (the hostile-case tables are
+    written by hand from the tests): kept as they are when the section is rebuilt."""
+    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else ""
+    section = re.search(rf"^{re.escape(TITLE)}\n(.*?)(?=^## |\Z)", current, re.DOTALL | re.MULTILINE)
+    if not section:
+        return []
+    subsections = re.split(r"^(?=### )", section.group(1), flags=re.MULTILINE)[1:]
+    return [sub.rstrip("\n") for sub in subsections if sub.split("\n", 1)[0].strip() not in _WRITTEN_HERE]
+
+
+_WRITTEN_HERE = {"### Crash trials", "### Soak", "### Fuzz cases tried", "### Crash", "### Fuzz"}
+
+
 def write_reliability_section() -> str:
-    """Rebuild the section from whatever results exist."""
+    """Rebuild the section from whatever results exist, keeping the subsections written by hand."""
     parts = [TITLE, ""]
     parts.append(
         "Faults, load and hostile input (issue 7). Fast tests run in `make test` "
@@ -102,6 +117,8 @@ def write_reliability_section() -> str:
     for name, render in (("crash", _crash), ("soak", _soak), ("fuzz", _fuzz)):
         rec = _load(name)
         parts += ["", render(rec) if rec else f"### {name.title()}\n\nNot run yet."]
+    for kept in _kept_subsections():
+        parts += ["", kept]
     text = "\n".join(parts) + "\n"
     write_section(TITLE, text)
     return text

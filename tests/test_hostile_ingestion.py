@@ -492,3 +492,21 @@ def test_an_article_longer_than_the_limit_is_cut_with_a_note(tmp_path: Path) -> 
     assert len(doc.title) == 10_000
     short, note = extract_file(SourceFile(path, "long.json"), raw, Limits(article_chars=100_000))
     assert short.body == body.strip() and note.reason == "title cut at 10,000 characters of 20,000"
+
+
+def test_two_folders_given_with_the_same_file_path_keep_both_articles(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    first.mkdir()
+    second.mkdir()
+    _article(first / "index.txt", "Quokka")
+    _article(second / "index.txt", "Wombat")
+
+    summary = index_paths([first, second], tmp_path / "ix", workers=1, entities=False)
+
+    bodies = {doc_id: doc["body"] for doc_id, doc in _stored(tmp_path / "ix").items()}
+    assert "Quokka" in bodies["index.txt"] and "Wombat" in bodies["index.txt~2"]
+    assert [str(n) for n in summary.notes] == [
+        "index.txt~2: same path as a file of an earlier folder given; indexed as 'index.txt~2'"
+    ]
+    again = index_paths([first, second], tmp_path / "ix", workers=1, entities=False)
+    assert (again.added, again.updated, again.deleted, again.unchanged) == (0, 0, 0, 2)

@@ -98,13 +98,29 @@ class SourceFile:
         return content_hash(raw + extra)
 
 
-def discover(roots: Iterable[str | Path], limits: Limits | None = None) -> Iterator[SourceFile | Skipped]:
+def discover(roots: Iterable[str | Path], limits: Limits | None = None) -> Iterator[SourceFile | Skipped | Note]:
     """Every article file under the roots, in sorted order, with manifest rows attached.
 
     Only regular files are read. A symbolic link is followed only to a file inside the folder given; hidden
     folders (``.git``) are not read. Whatever is left out is reported, each under a printable, unique name.
+    A file whose path (its id) is that of a file in an earlier root given gets ``~2`` and a note.
     """
     limits = limits or Limits.from_env()
+    seen: set[str] = set()
+    for item in _discover(roots, limits):
+        if isinstance(item, SourceFile):
+            if item.rel in seen:
+                n = 2
+                while f"{item.rel}~{n}" in seen:
+                    n += 1
+                renamed = f"{item.rel}~{n}"
+                yield Note(renamed, f"same path as a file of an earlier folder given; indexed as {renamed!r}")
+                item = replace(item, rel=renamed)
+            seen.add(item.rel)
+        yield item
+
+
+def _discover(roots: Iterable[str | Path], limits: Limits) -> Iterator[SourceFile | Skipped]:
     for root in map(Path, roots):
         shown = safe_id(str(root))
         try:

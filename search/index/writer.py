@@ -173,10 +173,13 @@ class _Run:
         self._done_texts: dict[bytes, tuple[DocEntities, bytes]] = {}
 
     # -- planning -------------------------------------------------------------------------------------
-    def _tasks(self, sources: Sequence[SourceFile | Skipped], bar: tqdm) -> Iterator[_FileTask | _DocsTask]:
+    def _tasks(self, sources: Sequence[SourceFile | Skipped | Note], bar: tqdm) -> Iterator[_FileTask | _DocsTask]:
         for item in sources:
             if isinstance(item, Skipped):
                 self.summary.skipped.append(item)
+                continue
+            if isinstance(item, Note):
+                self.summary.notes.append(item)
                 continue
             self._seen_paths.add(item.rel)
             try:
@@ -284,7 +287,8 @@ class _Run:
             held = self.catalog.docs.get(src.rel) if isinstance(src, SourceFile) and not src.is_records else None
             if held is not None and held[0] != src.rel:
                 self._reread.add(held[0])
-        with tqdm(total=len(self._found), unit="file", disable=not progress, file=sys.stderr, desc="indexing") as bar:
+        files = sum(1 for s in sources if isinstance(s, SourceFile))
+        with tqdm(total=files, unit="file", disable=not progress, file=sys.stderr, desc="indexing") as bar:
             scans = 0
             for result in self._results(self._tasks(sources, bar), bar):
                 self._write(result)
