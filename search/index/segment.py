@@ -8,7 +8,7 @@ without lengths). Both dominate a profile of the single writer; this subclass mo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PostingsWriter, _lenfield
@@ -77,7 +77,15 @@ class _InliningPostingsWriter(W3PostingsWriter):
 
 
 class BulkSegmentWriter(SegmentWriter):
-    """SegmentWriter that takes pre-analysed fields and flushes without a per-posting length lookup."""
+    """SegmentWriter that takes pre-analysed fields and flushes without a per-posting length lookup.
+
+    ``before_toc``, when set, runs once the commit's segments are written and before its table of contents
+    (the commit point), with the final segment list and the new generation: what it writes beside the index
+    is part of the commit (a crash before the table of contents leaves the last commit, and its files, as
+    they were).
+    """
+
+    before_toc: Callable[[list, int], None] | None = None
 
     def __init__(self, ix, **kwargs) -> None:
         kwargs.setdefault("codec", CompactCodec())
@@ -128,6 +136,11 @@ class BulkSegmentWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _commit_toc(self, segments) -> None:
+        if self.before_toc is not None:
+            self.before_toc(list(segments), self.generation)
+        super()._commit_toc(segments)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

@@ -8,6 +8,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections import Counter, defaultdict, deque
@@ -22,13 +23,14 @@ from tqdm import tqdm
 from whoosh.fields import FieldType
 from whoosh.formats import Positions
 from whoosh.index import FileIndex, LockError
+from whoosh.reading import IndexReader
 from whoosh.writing import IndexWriter
 
 from search.documents import Document
 from search.enrich.analysis import positions_postings
 from search.enrich.duplicates import Clusters
 from search.enrich.entities import DocEntities
-from search.enrich.entities.map import ENTITIES_FILE
+from search.enrich.entities.map import EntityMap, map_generation, remove_maps_before
 from search.enrich.pipeline import Enriched, enrich, warm_up
 from search.extract.errors import ExtractError, Note, Skipped
 from search.extract.sources import Limits, SourceFile, discover, extract_file, read_file
@@ -412,21 +414,53 @@ class _Run:
 
     def _commit(self, final: bool = False) -> None:
         """Flush the segment (Whoosh sorts the postings gathered since the last commit and writes them) and
-        commit; at the end of the run, also rebuild the archive-wide entity map (its own stage)."""
+        commit; at the end of the run the archive-wide entity map is rebuilt as part of the last commit.
+
+        The map is written for the new generation before its table of contents: a reader sees a commit only
+        with its map, and a crash before the table of contents leaves the last commit (and its map) as it was.
+        Commits during the run carry none (rebuilding it costs seconds): until the run's last commit, readers
+        use the map of the commit before the run and show names it lacks as they are.
+        """
         t0 = time.perf_counter()
+        map_seconds = self.summary.stages.get("entity map", 0.0)
+        with_map = final and self._map_needed()
+        if with_map and self._writer is None:  # everything went out in earlier commits: one more, with the map
+            self._writer_open()
         if self._writer is not None and (self._pending or final):
+            if with_map:
+                self._writer.before_toc = self._write_entity_map
             # Segments of at least half a commit are never merged again (see search.index.merge): linear cost.
             self._writer.commit(mergetype=LinearMergePolicy(full=self.commit_every // 2))
             self._writer = None
             self._pending = 0
-        t1 = time.perf_counter()
-        self.summary.stages["commit"] += t1 - t0
-        changed = self.summary.added or self.summary.updated or self.summary.deleted
-        if final and (changed or not (self.index_dir / ENTITIES_FILE).exists()):
-            self._rebuild_entity_map()
-            self.summary.stages["entity map"] += time.perf_counter() - t1
+            _test_stop_point("after-commit")
+            if with_map:  # the commit is in: the maps of earlier commits are of no more use
+                remove_maps_before(self.index_dir, self.ix.latest_generation())
+        map_seconds = self.summary.stages.get("entity map", 0.0) - map_seconds
+        self.summary.stages["commit"] += time.perf_counter() - t0 - map_seconds
         if final:
             self.summary.documents = self.ix.doc_count()
+
+    def _map_needed(self) -> bool:
+        """Whether the run's last commit needs a new entity map: something changed, or the newest map is not
+        the current commit's (a run killed after a commit made during the run, or an index from before maps
+        were tied to commits): a run with no changes repairs it."""
+        if self.summary.added or self.summary.updated or self.summary.deleted:
+            return True
+        return map_generation(self.index_dir) != self.ix.latest_generation()
+
+    def _write_entity_map(self, segments: list, generation: int) -> None:
+        """Writer hook, between the commit's segments and its table of contents: the map for ``generation``."""
+        t0 = time.perf_counter()
+        writer = self._writer
+        assert writer is not None
+        reader = FileIndex._reader(writer.storage, writer.schema, segments, generation)
+        try:
+            self._rebuild_entity_map(reader, generation)
+        finally:
+            reader.close()
+        self.summary.stages["entity map"] += time.perf_counter() - t0
+        _test_stop_point("before-toc")
 
     def _count_entities(self, fields: dict[str, object], analysed: dict[str, tuple[object, Postings]]) -> None:
         df = self._entity_df
@@ -442,29 +476,26 @@ class _Run:
                 pairs.append((ENTITY_TYPES[name], term.decode()))
         self._entity_articles.append(pairs)
 
-    def _rebuild_entity_map(self) -> None:
-        from search.enrich.entities.map import EntityMap
-
+    def _rebuild_entity_map(self, reader: IndexReader, generation: int) -> None:
         counts: Counter[tuple[str, str]] = Counter()
         if self._entity_df is not None and not (self.summary.updated or self.summary.deleted):
             # In the order the index's term lists give them (field by field, terms sorted by their bytes).
             order = {name: i for i, name in enumerate(ENTITY_FIELDS)}
             for (name, term), count in sorted(self._entity_df.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
                 counts[(ENTITY_TYPES[name], term.decode())] = count
-            EntityMap.rebuild(self.index_dir, counts, self._aliases, self._entity_articles)
+            EntityMap.rebuild(self.index_dir, counts, self._aliases, self._entity_articles, generation)
             return
         per_doc: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        with self.ix.reader() as reader:
-            for fieldname in ENTITY_FIELDS:
-                kind = ENTITY_TYPES[fieldname]
-                for term, _info in reader.iter_field(fieldname):
-                    value = term.decode() if isinstance(term, bytes) else term
-                    docs = [d for d in reader.postings(fieldname, term).all_ids() if not reader.is_deleted(d)]
-                    if docs:  # the lexicon still counts deleted documents
-                        counts[(kind, value)] = len(docs)
-                    for d in docs:
-                        per_doc[d].append((kind, value))
-        EntityMap.rebuild(self.index_dir, counts, self._aliases, [per_doc[d] for d in sorted(per_doc)])
+        for fieldname in ENTITY_FIELDS:
+            kind = ENTITY_TYPES[fieldname]
+            for term, _info in reader.iter_field(fieldname):
+                value = term.decode() if isinstance(term, bytes) else term
+                docs = [d for d in reader.postings(fieldname, term).all_ids() if not reader.is_deleted(d)]
+                if docs:  # the lexicon still counts deleted documents
+                    counts[(kind, value)] = len(docs)
+                for d in docs:
+                    per_doc[d].append((kind, value))
+        EntityMap.rebuild(self.index_dir, counts, self._aliases, [per_doc[d] for d in sorted(per_doc)], generation)
 
     def close(self) -> None:
         if self._writer is not None:  # an error mid-run: drop the uncommitted part, keep the last commit
@@ -481,6 +512,13 @@ def _add_new_fields(writer: IndexWriter) -> None:
     for name, field in build_schema().items():
         if name not in writer.schema:
             writer.add_field(name, field)
+
+
+def _test_stop_point(name: str) -> None:
+    """Crash tests only: SIGKILL this process at a named point of a commit when SEARCH_TEST_KILL_AT names it."""
+    if os.environ.get("SEARCH_TEST_KILL_AT") == name:
+        log.warning("SEARCH_TEST_KILL_AT=%s: killing the indexer here", name)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _release_lock(writer: IndexWriter) -> None:

@@ -18,7 +18,7 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from search.enrich.entities.authority import AUTHORITY_FILE
-from search.enrich.entities.map import ENTITIES_FILE
+from search.enrich.entities.map import map_path
 from search.index.errors import IndexStorageError
 from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading
@@ -124,9 +124,9 @@ class Snapshot:
     terms: TermTable
     masks: dict = field(default_factory=dict)  # filter masks by (facet, values), reused across requests
     results: ResultCache = field(default_factory=lambda: ResultCache(0))  # whole results by request
+    stats: Any = None  # the archive's stats (counts, top entities), made on first request for this snapshot
 
 
-MAP_FILES = (ENTITIES_FILE, AUTHORITY_FILE)  # what EntityMap.load reads from the index folder
 FOLDER_SETTLED_NS = 2_000_000_000  # an index folder unchanged this long has a trustworthy modification time
 
 
@@ -147,6 +147,7 @@ class Archive:
         self.parser_cache: dict = {}
         self._names: EntityNames | None = None
         self._names_stamp: tuple = ()
+        self._map_file: Path | None = None  # the entity map the names were loaded from (chosen by generation)
         self._seen_folder: tuple | None = None  # _folder_stamp() when the snapshot was last known current
 
     def snapshot(self) -> Snapshot:
@@ -167,13 +168,14 @@ class Archive:
             if snap is not None and _up_to_date(snap.searcher):
                 if self._map_stamp() != self._names_stamp:
                     # The archivist edited the authority file: new facet names, same commit.
-                    names = self._entity_names()
+                    names = self._entity_names(snap.generation)
                     snap = replace(
                         snap,
                         entity_names=names,
                         facetable=_facetable(snap.columns, names),
                         masks={},
                         results=ResultCache(self.result_cache),
+                        stats=None,
                     )
                     self._snapshot = snap
                 self._seen_folder = folder
@@ -191,24 +193,28 @@ class Archive:
     def _build(self, searcher: Searcher) -> Snapshot:
         reader = searcher.reader()
         columns = build_columns(reader, self._leaf_cache)
-        names = self._entity_names()
-        facetable = _facetable(columns, names)
         generation = getattr(reader, "generation", lambda: -1)()
+        generation = generation if generation is not None else -1
+        names = self._entity_names(generation)
+        facetable = _facetable(columns, names)
         return Snapshot(
             searcher,
             columns,
             names,
             facetable,
-            generation if generation is not None else -1,
+            generation,
             TermTable(reader),
             results=ResultCache(self.result_cache),
         )
 
-    def _entity_names(self) -> EntityNames:
-        """The entity map, reloaded only when its files changed (its lookups are memoised across commits)."""
-        stamp = self._map_stamp()
-        if self._names is None or stamp != self._names_stamp:
-            self._names = EntityNames(self.index_dir)
+    def _entity_names(self, generation: int) -> EntityNames:
+        """The entity map of a commit (the one made for it, else the newest before it), reloaded only when that
+        is another file or its files changed (its lookups are memoised across commits that share it)."""
+        path = map_path(self.index_dir, generation if generation >= 0 else None)
+        stamp = self._map_stamp(path)
+        if self._names is None or path != self._map_file or stamp != self._names_stamp:
+            self._names = EntityNames(self.index_dir, generation if generation >= 0 else None)
+            self._map_file = path
             self._names_stamp = stamp
         return self._names
 
@@ -224,15 +230,18 @@ class Archive:
             return None  # made within the same tick: check the Whoosh way until the folder has settled
         return (mtime, self._map_stamp())
 
-    def _map_stamp(self) -> tuple:
-        """Times and sizes of the entity map and authority files: two stat calls per request, no directory scan."""
+    def _map_stamp(self, map_file: Path | None = None) -> tuple:
+        """Times and sizes of the entity map in use and the authority file: two stat calls per request, no
+        directory scan (a new commit's map comes with the commit)."""
         stamp = []
-        for name in MAP_FILES:
+        for path in (map_file or self._map_file, self.index_dir / AUTHORITY_FILE):
+            if path is None:
+                continue
             try:
-                st = (self.index_dir / name).stat()
+                st = path.stat()
             except OSError:
                 continue
-            stamp.append((name, st.st_mtime_ns, st.st_size))
+            stamp.append((path.name, st.st_mtime_ns, st.st_size))
         return tuple(stamp)
 
     def close(self) -> None:

@@ -937,8 +937,17 @@ def similar(archive: Archive, doc_id: str) -> list[Hit]:
 
 @_serialised
 def stats(archive: Archive) -> ArchiveStats:
-    """Counts, date span, top entities per type, size on disk and time of the last commit."""
+    """Counts, date span, top entities per type, size on disk and time of the last commit.
+
+    Made once per snapshot (a commit, or an edit of the entity names): /healthz and the about page ask often.
+    """
     snap = archive.snapshot()
+    if snap.stats is None:
+        snap.stats = _stats(archive, snap)
+    return snap.stats
+
+
+def _stats(archive: Archive, snap: Snapshot) -> ArchiveStats:
     cols = snap.columns
     live = cols.live
     dated = live & cols.dated

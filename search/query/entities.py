@@ -16,7 +16,7 @@ _FIELD_OF_TYPE = {v: k for k, v in FIELD_TYPES.items()}
 class EntityNames:
     """Canonical display values for facets and the variants a filter value stands for."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, generation: int | None = None) -> None:
         self._map: Any = None
         self._canonical: dict[tuple[str, str], str | None] = {}
         self._field: dict[tuple[str, str], str] = {}
@@ -26,7 +26,7 @@ class EntityNames:
         except ImportError:
             return
         try:
-            self._map = EntityMap.load(index_dir)
+            self._map = EntityMap.load(index_dir, generation)
         except Exception as exc:  # a missing or damaged map must not stop search
             log.warning("entity map not loaded from %s: %s", index_dir, exc)
             return

@@ -1,8 +1,11 @@
 """Archive-wide canonical entity values, stored as plain JSON in the index folder (no Whoosh here).
 
-``entities.json.gz`` holds what the indexer's last rebuild merged automatically (gzipped: it counts in the
-index's size on disk and shrinks about tenfold); ``authority.json`` holds
-the archivist's rules and is applied on top at every load, so it is never lost on re-index.
+``entities.<generation>.json.gz`` holds what the indexer merged automatically for one commit (gzipped: it
+counts in the index's size on disk and shrinks about tenfold). The indexer writes it *before* that commit's
+table of contents, so a reader of generation N always finds a map made for N or an earlier commit, never one
+for a commit that did not happen; a name that a map lacks is shown as it is, at the cost of one lookup.
+``authority.json`` holds the archivist's rules and is applied on top at every load, so it is never lost on
+re-index.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import re
 import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,21 +25,56 @@ from search.enrich.entities.names import fold, person_key
 
 log = logging.getLogger(__name__)
 
-ENTITIES_FILE = "entities.json.gz"
+ENTITIES_FILE = "entities.json.gz"  # a map tied to no commit (older indexes, and maps built outside an index)
 LEGACY_ENTITIES_FILE = "entities.json"  # what older indexes hold (plain JSON), read when no .gz is there
+_GENERATION_FILE = re.compile(r"entities\.(\d+)\.json\.gz")
 FIELD_OF_TYPE = {"person": "people", "organization": "organizations", "place": "places"}
 TYPE_OF_FIELD = {v: k for k, v in FIELD_OF_TYPE.items()}
 
 
-def read_entities_file(index_dir: Path) -> dict:
+def generation_file(generation: int) -> str:
+    """The name of the entity map made for one commit of the index."""
+    return f"entities.{generation}.json.gz"
+
+
+def map_generations(index_dir: Path) -> list[int]:
+    """The commits that have an entity map in the folder, oldest first."""
+    try:
+        names = [p.name for p in Path(index_dir).iterdir()]
+    except OSError:
+        return []
+    return sorted(int(m.group(1)) for m in map(_GENERATION_FILE.fullmatch, names) if m)
+
+
+def map_path(index_dir: Path, generation: int | None = None) -> Path | None:
+    """The entity map a reader of ``generation`` uses: the newest made for that commit or an earlier one
+    (a newer one belongs to a commit it cannot see, or to one that never happened); with no generation, the
+    newest. A map tied to no commit (an older index) when there is none of those; else None."""
+    index_dir = Path(index_dir)
+    gens = map_generations(index_dir)
+    usable = [g for g in gens if generation is None or g <= generation]
+    if usable:
+        return index_dir / generation_file(usable[-1])
+    for name in (ENTITIES_FILE, LEGACY_ENTITIES_FILE):
+        if (index_dir / name).exists():
+            return index_dir / name
+    return None
+
+
+def map_generation(index_dir: Path) -> int | None:
+    """The commit the newest entity map was made for (None: no map, or one tied to no commit)."""
+    gens = map_generations(index_dir)
+    return gens[-1] if gens else None
+
+
+def read_entities_file(index_dir: Path, generation: int | None = None) -> dict:
     """The automatic entity map as stored beside the index (``{"version", "groups"}``; ``{}`` when absent)."""
-    path = index_dir / ENTITIES_FILE
-    if path.exists():
+    path = map_path(Path(index_dir), generation)
+    if path is None:
+        return {}
+    if path.suffix == ".gz":
         return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
-    legacy = index_dir / LEGACY_ENTITIES_FILE
-    if legacy.exists():
-        return json.loads(legacy.read_text(encoding="utf-8"))
-    return {}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 class EntityMap:
@@ -49,6 +88,7 @@ class EntityMap:
         self.rules = rules or []
         self._by_variant: dict[tuple[str, str], Group] = {}
         self._by_key: dict[tuple[str, str], list[Group]] = {}
+        self._by_indexed_key: dict[tuple[str, str], list[Group]] | None = None  # made on first need
         self._by_canonical: dict[tuple[str, str], Group] = {}
         for g in self.groups:
             for tv in g.variants:
@@ -66,25 +106,33 @@ class EntityMap:
         counts: Mapping[tuple[str, str], int],
         aliases: Mapping[tuple[str, str], Iterable[str]],
         articles: Iterable[Iterable[tuple[str, str]]] | None = None,
+        generation: int | None = None,
     ) -> EntityMap:
-        """Merge every indexed (type, value) across the archive, write entities.json atomically, return the map.
+        """Merge every indexed (type, value) across the archive, write the map atomically, return it.
 
         ``articles``, each article's indexed (type, value) pairs, is the context that links a lone surname to
-        the full name its articles resemble; without it, a surname shared by several people stays alone."""
+        the full name its articles resemble; without it, a surname shared by several people stays alone.
+        ``generation``: the commit the map is made for (the indexer writes it before that commit's table of
+        contents, and removes the maps of earlier commits once that is written)."""
         groups = merge_groups(counts, aliases, articles)
         index_dir = Path(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         data = {"version": 1, "groups": [g.to_json() for g in groups]}
-        write_json_atomic(index_dir / ENTITIES_FILE, data, compact=True)
+        if generation is None:
+            write_json_atomic(index_dir / ENTITIES_FILE, data, compact=True)
+        else:
+            data["generation"] = generation
+            write_json_atomic(index_dir / generation_file(generation), data, compact=True)
         (index_dir / LEGACY_ENTITIES_FILE).unlink(missing_ok=True)  # an older index's plain map is now stale
         return cls(groups, load_rules(index_dir))
 
     @classmethod
-    def load(cls, index_dir: Path) -> EntityMap:
-        """Read the automatic entity map (empty if absent) and apply the authority file."""
+    def load(cls, index_dir: Path, generation: int | None = None) -> EntityMap:
+        """Read the automatic entity map for a commit (the newest if None; empty if absent), apply the authority
+        file."""
         groups: list[Group] = []
         try:
-            data = read_entities_file(Path(index_dir))
+            data = read_entities_file(Path(index_dir), generation)
             groups = [Group.from_json(g) for g in data.get("groups", [])]
         except (OSError, ValueError, KeyError, TypeError, EOFError, zlib.error) as exc:
             log.warning("ignoring unreadable entity map in %s: %s", index_dir, exc)
@@ -100,13 +148,20 @@ class EntityMap:
         g = self._by_variant.get((type, value))
         if g is not None:
             return g
-        hits = self._by_key.get((type, fold(value)))
+        key = fold(value)
+        hits = self._by_key.get((type, key))
         if hits:
             return max(hits, key=lambda h: h.count)
-        for g in self.groups:  # retyped away from `type`: still found by its indexed type
-            if any(t == type and fold(v) == fold(value) for t, v in g.variants):
-                return g
-        return None
+        # Retyped away from `type`: still found by its indexed type. One dictionary, folded once, not a walk over
+        # every group per lookup (a map missing a commit's names made that millions of fold() calls).
+        if self._by_indexed_key is None:
+            self._by_indexed_key = {}
+            for g in self.groups:
+                for t, v in g.variants:
+                    if t != g.type:
+                        self._by_indexed_key.setdefault((t, fold(v)), []).append(g)
+        hits = self._by_indexed_key.get((type, key))
+        return hits[0] if hits else None
 
     def canonical(self, type: str, value: str) -> str | None:
         """The canonical value of an indexed value; None when the authority file hides it."""
@@ -181,3 +236,12 @@ class EntityMap:
         """The entities (most documents first), for listings."""
         out = [g for g in self.groups if (type is None or g.type == type) and (include_hidden or not g.hidden)]
         return sorted(out, key=lambda g: (-g.count, g.canonical))
+
+
+def remove_maps_before(index_dir: Path, generation: int) -> None:
+    """Remove the maps of commits before ``generation`` and a map tied to no commit (superseded by it)."""
+    index_dir = Path(index_dir)
+    for g in map_generations(index_dir):
+        if g < generation:
+            (index_dir / generation_file(g)).unlink(missing_ok=True)
+    (index_dir / ENTITIES_FILE).unlink(missing_ok=True)
