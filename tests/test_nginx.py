@@ -140,7 +140,7 @@ def test_slow_loris_clients_are_held_by_nginx_while_everyone_else_is_served(depl
         answers = []
         for _ in range(5):
             for url in urls:
-                answers.append(requests.get(site + url, timeout=20).status_code)
+                answers.append(requests.get(site + url, timeout=30).status_code)
         assert answers == [200] * len(answers)
     finally:
         for thread in threads:

@@ -13,12 +13,12 @@ from search.web.params import BadParameter
 
 log = logging.getLogger(__name__)
 
-_JSON_PATHS = ("/api/", "/export.json", "/healthz")
+JSON_PATHS = ("/api/", "/export.json", "/healthz")  # answered in JSON, errors too
 
 
 def wants_json() -> bool:
     """Whether this request is from a program (JSON API, JSON export, health check)."""
-    return request.path.startswith(_JSON_PATHS) or request.blueprint == "api"
+    return request.path.startswith(JSON_PATHS) or request.blueprint == "api"
 
 
 def _answer(status: int, body: dict[str, object], title: str) -> Response | tuple[str, int]:

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterable
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.sansio.utils import host_is_trusted
 
+from search.web.errors import JSON_PATHS
 from search.web.headers import security_headers
 from search.web.settings import Settings
 
 log = logging.getLogger(__name__)
 
 _FORWARDED = ("HTTP_X_FORWARDED_", "HTTP_FORWARDED")
-_JSON_PATHS = ("/api/", "/export.json", "/healthz")
 
 
 class TrustedProxies:
@@ -71,7 +71,7 @@ class HostGuard:
             message = "This service does not answer for that host name: use the address you were given."
         else:
             message = "The Host header is not a valid host name: send the name of this server."
-        if environ.get("PATH_INFO", "").startswith(_JSON_PATHS):
+        if environ.get("PATH_INFO", "").startswith(JSON_PATHS):
             body = json.dumps({"error": "bad_host", "message": message}).encode()
             content_type = "application/json"
         else:
