@@ -95,18 +95,20 @@
       event.preventDefault();
       self.search(input.value.trim(), 1);
     });
-    this.more.addEventListener("click", function () { self.search(self.query, self.page + 1); });
+    this.more.addEventListener("click", function () { self.search(self.query, self.page + 1, self.asTyped); });
     if (initial) this.search(initial, 1);
   };
 
-  Widget.prototype.search = function (q, page) {
+  Widget.prototype.search = function (q, page, asTyped) {
     var self = this;
     this.query = q;
     this.page = page;
+    this.asTyped = !!asTyped;
     if (page === 1) this.list.textContent = "";
     this.more.hidden = true;
     this.status.textContent = "Searching…";
     var url = this.base + "api/search?q=" + encodeURIComponent(q) + "&page=" + page + "&per_page=" + this.perPage;
+    if (asTyped) url += "&correct=0";
     fetch(url, { headers: { Accept: "application/json" }, credentials: "omit" })
       .then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
@@ -150,8 +152,21 @@
     });
     var shown = this.list.children.length;
     var text = total ? "Showing " + shown + " of " + total + " article" + (total === 1 ? "" : "s") : "No articles match.";
+    if (body.correction) text = "Showing results for " + body.correction.corrected + ". " + text;
     if (body.suggestion) text += " Did you mean: " + body.suggestion + "?";
     this.status.textContent = text;
+    if (body.correction) {
+      var original = body.correction.original;
+      var instead = el("a", "nas-as-typed", "Search instead for " + original);
+      instead.href = "#";
+      instead.addEventListener("click", function (event) {
+        event.preventDefault();
+        self.input.value = original;
+        self.search(original, 1, true);
+      });
+      this.status.appendChild(document.createTextNode(" "));
+      this.status.appendChild(instead);
+    }
     this.more.hidden = shown >= total || !(body.hits || []).length;
   };
 

@@ -98,7 +98,18 @@ def test_stats_readable_output(seeds_index: Path) -> None:
 def test_query_lists_ranked_hits_and_json_matches_the_api_shape(seeds_index: Path) -> None:
     done = _run("query", "discussing trade", "--index", str(seeds_index), "--json")
     data = json.loads(done.stdout)
-    assert {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "notes"} <= set(data)
+    assert {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "hits",
+        "facets",
+        "suggestion",
+        "correction",
+        "unmatched",
+        "notes",
+    } <= set(data)
     assert data["total"] >= 1
     plain = _run("query", "Lavrov", "--index", str(seeds_index), "--sort", "newest")
     assert plain.returncode == 0 and "results" in plain.stdout

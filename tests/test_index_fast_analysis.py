@@ -20,7 +20,7 @@ TEXTS = [
 
 
 @pytest.mark.parametrize("text", TEXTS)
-@pytest.mark.parametrize("name", ["title", "body"])
+@pytest.mark.parametrize("name", ["title", "body", "title_exact", "body_exact"])
 def test_fast_text_postings_equal_whooshs_field_index(name: str, text: str) -> None:
     field = build_schema()[name]
     fmt = field.format

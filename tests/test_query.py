@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from search.index.schema import EXACT_FIELDS
 from search.index.storage import open_for_writing
 from search.query import (
+    Correction,
     IndexUnavailable,
     SearchRequest,
     Sort,
@@ -110,6 +112,7 @@ def build(index_dir: Path, articles: list[dict]) -> Path:
             for f in ("people", "organizations", "places"):
                 if f in fields:
                     fields[f"{f}_words"] = fields[f].replace(",", " ")
+            fields.update({exact: fields[plain] for plain, exact in EXACT_FIELDS.items() if plain in fields})
             w.add_document(**fields)
     return index_dir
 
@@ -145,6 +148,17 @@ def test_or_widens_a_query(archive) -> None:
 def test_a_phrase_matches_only_words_side_by_side(archive) -> None:
     assert ids(run(archive, '"energy market"')) == {"a7"}
     assert ids(run(archive, '"market energy"')) == set()
+
+
+def test_quoted_words_match_as_written_while_bare_words_are_stemmed(archive) -> None:
+    assert ids(run(archive, "negotiated")) == {"a1", "a2", "a3", "a7"}
+    assert ids(run(archive, '"negotiated"')) == {"a7"}
+    assert ids(run(archive, '"Negotiate"')) == {"a3"}  # case folded, never stemmed
+    assert ids(run(archive, '"negotiated new contracts"')) == {"a7"}
+    assert ids(run(archive, '"negotiate new contracts"')) == set()
+    assert ids(run(archive, '"negotiate" shipping')) == {"a3"}
+    hit = run(archive, '"negotiated"').hits[0]
+    assert "<mark>negotiated</mark>" in hit.snippet
 
 
 def test_not_and_minus_exclude(archive) -> None:
@@ -306,9 +320,30 @@ def test_related_articles_share_words_and_skip_the_own_cluster(archive) -> None:
     assert related(archive, "nope") == []
 
 
-def test_did_you_mean_uses_the_index_vocabulary(archive) -> None:
-    assert search(archive, SearchRequest(q="lavrof")).suggestion == "lavrov"
-    assert search(archive, SearchRequest(q="lavrov")).suggestion is None
+def test_a_word_that_matches_nothing_is_corrected_from_the_index_vocabulary(archive) -> None:
+    result = search(archive, SearchRequest(q="lavrof talks", collapse=False))
+    assert result.correction == Correction("lavrof talks", "lavrov talks", (("lavrof", "lavrov"),))
+    assert ids(result) == ids(run(archive, "lavrov talks"))
+    assert result.suggestion is None and result.unmatched == ()
+
+
+def test_the_words_as_typed_can_still_be_searched_and_are_named(archive) -> None:
+    result = search(archive, SearchRequest(q="lavrof talks", correct=False))
+    assert result.correction is None
+    assert result.suggestion == "lavrov talks"
+    assert result.unmatched == ("lavrof",)
+    assert "No article contains “lavrof”." in result.notes
+
+
+def test_a_word_the_archive_holds_is_never_corrected(archive) -> None:
+    result = search(archive, SearchRequest(q="lavrov"))
+    assert result.correction is None and result.suggestion is None and result.unmatched == ()
+
+
+def test_a_word_nothing_explains_is_named(archive) -> None:
+    result = search(archive, SearchRequest(q="talks zzyzxq"))
+    assert result.correction is None
+    assert result.unmatched == ("zzyzxq",)
 
 
 # ---- highlighting ----------------------------------------------------------------------------
@@ -348,7 +383,18 @@ def test_document_view_numbers_every_hit(archive) -> None:
 
 def test_json_has_the_documented_shape(archive) -> None:
     data = to_json(search(archive, SearchRequest(q="talks", per_page=2)))
-    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "notes"}
+    assert set(data) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "hits",
+        "facets",
+        "suggestion",
+        "correction",
+        "unmatched",
+        "notes",
+    }
     assert set(data["hits"][0]) == {
         "id",
         "title",

@@ -81,8 +81,10 @@ def test_related_articles_leave_out_the_article_and_its_duplicate(archive) -> No
     assert found and not found & GOA_REPORTS
 
 
-def test_misspelt_name_gets_a_suggestion(archive) -> None:
-    assert search(archive, SearchRequest(q="Jaishenkar")).suggestion == "jaishankar"
+def test_misspelt_name_is_corrected_keeping_its_capital(archive) -> None:
+    result = search(archive, SearchRequest(q="Jaishenkar", collapse=False))
+    assert result.correction is not None and result.correction.corrected == "Jaishankar"
+    assert len(result.hits) == 5
 
 
 def test_fuzzy_search_finds_the_misspelt_name(archive) -> None:

@@ -162,11 +162,30 @@ def test_sorting_by_date_orders_dated_hits_and_puts_undated_last(client, sort, r
     assert dates[-1] is None  # the undated bridge article is still listed
 
 
-def test_did_you_mean_offers_a_corrected_query_as_a_link(client):
+def test_a_word_that_matches_nothing_is_corrected_with_a_link_to_search_it_as_typed(client):
     html = page(client, "/?q=harbur")
-    href = link_to(html, "harbour")
-    assert params(href) == {"q": ["harbour"]}
-    assert "Did you mean" in html
+    assert "Showing results for <em>harbour</em>" in html
+    assert 'class="hit' in html
+    href = link_to(html, "harbur")
+    assert params(href) == {"q": ["harbur"], "correct": ["0"]}
+    as_typed = page(client, href)
+    assert "Showing results for" not in as_typed
+    assert "No article contains “harbur”." in as_typed
+    assert "Did you mean" in as_typed
+    assert params(link_to(as_typed, "harbour")) == {"q": ["harbour"]}
+
+
+def test_the_api_returns_the_correction_and_the_unmatched_words(client):
+    body = client.get("/api/search?q=harbur").get_json()
+    assert body["correction"] == {
+        "original": "harbur",
+        "corrected": "harbour",
+        "words": [{"typed": "harbur", "corrected": "harbour"}],
+    }
+    assert body["total"] > 0 and body["unmatched"] == []
+    typed = client.get("/api/search?q=harbur+zzqxv&correct=0").get_json()
+    assert typed["correction"] is None and typed["unmatched"] == ["harbur", "zzqxv"]
+    assert client.get("/api/search?q=harbur&correct=maybe").status_code == 400
 
 
 def test_empty_state_says_what_to_try(client):
@@ -355,7 +374,18 @@ HIT_KEYS = {
 
 def test_api_search_has_exactly_the_documented_shape(client):
     body = client.get("/api/search?q=harbour&person=Helena+Sardinha").get_json()
-    assert set(body) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "notes"}
+    assert set(body) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "hits",
+        "facets",
+        "suggestion",
+        "correction",
+        "unmatched",
+        "notes",
+    }
     assert body["query"] == "harbour" and body["page"] == 1 and body["per_page"] == 10
     assert body["total"] == len(body["hits"]) == 1
     assert set(body["hits"][0]) == HIT_KEYS

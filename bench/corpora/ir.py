@@ -115,12 +115,14 @@ def write_index(index_dir: Path, documents: Iterable[Document]) -> None:
     from datetime import datetime
 
     from search.enrich.analysis import words
+    from search.index.schema import EXACT_FIELDS
     from search.index.storage import open_for_writing
 
     ix = open_for_writing(Path(index_dir))
     writer = ix.writer()
     for doc in documents:
         fields = {"id": doc.id, "title": doc.title, "body": doc.body, "length": len(words(doc.body))}
+        fields.update({exact: getattr(doc, plain) for plain, exact in EXACT_FIELDS.items()})
         if doc.author:
             fields["author"] = doc.author
         if doc.source:

@@ -104,6 +104,12 @@ def news_analyzer() -> Analyzer:
     )
 
 
+def exact_analyzer() -> Analyzer:
+    """The words as written, for quoted search: tokenised and lowercased as news_analyzer does, the same stop
+    words dropped (so positions match the stemmed field's), never stemmed; accents are kept."""
+    return NltkTokenizer() | LowercaseFilter() | StopFilter(stoplist=stop_words(), minsize=1)
+
+
 def words(text: str) -> list[str]:
     """The analysed terms of a text, in order (for signatures and tests)."""
     return [t.text for t in _shared_analyzer()(text)]
@@ -126,7 +132,8 @@ def positions_postings(
 
     Whoosh's path (a generator per filter, a Token object per word, a defaultdict per field) is a tenth of the
     indexer's CPU; this gives the same terms, frequencies, weights and encoded positions for the analyzer that
-    ``news_analyzer`` builds (stop words renumbered away, as Whoosh's StopFilter does) and for a plain
+    ``news_analyzer`` and ``exact_analyzer`` build (stop words renumbered away, as Whoosh's StopFilter does) and
+    for a plain
     regex-tokenizer, lowercase and charset-folding chain (the schema's names analyzer). Returns None for any
     other analyzer, so the caller falls back to Whoosh's own path."""
     parts = _news_parts(analyzer)
@@ -206,11 +213,25 @@ def _simple_parts(analyzer: Analyzer) -> tuple[re.Pattern[str], object] | None:
 
 
 def _news_parts(analyzer: Analyzer) -> tuple[frozenset[str], Callable[[str], str]] | None:
-    """The stop list and stem function of an analyzer shaped as news_analyzer builds it, else None."""
+    """The stop list and stem function of an analyzer shaped as news_analyzer (or exact_analyzer, whose "stem" is
+    the word itself) builds it, else None."""
     items = getattr(analyzer, "items", None)
-    if not items or [type(x) for x in items] != [NltkTokenizer, LowercaseFilter, StopFilter, StemFilter]:
+    kinds = [type(x) for x in items or ()]
+    if kinds not in (
+        [NltkTokenizer, LowercaseFilter, StopFilter, StemFilter],
+        [NltkTokenizer, LowercaseFilter, StopFilter],
+    ):
         return None
-    stop, stemmer = items[2], items[3]
-    if not (stop.renumber and stop.min <= 1 and stop.max is None) or stemmer.ignore or stemmer.lang:
+    stop = items[2]
+    if not (stop.renumber and stop.min <= 1 and stop.max is None):
+        return None
+    if len(items) == 3:
+        return stop.stops, _as_written
+    stemmer = items[3]
+    if stemmer.ignore or stemmer.lang:
         return None
     return stop.stops, stemmer._stem
+
+
+def _as_written(word: str) -> str:
+    return word

@@ -28,6 +28,7 @@ import pickle
 import struct
 import sys
 import zlib
+from collections.abc import Iterator
 from array import array
 from bisect import bisect_right
 from itertools import accumulate, pairwise
@@ -699,6 +700,35 @@ class _CompactTermsReader(W3TermsReader):
     def doc_frequency(self, fieldname, tbytes):
         value = self._tindex[self._keycoder(fieldname, tbytes)]
         return get_varint(value, 3 if value[0] & 1 else 1)[0]  # CompactTermInfo's count, without the rest
+
+    def doc_frequencies(self, fieldname) -> Iterator[tuple[bytes, int]]:
+        """(term, articles holding it) for every term of a field, decoding nothing else of the term records."""
+        prefix = self._keycoder(fieldname, b"")
+        get = self._tindex.dbfile.get
+        decode = self._keydecoder
+        for key, pos, n in self._tindex.ranges_from(prefix):
+            if not key.startswith(prefix):
+                return
+            value = bytes(get(pos, n))
+            yield decode(key)[1], get_varint(value, 3 if value[0] & 1 else 1)[0]
+
+
+def doc_frequencies(reader, fieldname: str) -> dict[str, int]:
+    """Every term of a field with the number of articles holding it, over all segments of a reader (the port the
+    query core reads a whole vocabulary through: about a tenth of the cost of Whoosh's iter_field here)."""
+    out: dict[str, int] = {}
+    if fieldname not in reader.schema:
+        return out
+    for leaf, _ in reader.leaf_readers():
+        terms = getattr(leaf, "_terms", None)
+        if isinstance(terms, _CompactTermsReader):
+            pairs = terms.doc_frequencies(fieldname)
+        else:
+            pairs = ((t, info.doc_frequency()) for t, info in leaf.iter_field(fieldname))
+        for tbytes, df in pairs:
+            text = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else str(tbytes)
+            out[text] = out.get(text, 0) + df
+    return out
 
 
 # -- stored fields --------------------------------------------------------------------------------------------

@@ -8,16 +8,19 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
-from search.enrich.analysis import news_analyzer
+from search.enrich.analysis import exact_analyzer, news_analyzer
 from search.index.codec import BlockBytesColumn, CompactPositions
 
-SCHEMA_VERSION = 2  # 2: text fields store positions as varints (CompactPositions)
+SCHEMA_VERSION = 3  # 2: text fields store positions as varints (CompactPositions); 3: the exact-word fields
 ENTITY_FIELDS = ("people", "organizations", "places")
+# Title and body as written (lowercased, unstemmed), beside the stemmed fields: quoted words match these.
+EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
 
 def build_schema() -> Schema:
     """Build the index schema; the body analyzer is the query parser's analyzer too."""
     analyzer = news_analyzer()
+    exact = exact_analyzer()
     names = name_analyzer()
     schema = Schema(
         id=ID(stored=True, unique=True, sortable=True),
@@ -28,6 +31,9 @@ def build_schema() -> Schema:
         content_hash=HashColumn(),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
         body=TEXT(analyzer=analyzer, stored=True),
+        # The same text unstemmed, neither stored nor spelt out again: "angell" is not "Angeles".
+        title_exact=TEXT(analyzer=exact, field_boost=2.0),
+        body_exact=TEXT(analyzer=exact),
         # Start of the (possibly partial) date: sortable, for ranges and the histogram.
         date=DATETIME(stored=True, sortable=True),
         date_text=STORED(),  # "YYYY", "YYYY-MM" or "YYYY-MM-DD": the date with its precision

@@ -37,7 +37,7 @@ from search.extract.sources import Limits, SourceFile, discover, extract_file, r
 from search.index.catalog import Catalog
 from search.index.errors import IndexLockedError, IndexStorageError
 from search.index.merge import LinearMergePolicy
-from search.index.schema import ENTITY_FIELDS, build_schema
+from search.index.schema import ENTITY_FIELDS, EXACT_FIELDS, build_schema
 from search.index.segment import BulkSegmentWriter, Postings, analyse
 from search.index.storage import describe_os_error, open_for_writing, run_lock
 
@@ -384,6 +384,8 @@ class _Run:
             self.summary.updated += 1
         else:
             self.summary.added += 1
+        if EXACT_FIELDS["body"] not in writer.schema:  # an index made before exact words: as it was made
+            fields = {k: v for k, v in fields.items() if k not in EXACT_FIELDS.values()}
         writer.add_analysed(fields, prepared.analysed)
         if self._entity_df is not None:
             self._count_entities(fields, prepared.analysed)
@@ -642,6 +644,7 @@ def _fields(result: Enriched) -> dict[str, object]:
         "content_hash": doc.content_hash,
         "title": doc.title,
         "body": doc.body,
+        **{exact: getattr(doc, plain) for plain, exact in EXACT_FIELDS.items()},
         "date_text": str(doc.date) if doc.date else "",
         "dated": "y" if doc.date else "n",
         "author": doc.author,

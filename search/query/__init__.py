@@ -8,6 +8,7 @@ from search.query.errors import IndexUnavailable
 from search.query.serialize import to_json
 from search.query.types import (
     ArchiveStats,
+    Correction,
     DateBucket,
     DocumentView,
     Export,
@@ -24,6 +25,7 @@ from search.query.types import (
 __all__ = [
     "Archive",
     "ArchiveStats",
+    "Correction",
     "DateBucket",
     "DocumentView",
     "Export",

@@ -125,6 +125,7 @@ class Snapshot:
     masks: dict = field(default_factory=dict)  # filter masks by (facet, values), reused across requests
     results: ResultCache = field(default_factory=lambda: ResultCache(0))  # whole results by request
     stats: Any = None  # the archive's stats (counts, top entities), made on first request for this snapshot
+    speller: Any = None  # search.query.spelling.Speller over this commit's words, made on first need
 
 
 FOLDER_SETTLED_NS = 2_000_000_000  # an index folder unchanged this long has a trustworthy modification time

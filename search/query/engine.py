@@ -18,6 +18,7 @@ from whoosh.classify import Bo1Model
 
 from search.documents import PAGE_BREAK, page_at
 from search.enrich.analysis import news_analyzer
+from search.index.schema import EXACT_FIELDS
 from search.index.storage import index_size
 from search.query import bm25, ranking, vector_match
 from search.query.archive import Archive, Snapshot
@@ -33,10 +34,12 @@ from search.query.facets import (
 )
 from search.query.highlight import MatchTerms, analyse_terms, highlight_document, mark_pages, snippet_at
 from search.query.parse import DEFAULT_FIELDS, ParsedQuery, parse
+from search.query.spelling import Checked, Speller, Vocabulary, check, stem_of
 from search.query.suggest import suggest
 from search.query.types import (
     FACET_FIELDS,
     ArchiveStats,
+    Correction,
     DocumentView,
     Export,
     ExportRow,
@@ -55,6 +58,7 @@ MAX_PER_PAGE = 1000
 MAX_PAGE = 10_000
 ENTITY_FILTERS = {"people": "people", "organizations": "organizations", "places": "places"}
 _analyzer = news_analyzer()
+_EXACT = frozenset(EXACT_FIELDS.values())
 
 
 def _null(q: wq.Query) -> bool:
@@ -123,6 +127,11 @@ def _selection(
     """What a request selects: its parsed query, the matches, each filter's mask, and the matches they keep."""
     parsed = _parse(archive, snap, request.q)
     notes.extend(parsed.notes)
+    checked = _check_spelling(snap, parsed.text) if request.q.strip() else None
+    correction = None
+    if checked is not None and checked.fixed and request.correct:
+        correction = Correction(request.q, checked.corrected, checked.fixed)
+        parsed = _parse(archive, snap, checked.corrected)
     cols = snap.columns
 
     matched = _matched(snap, parsed)
@@ -185,7 +194,18 @@ def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: f
         for d in page_docs
     )
     suggestion = None
-    if request.q.strip() and parsed.words and not parsed.long:
+    unmatched: tuple[str, ...] = ()
+    if checked is not None:
+        unmatched = checked.unmatched
+        if checked.fixed and not request.correct:
+            suggestion = checked.corrected
+            typed = (*unmatched, *(t for t, _ in checked.fixed))
+            unmatched = tuple(sorted(typed, key=request.q.find))  # in the order typed
+        elif checked.suggestion:
+            suggestion = checked.suggestion
+        if unmatched:
+            notes.append("No article contains " + " or ".join(f"“{w}”" for w in unmatched) + ".")
+    elif request.q.strip() and parsed.words and not parsed.long:
         suggestion = _suggestion(snap, parsed.text or request.q, parsed.words)
     return SearchResult(
         request=request,
@@ -194,6 +214,8 @@ def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: f
         facets=facets,
         suggestion=suggestion,
         notes=tuple(notes),
+        correction=correction,
+        unmatched=unmatched,
         total_articles=total_articles,
         took_ms=round((_time.perf_counter() - started) * 1000, 2),
     )
@@ -213,6 +235,42 @@ def _suggestion(snap: Snapshot, text: str, words: list[str]) -> str | None:
         snap.masks.clear()
     snap.masks[key] = found
     return found
+
+
+def _speller(snap: Snapshot) -> Speller | None:
+    """The commit's speller, made on first need (it reads the unstemmed lexicons); None for an older index."""
+    if snap.speller is None:
+        reader = snap.searcher.reader()
+        vocabulary = Vocabulary.from_reader(reader)
+        terms = snap.terms
+
+        def df(word: str) -> int:
+            return terms.df(stem_of(word))
+
+        def docs(word: str) -> np.ndarray:
+            stem = stem_of(word)
+            ids = [terms.postings(f, stem)[0] for f in ("title", "body")]
+            return np.union1d(ids[0], ids[1])
+
+        snap.speller = Speller(vocabulary, df, docs, terms.count) if vocabulary else False
+    return snap.speller or None
+
+
+def _check_spelling(snap: Snapshot, text: str) -> Checked | None:
+    """The query's words checked against the archive's: corrections, a suggestion, words that match nothing."""
+    speller = _speller(snap)
+    if speller is None:
+        return None
+    reader = snap.searcher.reader()
+
+    def exact_df(word: str) -> int:
+        return sum(reader.doc_frequency(f, word) for f in EXACT_FIELDS.values())
+
+    try:
+        return check(speller, text, exact_df)
+    except Exception as exc:  # a nicety: never fail a search over it
+        log.warning("spelling check of %r failed: %s", text, exc)
+        return None
 
 
 def _sane(request: SearchRequest, notes: list[str]) -> SearchRequest:
@@ -718,6 +776,7 @@ def _match_terms(snap: Snapshot, parsed: ParsedQuery) -> MatchTerms:
     """The analysed terms a hit can contain: leaves of the query outside NOT, wildcards expanded."""
     stems: set[str] = set()
     names: set[str] = set()
+    exact: set[str] = set()
     reader = snap.searcher.reader()
 
     def walk(q: wq.Query) -> None:
@@ -730,7 +789,15 @@ def _match_terms(snap: Snapshot, parsed: ParsedQuery) -> MatchTerms:
             field = getattr(q, "fieldname", None)
             if field is None:
                 return
-            target = stems if field in DEFAULT_FIELDS else names if field.endswith("_words") else None
+            target = (
+                stems
+                if field in DEFAULT_FIELDS
+                else exact
+                if field in _EXACT
+                else names
+                if field.endswith("_words")
+                else None
+            )
             if target is None:
                 return
             if isinstance(q, wq.Phrase):
@@ -751,7 +818,7 @@ def _match_terms(snap: Snapshot, parsed: ParsedQuery) -> MatchTerms:
 
     if not _null(parsed.query):
         walk(parsed.query)
-    return MatchTerms(frozenset(stems), frozenset(names))
+    return MatchTerms(frozenset(stems), frozenset(names), frozenset(exact))
 
 
 # ---- hits and documents --------------------------------------------------------------------

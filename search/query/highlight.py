@@ -29,19 +29,20 @@ _WORD_JOINERS = "_'’"  # with letters and digits, what the candidates' look-be
 
 @dataclass(frozen=True)
 class MatchTerms:
-    """What to mark: analysed (stemmed) terms of title/body, and lowercase name words."""
+    """What to mark: analysed (stemmed) terms of title/body, lowercase name words, and quoted words as written."""
 
     stems: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
+    exact: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.stems or self.names)
+        return bool(self.stems or self.names or self.exact)
 
     @cached_property
     def _heads(self) -> list[str]:
         """What a matching token starts with: a stem is a prefix of its forms but for a last y/i or e."""
         heads = {s[:-1] if len(s) > 3 else s for s in self.stems if s}
-        heads |= {n[:-1] if len(n) > 3 else n for n in self.names if n}
+        heads |= {n[:-1] if len(n) > 3 else n for n in self.names | self.exact if n}
         return sorted(heads, key=len, reverse=True)
 
     @cached_property
@@ -82,6 +83,8 @@ def analyse_terms(text: str) -> Iterator[str]:
 def _matches(token: str, terms: MatchTerms) -> bool:
     lower = token.translate(_APOSTROPHE).lower()
     if terms.stems and _stem(lower) in terms.stems:
+        return True
+    if lower in terms.exact:
         return True
     return bool(terms.names) and (lower in terms.names or _fold(lower) in terms.names)
 

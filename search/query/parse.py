@@ -20,6 +20,7 @@ from whoosh.qparser import (
     GtLtPlugin,
     MultifieldPlugin,
     OrGroup,
+    PhrasePlugin,
     QueryParser,
 )
 from whoosh.qparser.common import QueryParserError
@@ -28,6 +29,7 @@ from whoosh.util.times import datetime_to_long
 
 from search.documents import PartialDate
 from search.enrich.analysis import snowball_stem
+from search.index.schema import EXACT_FIELDS
 from search.query import ranking
 from search.query.highlight import analyse_terms
 
@@ -133,13 +135,32 @@ def _period(text: str | None) -> tuple[int, int] | None:
 
 
 def parser_schema(schema: Schema) -> Schema:
-    """The fields a user may name, with the date field replaced by the forgiving one."""
+    """The fields a user may name (and the exact-word twins of title and body, which quotes reach), with the date
+    field replaced by the forgiving one."""
     out = Schema()
-    for name in SEARCHABLE:
+    for name in (*SEARCHABLE, *EXACT_FIELDS.values()):
         if name in schema:
             out.add(name, schema[name])
     out.add("date", _DateField())
     return out
+
+
+class _ExactPhrasePlugin(PhrasePlugin):
+    """Quoted words match the words as written: a phrase on title or body is searched in its unstemmed twin
+    (when the index has one; an index made before them stems quoted words as before)."""
+
+    class PhraseNode(PhrasePlugin.PhraseNode):
+        def query(self, parser):
+            field = self.fieldname or parser.fieldname
+            exact = EXACT_FIELDS.get(field)
+            if exact and parser.schema and exact in parser.schema:
+                self.fieldname = exact
+            return super().query(parser)
+
+    class PhraseTagger(PhrasePlugin.PhraseTagger):
+        def create(self, parser, match):
+            slop = match.group("slop")
+            return _ExactPhrasePlugin.PhraseNode(match.group("text"), match.start("text"), int(slop) if slop else 1)
 
 
 class _Loose(wq.Or):
@@ -164,6 +185,8 @@ def make_parser(schema: Schema, long: bool) -> QueryParser:
 def _new_parser(schema: Schema, long: bool) -> QueryParser:
     qp = QueryParser(None, parser_schema(schema), group=_LooseGroup if long else AndGroup)
     qp.remove_plugin_class(SingleQuotePlugin)
+    qp.remove_plugin_class(PhrasePlugin)
+    qp.add_plugin(_ExactPhrasePlugin())
     qp.remove_plugin_class(EveryPlugin)
     qp.add_plugin(MultifieldPlugin(list(DEFAULT_FIELDS), fieldboosts={"title": ranking.TITLE_BOOST}))
     qp.add_plugin(FieldAliasPlugin(ALIASES))

@@ -40,7 +40,7 @@ PROXIMITY_WEIGHT = 0.0
 
 def weighting() -> WeightingModel:
     """BM25F over title and body with the tuned parameters."""
-    return BM25F(B=B, K1=K1, title_B=TITLE_B)
+    return BM25F(B=B, K1=K1, title_B=TITLE_B, title_exact_B=TITLE_B)
 
 
 def min_should_match(words: int) -> int:

@@ -65,6 +65,16 @@ def to_json(result: SearchResult) -> dict:
             "more": {name: f.more(name) for name, _ in f.distinct},
         },
         "suggestion": result.suggestion,
+        "correction": (
+            {
+                "original": result.correction.original,
+                "corrected": result.correction.corrected,
+                "words": [{"typed": t, "corrected": c} for t, c in result.correction.words],
+            }
+            if result.correction
+            else None
+        ),
+        "unmatched": list(result.unmatched),
         "notes": list(result.notes),
     }
 

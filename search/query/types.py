@@ -40,6 +40,7 @@ class SearchRequest:
     collapse: bool = True
     cluster: str | None = None  # list the members of one near-duplicate cluster
     facets: bool = True  # False skips facet counting (feeds, exports, benchmarks)
+    correct: bool = True  # False searches the words as typed, even those that match nothing
     snippets: bool = True  # False skips highlighting (exports, benchmarks)
 
 
@@ -112,13 +113,24 @@ class FacetPage:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """The query was searched with misspelt words replaced: what was typed, what was searched, and which words."""
+
+    original: str  # the query as typed
+    corrected: str  # the query searched
+    words: tuple[tuple[str, str], ...]  # (as typed, replacement) for each replaced word
+
+
+@dataclass(frozen=True)
 class SearchResult:
     request: SearchRequest
     total: int  # results to page through: near-duplicate clusters count once when collapsed
     hits: tuple[Hit, ...]
     facets: Facets = field(default_factory=Facets)
-    suggestion: str | None = None
+    suggestion: str | None = None  # did you mean: a query that would match better (not searched)
     notes: tuple[str, ...] = ()
+    correction: Correction | None = None  # set when the results are for a corrected query
+    unmatched: tuple[str, ...] = ()  # typed words that match nothing in the archive (and were not corrected)
     total_articles: int = 0  # matching articles before collapsing (what facet counts add up over)
     took_ms: float = 0.0
 

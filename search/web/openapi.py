@@ -77,7 +77,18 @@ FACET_PAGE = {
 
 SEARCH_RESULT = {
     "type": "object",
-    "required": ["query", "total", "page", "per_page", "hits", "facets", "suggestion", "notes"],
+    "required": [
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "hits",
+        "facets",
+        "suggestion",
+        "correction",
+        "unmatched",
+        "notes",
+    ],
     "properties": {
         "query": {"type": "string"},
         "total": {"type": "integer", "minimum": 0},
@@ -117,7 +128,27 @@ SEARCH_RESULT = {
                 "undated": {"type": "integer", "minimum": 0},
             },
         },
-        "suggestion": {**_NULLABLE_STR, "description": "a corrected query, when one would match better"},
+        "suggestion": {**_NULLABLE_STR, "description": "did you mean: a query that would match better (not searched)"},
+        "correction": {
+            "type": "object",
+            "nullable": True,
+            "description": "set when words matched nothing and the results are for the corrected query;"
+            " add correct=0 to search the words as typed",
+            "required": ["original", "corrected", "words"],
+            "properties": {
+                "original": {"type": "string"},
+                "corrected": {"type": "string"},
+                "words": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["typed", "corrected"],
+                        "properties": {"typed": {"type": "string"}, "corrected": {"type": "string"}},
+                    },
+                },
+            },
+        },
+        "unmatched": {**_STR_LIST, "description": "typed words that match no article (and were not corrected)"},
         "notes": {**_STR_LIST, "description": "parts of the query that could not be fully understood"},
     },
 }
@@ -256,6 +287,11 @@ def _search_params(max_page: int, max_per_page: int) -> list[dict[str, Any]]:
         _param("page", "Page number", page),
         _param("per_page", "Hits per page", per_page),
         _param("cluster", "List every version of one near-duplicate story", cluster),
+        _param(
+            "correct",
+            "1 (the default): words that match nothing are searched as corrected; 0: the words as typed",
+            {"type": "string", "enum": ["0", "1"], "default": "1"},
+        ),
     ]
 
 

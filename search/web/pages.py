@@ -73,6 +73,7 @@ def _search_page(endpoint: str, template: str, req: SearchRequest) -> str:
         histogram=p.histogram(result),
         pager=p.pager(result.total),
         suggestion_url=p.suggestion_link(result.suggestion),
+        as_typed_url=p.as_typed_link(result.correction.original) if result.correction else None,
         first=(req.page - 1) * req.per_page + 1,
         json_url=search_url("api.search", req, conf),
         feed_url=search_url("pages.feed", replace(req, page=1), conf),

@@ -146,6 +146,9 @@ def parse_search(args: MultiDict[str, str], settings: Settings) -> SearchRequest
     chosen = {field: _values(args, name) for name, field in FACET_PARAMS.items()}
     if excluded:  # a value both chosen and excluded was excluded last (the facet's "not" button): leave it out
         chosen = {field: tuple(v for v in values if (field, v) not in excluded) for field, values in chosen.items()}
+    correct = _one(args, "correct") or "1"
+    if correct not in ("0", "1"):
+        raise BadParameter("correct", f"{correct[:40]!r} is not 0 or 1", "send correct=0 to search the words as typed")
     return SearchRequest(
         q=q,
         date_from=date_from,
@@ -157,6 +160,7 @@ def parse_search(args: MultiDict[str, str], settings: Settings) -> SearchRequest
         page=_int(args, "page", 1, settings.max_page),
         per_page=_int(args, "per_page", settings.per_page, settings.max_per_page),
         cluster=cluster,
+        correct=correct == "1",
     )
 
 
@@ -215,6 +219,8 @@ def to_params(
         params.append(("sort", sort.value))
     if cluster:
         params.append(("cluster", cluster))
+    if not get("correct"):
+        params.append(("correct", "0"))
     if page and page_no != 1:
         params.append(("page", str(page_no)))
     if per_page is not None and size != per_page:

@@ -73,6 +73,7 @@ _PIECES = {
     "precision": PRECISION_PARAM,
     "sort": "sort",
     "cluster": "cluster",
+    "correct": "correct",
     "page": "page",
     "per_page": "per_page",
 }
@@ -208,6 +209,8 @@ class Presenter:
             return "" if value == 1 else f"{name}={value}"
         if field == "per_page":
             return "" if value == self.settings.per_page else f"{name}={value}"
+        if field == "correct":
+            return "" if value else f"{name}=0"
         return f"{name}={_quoted(value)}" if value else ""  # q, cluster
 
     def toggle_link(self, field: str, value: str) -> str:
@@ -412,7 +415,11 @@ class Presenter:
         )
 
     def suggestion_link(self, suggestion: str | None) -> str | None:
-        return self.url_with(q=suggestion, page=1) if suggestion else None
+        return self.url_with(q=suggestion, correct=True, page=1) if suggestion else None
+
+    def as_typed_link(self, original: str) -> str:
+        """Search the query exactly as it was typed, without spelling correction."""
+        return self.url_with(q=original, correct=False, page=1)
 
     def similar_link(self, cluster: str) -> str:
         """Lists every version of one near-duplicate story."""
