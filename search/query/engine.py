@@ -125,13 +125,8 @@ def _selection(
     archive: Archive, snap: Snapshot, request: SearchRequest, notes: list[str]
 ) -> tuple[ParsedQuery, np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """What a request selects: its parsed query, the matches, each filter's mask, and the matches they keep."""
-    parsed = _parse(archive, snap, request.q)
+    parsed, _ = _spelled(archive, snap, request)
     notes.extend(parsed.notes)
-    checked = _check_spelling(snap, parsed.text) if request.q.strip() else None
-    correction = None
-    if checked is not None and checked.fixed and request.correct:
-        correction = Correction(request.q, checked.corrected, checked.fixed)
-        parsed = _parse(archive, snap, checked.corrected)
     cols = snap.columns
 
     matched = _matched(snap, parsed)
@@ -161,11 +156,25 @@ def _selection(
     return parsed, matched, filters, final
 
 
+def _spelled(archive: Archive, snap: Snapshot, request: SearchRequest) -> tuple[ParsedQuery, Checked | None]:
+    """The query to search (with the words that matched nothing corrected, unless the request says not to),
+    and its words checked; the notes are those of the query as typed."""
+    parsed = _parse(archive, snap, request.q)
+    checked = _check_spelling(snap, parsed.text) if request.q.strip() else None
+    if checked is not None and checked.fixed and request.correct:
+        return replace(_parse(archive, snap, checked.corrected), notes=parsed.notes), checked
+    return parsed, checked
+
+
 def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: float) -> SearchResult:
     notes: list[str] = []
     request = _sane(request, notes)
     cols = snap.columns
     parsed, matched, filters, final = _selection(archive, snap, request, notes)
+    _, checked = _spelled(archive, snap, request)  # each step cached per commit
+    correction = None
+    if checked is not None and checked.fixed and request.correct:
+        correction = Correction(request.q, checked.corrected, checked.fixed)
 
     facets = _facets(snap, request, matched, filters) if request.facets else Facets()
     total_articles = int(final.sum())
