@@ -4,50 +4,21 @@ and the forwarded headers the app trusts are nginx's, never a client's."""
 
 from __future__ import annotations
 
-import os
-import pwd
-import re
-import shutil
-import signal
-import socket
-import subprocess
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import ROOT, LiveServer, free_port
+from tests.conftest import LiveServer, free_port
+from tests.helpers.nginx import NGINX, nginx, start_slow_clients
 
 pytestmark = pytest.mark.slow
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PREFIX = "/archive/search"
 SLOW_CLIENTS = 16
 LINE_EVERY_S = 5.0  # one header line every 5 s: gunicorn's own timeouts never fire on such a client
 MAX_LINES = 24  # a slow client gives up after 2 minutes even if nothing cuts it off
-
-
-def render_nginx_conf(runtime: Path, listen: str, upstream: str, prefix: str) -> Path:
-    """deploy/nginx.conf with its placeholders filled, written into `runtime` (which also gets its pid, logs, temp)."""
-    lines = (ROOT / "deploy" / "nginx.conf").read_text().splitlines()
-    text = "\n".join(line for line in lines if not line.lstrip().startswith("#")) + "\n"  # the how-to comments
-    values = {
-        "@USER@": pwd.getpwuid(os.getuid()).pw_name,
-        "@RUNTIME@": str(runtime),
-        "@LISTEN@": listen,
-        "@UPSTREAM@": upstream,
-        "@PREFIX@": prefix,
-    }
-    for placeholder, value in values.items():
-        text = text.replace(placeholder, value)
-    assert not re.search(r"@[A-Z]+@", text), "a placeholder was left unfilled"
-    conf = runtime / "nginx.conf"
-    conf.write_text(text)
-    return conf
 
 
 @pytest.fixture(scope="module")
@@ -59,82 +30,21 @@ def deployment(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     env["FRAME_ANCESTORS"] = "'self' https://portal.example"  # the embed page may be framed by a portal
     server = LiveServer(web_index, env, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log")
     server.wait_healthy()
-    runtime = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    conf = render_nginx_conf(runtime, f"127.0.0.1:{port}", f"127.0.0.1:{server.port}", PREFIX)
-    argv = [NGINX, "-e", str(runtime / "error.log"), "-p", str(runtime), "-c", str(conf), "-g", "daemon off;"]
-    test = subprocess.run([*argv, "-t"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
-    assert test.returncode == 0, test.stderr
-    nginx = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    site = f"http://127.0.0.1:{port}{PREFIX}"
     try:
-        for _ in range(100):
-            assert nginx.poll() is None, nginx.stderr.read().decode() if nginx.stderr else "nginx exited"
-            try:
-                if requests.get(site + "/healthz", timeout=10).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("nginx did not come up: " + (runtime / "error.log").read_text()[-2000:])
-        yield site, server.url.rstrip("/")
+        upstream = f"127.0.0.1:{server.port}"
+        with nginx(tmp_path_factory.mktemp("nginx"), free_port(), upstream, PREFIX) as site:
+            yield site, server.url.rstrip("/")
     finally:
-        nginx.send_signal(signal.SIGQUIT)  # graceful stop of this nginx (its own pid), then force
-        try:
-            nginx.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
-            nginx.wait()
         server.stop()
-
-
-@dataclass
-class SlowClient:
-    """A slow-loris client: opens a request and sends one more header line every few seconds, never finishing."""
-
-    port: int
-    lines_sent: int = 0
-    cut_off: bool = False
-    answer: bytes = b""
-    started: threading.Event = field(default_factory=threading.Event)
-
-    def run(self, stop: threading.Event) -> None:
-        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
-            sock.sendall(f"GET {PREFIX}/?q=harbour HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
-            self.started.set()
-            sock.settimeout(LINE_EVERY_S)
-            for n in range(MAX_LINES):
-                try:
-                    data = sock.recv(4096)  # waits up to LINE_EVERY_S for the server to answer or close
-                    self.answer += data
-                    self.cut_off = True  # an answer (408) or a close: nginx gave up on this client
-                    return
-                except TimeoutError:
-                    pass
-                except OSError:  # reset: nginx dropped the connection (reset_timedout_connection)
-                    self.cut_off = True
-                    return
-                if stop.is_set():
-                    return
-                try:
-                    sock.sendall(f"X-Slow-{n}: {'a' * 20}\r\n".encode())
-                except OSError:
-                    self.cut_off = True
-                    return
-                self.lines_sent += 1
 
 
 def test_slow_loris_clients_are_held_by_nginx_while_everyone_else_is_served(deployment) -> None:
     site, _ = deployment
     port = int(site.split(":")[2].split("/")[0])
-    stop = threading.Event()
-    slow = [SlowClient(port) for _ in range(SLOW_CLIENTS)]
-    threads = [threading.Thread(target=c.run, args=(stop,), daemon=True) for c in slow]
-    for thread in threads:
-        thread.start()
+    slow, threads = start_slow_clients(
+        port, SLOW_CLIENTS, PREFIX + "/?q=harbour", every_s=LINE_EVERY_S, max_lines=MAX_LINES
+    )
     try:
-        for client in slow:
-            assert client.started.wait(30)
         # Every slow client now holds a connection (more than gunicorn has threads: 1 worker x 4 here).
         urls = ["/?q=harbour", "/api/search?q=council", "/documents/01_harbour_summit.txt", "/healthz"]
         answers = []
@@ -145,7 +55,6 @@ def test_slow_loris_clients_are_held_by_nginx_while_everyone_else_is_served(depl
     finally:
         for thread in threads:
             thread.join(timeout=LINE_EVERY_S * (MAX_LINES + 2))
-        stop.set()
     # nginx, not the clients, ended every slow request (client_header_timeout), before any gave up by itself.
     assert all(client.cut_off for client in slow), [(c.lines_sent, c.answer[:60]) for c in slow]
     assert all(client.lines_sent < MAX_LINES for client in slow)
