@@ -26,6 +26,7 @@ from search.query.bm25 import TermTable
 from search.query.columns import STORED_KEYWORDS, Columns, build_columns
 from search.query.entities import EntityNames
 from search.query.errors import IndexUnavailable
+from search.query.expand import forget_segments
 from search.query.ranking import weighting
 
 log = logging.getLogger(__name__)
@@ -144,6 +145,7 @@ class Archive:
         # this lock; with the GIL it costs little throughput.
         self.read_lock = threading.RLock()
         self._leaf_cache: dict[tuple, dict] = {}
+        self.vocab_cache: dict[tuple, Any] = {}  # each segment's vocabulary per field (search.query.expand)
         self._snapshot: Snapshot | None = None
         self.parser_cache: dict = {}
         self._names: EntityNames | None = None
@@ -194,6 +196,7 @@ class Archive:
     def _build(self, searcher: Searcher) -> Snapshot:
         reader = searcher.reader()
         columns = build_columns(reader, self._leaf_cache)
+        forget_segments(self.vocab_cache, _segment_sizes(reader))
         generation = getattr(reader, "generation", lambda: -1)()
         generation = generation if generation is not None else -1
         names = self._entity_names(generation)
@@ -277,6 +280,15 @@ def _facetable(columns: Columns, names: EntityNames) -> dict[str, Facetable]:
         fac.finish()
     for name in out:
         out[name].pairs(columns)
+    return out
+
+
+def _segment_sizes(reader) -> list[tuple]:
+    """(segment id, documents) of each of the reader's segments: what keys per-segment caches."""
+    out = []
+    for leaf, _offset in reader.leaf_readers():
+        seg = getattr(leaf, "_segment", None)
+        out.append((seg.segment_id() if seg is not None else id(leaf), leaf.doc_count_all()))
     return out
 
 

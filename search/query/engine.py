@@ -23,6 +23,8 @@ from search.index.storage import index_size
 from search.query import bm25, ranking, vector_match
 from search.query.archive import Archive, Snapshot
 from search.query.columns import PRECISIONS, UNDATED, Columns
+from search.query.expand import Expansion, vocabulary
+from search.query.expand import expand as expand_node
 from search.query.facets import (
     FACET_LIMIT,
     FACETABLE,
@@ -306,27 +308,37 @@ def _parse(archive: Archive, snap: Snapshot, q: str) -> ParsedQuery:
     key = ("parsed", q or "")
     hit = snap.masks.get(key)
     if hit is None:
-        hit = _parse_fresh(snap, q)
+        hit = _parse_fresh(archive, snap, q)
         if len(snap.masks) > 2048:
             snap.masks.clear()
         snap.masks[key] = hit
     return replace(hit, notes=list(hit.notes), scores=None)
 
 
-def _parse_fresh(snap: Snapshot, q: str) -> ParsedQuery:
+def _parse_fresh(archive: Archive, snap: Snapshot, q: str) -> ParsedQuery:
+    lexicon, expand = _parse_helpers(archive, snap)
+    parsed = parse(q or "", snap.searcher.schema, _analyzer, lexicon, expand)
+    if "source:" in parsed.text:
+        parsed.query = _sources_any_case(snap, parsed.query)
+        parsed.must = [_sources_any_case(snap, c) for c in parsed.must]
+    return parsed
+
+
+def _parse_helpers(archive: Archive, snap: Snapshot) -> tuple[Callable, Callable]:
+    """What parsing asks of the index: whether it holds a word, and the bounded expansions of a pattern."""
     reader = snap.searcher.reader()
 
     def lexicon(field: str, term: str) -> bool:
         return reader.doc_frequency(field, term) > 0
 
-    def fuzzy(field: str, text: str, maxdist: int, prefix: int) -> list[str]:
-        return _near_terms(snap, field, text, maxdist, prefix)
+    def expand(node: wq.Query, limit: int) -> Expansion | None:
+        key = ("vocabulary", node.fieldname)
+        vocab = snap.masks.get(key)
+        if vocab is None:
+            vocab = snap.masks[key] = vocabulary(reader, node.fieldname, archive.vocab_cache)
+        return expand_node(vocab, node, limit)
 
-    parsed = parse(q or "", snap.searcher.schema, _analyzer, lexicon, fuzzy)
-    if "source:" in parsed.text:
-        parsed.query = _sources_any_case(snap, parsed.query)
-        parsed.must = [_sources_any_case(snap, c) for c in parsed.must]
-    return parsed
+    return lexicon, expand
 
 
 def _sources_any_case(snap: Snapshot, q: wq.Query) -> wq.Query:
@@ -349,53 +361,17 @@ def _sources_any_case(snap: Snapshot, q: wq.Query) -> wq.Query:
         return q
 
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def _near_terms(snap: Snapshot, field: str, text: str, maxdist: int, prefix: int) -> list[str]:
-    """Indexed terms within maxdist edits of text (sharing its first prefix letters), most frequent first."""
-    key = ("fuzzy", field, text, maxdist, prefix)
-    if key in snap.masks:
-        return snap.masks[key]
-    vocab = snap.masks.get(("vocab", field))
-    if vocab is None:
-        reader = snap.searcher.reader()
-        vocab = frozenset(t.decode("utf-8", "replace") if isinstance(t, bytes) else t for t in reader.lexicon(field))
-        snap.masks[("vocab", field)] = vocab
-    found = {text} & vocab
-    frontier = {text}
-    for _ in range(max(0, min(maxdist, 2))):
-        nxt: set[str] = set()
-        for word in frontier:
-            nxt |= _edits1(word)
-        found |= nxt & vocab
-        frontier = nxt
-    found = {t for t in found if t[:prefix] == text[:prefix]}
-    reader = snap.searcher.reader()
-    near = sorted(found, key=lambda t: -reader.doc_frequency(field, t))[:50]
-    snap.masks[key] = near
-    return near
-
-
-def _edits1(word: str) -> set[str]:
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    out = {a + b[1:] for a, b in splits if b}
-    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    out |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    out |= {a + c + b for a, b in splits for c in _LETTERS}
-    return out
-
-
 def _widenable(parsed: ParsedQuery) -> bool:
     return len(parsed.words) >= 2 and not any(op in parsed.text for op in (" OR ", " NOT ", '"', ":", "("))
 
 
 def _widen(archive: Archive, snap: Snapshot, q: str) -> ParsedQuery | None:
     """The same words with a minimum-should-match of all but one."""
-    from search.query.parse import _long_query, make_parser
+    from search.query.parse import _long_query, make_parser, tidy
 
     try:
         or_query = make_parser(snap.searcher.schema, long=True).parse(q)
+        or_query = tidy(or_query, snap.searcher.schema, *_parse_helpers(archive, snap))
     except Exception:
         return None
     parsed = _long_query(or_query, q, [], [])

@@ -31,6 +31,7 @@ from search.documents import PartialDate
 from search.enrich.analysis import snowball_stem
 from search.index.schema import EXACT_FIELDS
 from search.query import ranking
+from search.query.expand import MAX_QUERY_TERMS, MAX_TERMS, Expansion, shown
 from search.query.highlight import analyse_terms
 
 log = logging.getLogger(__name__)
@@ -410,21 +411,25 @@ def count_words(text: str, analyzer) -> int:
     return phrases + sum(1 for _ in analyzer(_SYNTAX.sub(" ", rest)))
 
 
+Expander = Callable[[wq.Query, int], "Expansion | None"]
+
+
 def parse(
     text: str,
     schema: Schema,
     analyzer,
     lexicon: Callable[[str, str], bool] | None = None,
-    fuzzy: Callable[[str, str, int, int], list[str]] | None = None,
+    expand: Expander | None = None,
 ) -> ParsedQuery:
     """Parse user input into a ParsedQuery; never raises, explains anything ignored in notes.
 
-    lexicon(field, term) tells whether the index holds a term (for stemmed prefixes).
+    lexicon(field, term) tells whether the index holds a term (for stemmed prefixes); expand(node, limit) the
+    indexed words a prefix, wildcard, range or fuzzy word stands for (search.query.expand), at most limit.
     """
     cleaned, notes = clean(text)
     token = _notes.set(notes)
     try:
-        return _parse(cleaned, schema, analyzer, notes, lexicon, fuzzy)
+        return _parse(cleaned, schema, analyzer, notes, lexicon, expand)
     finally:
         _notes.reset(token)
 
@@ -435,7 +440,7 @@ def _parse(
     analyzer,
     notes: list[str],
     lexicon: Callable[[str, str], bool] | None,
-    fuzzy: Callable[[str, str, int, int], list[str]] | None = None,
+    expand: Expander | None = None,
 ) -> ParsedQuery:
     plain = re.sub(r"\S*[*?~]\S*|\w+:(\[[^\]]*\]|\S*)", " ", _MODIFIER.sub(" ", cleaned))
     words = re.findall(r"[^\W\d_][\w'’-]*", _SYNTAX.sub(" ", plain))
@@ -460,7 +465,7 @@ def _parse(
             q = make_parser(schema, long).parse(plain)
         except Exception:
             q = wq.NullQuery
-    q = _tidy(q, schema, lexicon, fuzzy)
+    q = tidy(q, schema, lexicon, expand)
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
         if not notes:
             notes.append("Nothing searchable was left in the query (only very common words or symbols).")
@@ -580,40 +585,71 @@ def _is_word_clause(q: wq.Query) -> bool:
     )
 
 
-def _stemmed_prefix(node: wq.Prefix, lexicon: Callable[[str, str], bool] | None) -> wq.Query:
-    """A prefix over stemmed terms: also the stems its words reduce to ("negotiat*" finds "negoti")."""
+def _prefix_stems(node: wq.Prefix, lexicon: Callable[[str, str], bool] | None) -> list[str]:
+    """The stems a prefix's words reduce to that the prefix does not cover ("negotiat*" finds "negoti")."""
     raw = node.text.lower()
     stems = {snowball_stem(raw)}
     if lexicon is not None:
         # Stems shorter than the prefix that it extends: at most 3 letters cut, never below 4 letters.
         stems |= {raw[:k] for k in range(max(4, len(raw) - 3), len(raw)) if lexicon(node.fieldname, raw[:k])}
-    stems = {s for s in stems if len(s) >= 2 and not s.startswith(raw)}
+    return sorted(s for s in stems if len(s) >= 2 and not s.startswith(raw))
+
+
+def _stemmed_prefix(node: wq.Prefix, lexicon: Callable[[str, str], bool] | None) -> wq.Query:
+    """A prefix over stemmed terms: also the stems its words reduce to."""
+    stems = _prefix_stems(node, lexicon)
     if not stems:
         return node
-    return wq.Or([wq.Prefix(node.fieldname, raw), *(wq.Term(node.fieldname, s) for s in sorted(stems))])
+    raw = node.text.lower()
+    return wq.Or([wq.Prefix(node.fieldname, raw), *(wq.Term(node.fieldname, s) for s in stems)])
 
 
-def _tidy(
+_EXPANDING = (wq.Prefix, wq.Wildcard, wq.Regex, wq.TermRange, wq.FuzzyTerm)
+
+
+def tidy(
     q: wq.Query,
     schema: Schema,
     lexicon: Callable[[str, str], bool] | None = None,
-    fuzzy: Callable[[str, str, int, int], list[str]] | None = None,
+    expand: Expander | None = None,
 ) -> wq.Query:
-    """Stemmed prefixes, case-insensitive sources, and normalisation."""
+    """Stemmed prefixes, bounded expansions (each one cut is noted), and normalisation."""
+    budget = [MAX_QUERY_TERMS]  # words left for the expansions of this query
+    cut: dict[str, Expansion] = {}  # expressions whose expansion was cut, as the user wrote them
+
+    def expanded(node: wq.Query) -> wq.Query | None:
+        """The node as the indexed words it stands for (None: leave it to Whoosh)."""
+        if expand is None:
+            return None
+        if isinstance(node, wq.Prefix) and node.fieldname in DEFAULT_FIELDS:
+            node = wq.Prefix(node.fieldname, node.text.lower(), boost=node.boost)
+        found = expand(node, max(1, min(MAX_TERMS, budget[0])))
+        if found is None:
+            return None
+        budget[0] -= len(found.terms)
+        if found.cut:  # noted once per expression (a word searched in title and body is expanded in each)
+            text = shown(node, DEFAULT_FIELDS)
+            was = cut.get(text)
+            cut[text] = found if was is None or found.matched > was.matched else was
+        words = list(found.terms)
+        if isinstance(node, wq.Prefix) and node.fieldname in DEFAULT_FIELDS:
+            words += [s for s in _prefix_stems(node, lexicon) if s not in found.terms]
+        if not words:
+            return wq.NullQuery
+        return wq.Or([wq.Term(node.fieldname, t, boost=node.boost) for t in words])
 
     def fix(node: wq.Query) -> wq.Query:
-        if isinstance(node, wq.Prefix) and node.fieldname in DEFAULT_FIELDS:
-            return _stemmed_prefix(node, lexicon)
         if isinstance(node, wq.FuzzyTerm):
             if node.maxdist > MAX_FUZZY_EDITS:
                 _note(f"A fuzzy search allows at most {MAX_FUZZY_EDITS} changed letters.")
                 node.maxdist = MAX_FUZZY_EDITS
             node.prefixlength = min(node.prefixlength, 1)
-            if fuzzy is not None and node.fieldname in DEFAULT_FIELDS:
-                near = fuzzy(node.fieldname, str(node.text), node.maxdist, node.prefixlength)
-                if not near:
-                    return wq.NullQuery
-                return wq.Or([wq.Term(node.fieldname, t, boost=node.boost) for t in near])
+        if isinstance(node, _EXPANDING):
+            out = expanded(node)
+            if out is not None:
+                return out
+            if isinstance(node, wq.Prefix) and node.fieldname in DEFAULT_FIELDS:
+                return _stemmed_prefix(node, lexicon)
         if node.is_leaf():
             return node
         return node.apply(fix)
@@ -622,4 +658,10 @@ def _tidy(
         q = fix(q).normalize()
     except Exception as exc:
         log.info("could not tidy %r: %s", q, exc)
+    for text, found in cut.items():
+        more = "" if found.scanned else "more than "
+        _note(
+            f"“{text}” stands for {more}{found.matched:,} words: only the {len(found.terms)} found in most"
+            " articles were searched. Add letters to narrow it."
+        )
     return q
