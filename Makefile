@@ -11,7 +11,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install install-dev nltk-data system-deps serve index test test-fast stress bench bench-scale lint clean
+# axe-core (accessibility rules) for the browser tests, from the npm registry, pinned, into a git-ignored folder.
+AXE_VERSION := 4.10.3
+AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
+
+.PHONY: install install-dev nltk-data system-deps axe-core serve index test test-fast stress bench bench-scale lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -25,7 +29,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 install: $(VENV)/.installed nltk-data
 
-install-dev: $(VENV)/.installed-dev nltk-data system-deps
+install-dev: $(VENV)/.installed-dev nltk-data system-deps axe-core
+
+axe-core: $(AXE)
+
+$(AXE): | system-deps
+	mkdir -p $(dir $@)
+	cd $(dir $@) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+		&& tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE \
+		&& mv package/axe.min.js package/LICENSE . && rmdir package && rm axe-core-$(AXE_VERSION).tgz
 
 # NLTK 3.10 refuses data that others can write, so take a private copy of ../shared/nltk_data.
 nltk-data: $(VENV)/.installed
@@ -38,7 +50,7 @@ nltk-data: $(VENV)/.installed
 # Tesseract with its English data for OCR of scans (command tesseract, package tesseract-ocr), and nginx for
 # the deployment tests (the reverse proxy of docs/deploying.md; its command is in /usr/sbin).
 system-deps:
-	@missing=""; for p in chromium wrk; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	@missing=""; for p in chromium wrk npm; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 || missing="$$missing tesseract-ocr-eng"; \

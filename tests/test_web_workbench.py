@@ -301,7 +301,7 @@ def test_export_rows_follow_the_searchs_order_and_filters(client):
 def test_a_hits_document_link_carries_the_whole_search_and_the_page_leads_back_to_it(client):
     search = "/?q=harbour&from=2024-01-01&person=Helena+Sardinha&sort=newest&page=1&per_page=5"
     html = page(client, search)
-    doc = re.search(r'<h3 class="hit-title"><a href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    doc = re.search(r'<h2 class="hit-title"><a href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert params(doc) == {
         "q": ["harbour"], "from": ["2024-01-01"], "person": ["Helena Sardinha"], "sort": ["newest"], "per_page": ["5"],
     }  # fmt: skip

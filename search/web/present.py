@@ -87,17 +87,10 @@ def _quoted(text: str) -> str:
 # What Werkzeug leaves unquoted in a <path:...> part and in a query value (url_for's encoding; tested equal).
 _PATH_SAFE = "!$&'()*+,/:;=@"
 _QUERY_SAFE = "!$'()*,/:;?@"
-# A facet value's marks when selected and when not: class, aria-current, check box, note to screen readers.
-_SELECTED = (
-    " selected",
-    'aria-current="true"',
-    "☑",
-    '<span class="visually-hidden">(selected; choose to remove)</span>',
-)
-_UNSELECTED = ("", "", "☐", "")
 _HIT_ENTITIES = ("people", "organizations", "places")
 _ENTITY_NOUNS = {"people": "person", "organizations": "org", "places": "place"}  # a hit's entity kinds, in words
 _SHOWN_PER_KIND = 6  # a hit shows at most this many names of each kind
+BAR_STEP = 26  # a histogram bar's width and the gap after it, in pixels: bars are at least 24 px targets
 
 
 def encode_params(params: list[tuple[str, str]]) -> str:
@@ -366,13 +359,16 @@ class Presenter:
     def clear_all(self) -> str:
         return self.url(SearchRequest(q=self.req.q, sort=self.req.sort, per_page=self.req.per_page))
 
-    def histogram(self, result: SearchResult, width: int = 300, height: int = 64) -> Histogram | None:
+    def histogram(self, result: SearchResult, width: int = 260, height: int = 64) -> Histogram | None:
+        """Bars drawn one user unit to a pixel, each at least 24 px wide (a target a finger or a tremor can hit):
+        more buckets than fit make the chart wider, and its box scrolls sideways."""
         buckets = result.facets.dates
         if not buckets:
             return None
         peak = max(b.count for b in buckets) or 1
+        width = max(width, BAR_STEP * len(buckets))
         step = width / len(buckets)
-        gap = min(2.0, step * 0.2)
+        gap = 2.0
         bars = []
         for i, b in enumerate(buckets):
             h = 0.0 if b.count == 0 else max(2.0, (height - 2) * b.count / peak)

@@ -97,7 +97,7 @@ def test_sort_applies_on_an_explicit_choice_and_histogram_bars_narrow_dates(page
 
 def test_open_a_document_and_step_through_its_hits(page, live_server):
     page.goto(live_server.url + "?q=accord")
-    page.locator("ol.hits h3 a").first.click()
+    page.locator("ol.hits h2 a").first.click()
     page.wait_for_url("**/documents/**")
     marks = page.locator(".doc-body mark[id^='hit-']")
     total = marks.count()
@@ -131,7 +131,8 @@ def test_hit_anchors_work_without_javascript(page, live_server):
     page.get_by_role("link", name="Next hit").click()
     assert urlsplit(page.url).fragment == "hit-" + page.locator(".doc-body mark").first.get_attribute("id")[4:]
     page.get_by_text("Jump to a hit").click()
-    page.get_by_role("link", name="Hit 2", exact=True).click()
+    page.locator(".hit-jump a").nth(1).click()
+    assert page.locator(".hit-jump a").nth(1).inner_text().startswith("Hit 2 …")
     assert urlsplit(page.url).fragment == page.locator(".doc-body mark").nth(1).get_attribute("id")
 
 
