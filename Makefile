@@ -15,7 +15,7 @@ WORKERS ?= 2
 AXE_VERSION := 4.10.3
 AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
 
-.PHONY: install install-dev nltk-data system-deps axe-core serve index test test-fast stress bench bench-scale lint clean
+.PHONY: install install-dev nltk-data system-deps ocr-deps axe-core serve index test test-fast stress bench bench-scale lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -59,7 +59,15 @@ system-deps:
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
 	fi
 
-index: install
+# Tesseract alone, for `make serve` (the sample archive holds a scanned page). Not fatal: without it the indexer
+# reports scans as skipped and indexes the rest.
+ocr-deps:
+	-@command -v tesseract >/dev/null && ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 || { \
+		pkgs="tesseract-ocr tesseract-ocr-eng"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; \
+		else sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; fi; }
+
+index: install ocr-deps
 	$(PY) -m search index "$(SOURCE)" --index "$(SEARCH_INDEX)" --if-empty
 
 serve: index

@@ -471,7 +471,7 @@ def test_json_export_has_every_hit_with_permalinks(client):
 
     response = client.get("/export.json?q=&sort=oldest")
     body = json.loads(response.data)
-    assert body["exported"] == body["total"] == len(body["hits"]) == 15  # every article, near-duplicates too
+    assert body["exported"] == body["total"] == len(body["hits"]) == 18  # every article, near-duplicates too
     assert body["hits"][0]["date"] == "1998"
     assert all(h["permalink"].startswith("http://localhost/documents/") for h in body["hits"])
 
@@ -486,7 +486,7 @@ def test_opensearch_description_points_at_the_search_page(client):
 
 def test_about_page_shows_counts_and_date_span(client):
     html = page(client, "/about")
-    assert re.search(r"<dt>Articles</dt><dd>15</dd>", html)
+    assert re.search(r"<dt>Articles</dt><dd>18</dd>", html)
     assert re.search(r"<dt>Undated</dt><dd>1 ", html)
     assert "1998-01-01 to 2024-10-01" in html
 
@@ -494,4 +494,4 @@ def test_about_page_shows_counts_and_date_span(client):
 def test_healthz_is_200_with_the_document_count(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "documents": 15, "last_update": response.get_json()["last_update"]}
+    assert response.get_json() == {"status": "ok", "documents": 18, "last_update": response.get_json()["last_update"]}

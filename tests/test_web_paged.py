@@ -60,3 +60,22 @@ def test_text_from_ocr_is_said_to_be_so(client) -> None:
     assert "This text was read by OCR from a scan" in html
     result = client.get("/?q=timetable").get_data(as_text=True)
     assert '<span class="ocr"' in result
+
+
+def test_the_sample_archive_holds_a_pdf_a_scan_and_an_alto_page(samples_index) -> None:
+    from search.query import document, open_index
+
+    archive = open_index(samples_index)
+    minutes = document(archive, "13_port_board_minutes.pdf")
+    assert minutes.pages == 2 and minutes.date == "2024-04-02" and minutes.origin == ""
+    assert minutes.title == "Port board minutes: dredging of the northern channel"
+    notice = document(archive, "14_ferry_notice.png")
+    assert notice.origin == "ocr" and notice.date == "2024-05-20" and notice.title == "FERRY TIMETABLE NOTICE"
+    page = document(archive, "15_gazette_1999-06-02/alto/0001.xml")
+    assert (page.title, page.date, page.source, page.origin) == (
+        "Sample Gazette, 1999-06-02, page 1",
+        "1999-06-02",
+        "Sample Gazette",
+        "alto",
+    )
+    assert "Regatta returns to the estuary" in page.body_html

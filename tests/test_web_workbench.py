@@ -270,19 +270,19 @@ def test_a_configured_cap_is_stated_in_the_file_and_on_the_page(web_settings, fm
 
     client = create_app(replace(web_settings, export_limit=5)).test_client()
     html = client.get("/?q=").get_data(as_text=True)
-    assert "caps exports at 5 articles (EXPORT_LIMIT): the file will hold the first 5 of 15" in html
+    assert "caps exports at 5 articles (EXPORT_LIMIT): the file will hold the first 5 of 18" in html
     body = client.get(f"/export.{fmt}?q=&sort=oldest").get_data(as_text=True)
     if fmt == "csv":
         notes, rows = _csv(body)
-        assert len(rows) == 5 and "5 of 15 matching articles" in "\n".join(notes) and "EXPORT_LIMIT" in notes[4]
+        assert len(rows) == 5 and "5 of 18 matching articles" in "\n".join(notes) and "EXPORT_LIMIT" in notes[4]
     elif fmt == "jsonl":
         lines = body.splitlines()
         head = json.loads(lines[0])["export"]
-        assert (head["exported"], head["total"], head["limit"], head["truncated"]) == (5, 15, 5, True)
+        assert (head["exported"], head["total"], head["limit"], head["truncated"]) == (5, 18, 5, True)
         assert len(lines) == 6
     else:
         data = json.loads(body)
-        assert data["export"]["truncated"] and len(data["hits"]) == data["exported"] == 5 and data["total"] == 15
+        assert data["export"]["truncated"] and len(data["hits"]) == data["exported"] == 5 and data["total"] == 18
 
 
 def test_export_rows_follow_the_searchs_order_and_filters(client):

@@ -186,7 +186,7 @@ def test_widget_on_another_origin_searches_through_the_json_api(page, widget_hos
     page.wait_for_function("document.querySelectorAll('.nas-hit').length === 5")
     page.get_by_role("button", name="More results").click()
     page.wait_for_function("document.querySelectorAll('.nas-hit').length === 10")
-    assert "Showing 10 of 14 articles" in page.locator(".nas-status").inner_text()
+    assert "Showing 10 of 17 articles" in page.locator(".nas-status").inner_text()
 
 
 def test_embed_page_loads_in_an_iframe_on_an_allowed_parent(page, widget_host):
