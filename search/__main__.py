@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
         help="an article's text is cut past this many MB, with a note (default: $SEARCH_MAX_ARTICLE_MB or 5)",
     )
     p.add_argument(
+        "--date-range",
+        default=None,
+        metavar="FROM..TO",
+        help="dates outside are indexed with a note (default: $SEARCH_DATE_RANGE or 1600-01-01 to a year from now)",
+    )
+    p.add_argument(
         "--no-entities",
         action="store_true",
         help="skip entity extraction (several times faster; no people/organisation/place facets for these articles)",
@@ -142,10 +148,11 @@ def _cmd_index(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from search.extract.sources import MB, Limits
-    from search.index.writer import COMMIT_EVERY, index_paths
+    from search.index.writer import COMMIT_EVERY, DateRange, index_paths
 
     try:
         limits = Limits.from_env()
+        dates = DateRange.parse(args.date_range) if args.date_range else DateRange.from_env()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -166,6 +173,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
         commit_every=args.commit_every or COMMIT_EVERY,
         entities=not args.no_entities,
         limits=limits,
+        dates=dates,
     )
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2))

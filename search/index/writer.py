@@ -15,7 +15,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -85,6 +85,44 @@ class IndexSummary:
 
 
 @dataclass(frozen=True)
+class DateRange:
+    """The publication dates an archive can plausibly hold; an article dated outside is indexed with a note."""
+
+    earliest: date = date(1600, 1, 1)
+    latest: date | None = None  # None: a year from today
+
+    def holds(self, day: date) -> bool:
+        return self.earliest <= day <= self._latest()
+
+    def _latest(self) -> date:
+        return self.latest or date.today() + timedelta(days=366)
+
+    def __str__(self) -> str:
+        return f"{self.earliest.isoformat()}..{self._latest().isoformat()}"
+
+    @classmethod
+    def parse(cls, text: str) -> DateRange:
+        """``YYYY-MM-DD..YYYY-MM-DD`` (either end may be left out); ValueError saying what is wrong."""
+        lo, sep, hi = text.strip().partition("..")
+        if not sep:
+            raise ValueError(f"a date range is written FROM..TO (as 1600-01-01..2030-12-31), got {text!r}")
+        try:
+            earliest = date.fromisoformat(lo) if lo.strip() else cls.earliest
+            latest = date.fromisoformat(hi) if hi.strip() else None
+        except ValueError:
+            raise ValueError(f"dates in a range are written YYYY-MM-DD, got {text!r}") from None
+        if latest is not None and latest < earliest:
+            raise ValueError(f"the range {text!r} ends before it starts")
+        return cls(earliest, latest)
+
+    @classmethod
+    def from_env(cls) -> DateRange:
+        """The range set by SEARCH_DATE_RANGE (FROM..TO), else 1600-01-01 to a year from today."""
+        raw = os.environ.get("SEARCH_DATE_RANGE", "").strip()
+        return cls.parse(raw) if raw else cls()
+
+
+@dataclass(frozen=True)
 class _FileTask:
     src: SourceFile
     raw: bytes
@@ -116,6 +154,7 @@ def index_paths(
     commit_every: int = COMMIT_EVERY,
     entities: bool = True,
     limits: Limits | None = None,
+    dates: DateRange | None = None,
 ) -> IndexSummary:
     """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
 
@@ -128,6 +167,7 @@ def index_paths(
     ix = open_for_writing(index_dir)
     with run_lock(index_dir):  # refuse a second indexer at once, before any work, for the whole run
         run = _Run(ix, index_dir, workers or os.cpu_count() or 1, commit_every, entities, limits or Limits.from_env())
+        run.dates = dates or DateRange.from_env()
         try:
             run.go(paths, prune=prune, progress=progress)
         except OSError as exc:
@@ -147,6 +187,7 @@ class _Run:
         self.ix = ix
         self.entities = entities
         self.limits = limits
+        self.dates = DateRange()  # implausible dates are noted (index_paths sets it)
         self.index_dir = index_dir
         self.workers = max(1, workers)
         self.commit_every = commit_every
@@ -366,6 +407,7 @@ class _Run:
             self.summary.notes.append(prepared)
             return
         result = prepared.enriched
+        self._check_date(result.doc)
         for stage, seconds in result.timings.items():
             self.summary.stages[stage] += seconds
         t0 = time.perf_counter()
@@ -400,6 +442,19 @@ class _Run:
                     self._write_copy(copy, result.entities, result.signature, prepared.analysed)
         if self._pending >= self.commit_every:
             self._commit()
+
+    def _check_date(self, doc: Document) -> None:
+        """An implausible date (9999-12-31, 0001-01-01: often a placeholder) is kept as the source gives it, so
+        it can be found and corrected there, and reported with a note."""
+        if doc.date is None or self.dates.holds(doc.date.start()):
+            return
+        self.summary.notes.append(
+            Note(
+                doc.id,
+                f"date {doc.date} is outside the plausible range {self.dates}: indexed with that date as given;"
+                " check the source (the range is set by SEARCH_DATE_RANGE or --date-range)",
+            )
+        )
 
     def _delete(self, doc_id: str) -> None:
         self._writer_open().delete_by_term("id", doc_id)

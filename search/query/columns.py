@@ -163,7 +163,7 @@ def _leaf_part(leaf: IndexReader) -> dict:
     if leaf.has_column("date"):
         # Undated documents hold the column's default, which may be out of int64 range.
         for d, raw in enumerate(leaf.column_reader("date", translate=False)):
-            if isinstance(raw, int) and 0 < raw < _MAX_USECS:
+            if isinstance(raw, int) and 0 <= raw < _MAX_USECS:  # 0: 0001-01-01
                 days[d] = raw // _USECS_PER_DAY + 1  # datetime.min is ordinal 1
     for d in _postings(leaf, "dated", "n"):
         days[d] = UNDATED

@@ -113,7 +113,11 @@ def precision_facet(columns: Columns, mask: np.ndarray, selected: tuple[str, ...
 
 
 def date_histogram(columns: Columns, mask: np.ndarray) -> tuple[tuple[DateBucket, ...], str, int]:
-    """Buckets that suit the span (years, months or days), and how many hits are undated."""
+    """Buckets that suit the span (days, months, years, or runs of years), and how many hits are undated.
+
+    However wide the span (one article dated 9999 among ones from 1987 made 7,980 yearly bars), there are at
+    most MAX_BUCKETS bars: years are grouped into decades, centuries, ... as the span needs.
+    """
     chosen = mask & columns.dated
     undated = int(np.count_nonzero(mask)) - int(np.count_nonzero(chosen))
     days = columns.days[chosen]
@@ -126,9 +130,38 @@ def date_histogram(columns: Columns, mask: np.ndarray) -> tuple[tuple[DateBucket
         unit, keys = "month", columns.months[chosen]
     else:
         unit, keys = "day", days.astype(np.int64) - _EPOCH
+    if unit == "year" and int(keys.max()) - int(keys.min()) >= MAX_BUCKETS:
+        return _year_runs(keys + 1970), _run_unit(_run_length(keys + 1970)), undated
     first = int(keys.min())
     counts = np.bincount(keys - first).tolist()  # every bucket from the first to the last: gaps show as zeros
     return tuple(_bucket(unit, first + n, count) for n, count in enumerate(counts)), unit, undated
+
+
+MAX_BUCKETS = 100  # bars in a date histogram, at most
+_RUNS = (2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
+
+
+def _run_length(years: np.ndarray) -> int:
+    """The shortest run of years (from a short list of round ones) that covers the span in MAX_BUCKETS bars."""
+    lo, hi = int(years.min()), int(years.max())
+    return next(k for k in _RUNS if hi // k - lo // k < MAX_BUCKETS)
+
+
+def _run_unit(k: int) -> str:
+    return {10: "decade", 100: "century", 1000: "millennium"}.get(k, f"{k} years")
+
+
+def _year_runs(years: np.ndarray) -> tuple[DateBucket, ...]:
+    """Bars of k years each, aligned on multiples of k (1980-1989), from the first hit's to the last's."""
+    k = _run_length(years)
+    runs = years // k
+    first = int(runs.min())
+    out = []
+    for n, count in enumerate(np.bincount(runs - first).tolist()):
+        lo = max(1, (first + n) * k)
+        hi = min(9999, (first + n + 1) * k - 1)
+        out.append(DateBucket(date(lo, 1, 1), date(hi, 12, 31), count, f"{lo}–{hi}"))
+    return tuple(out)
 
 
 def _bucket(unit: str, n: int, count: int) -> DateBucket:
