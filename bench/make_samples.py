@@ -50,7 +50,7 @@ def main() -> None:
         text_pdf(
             MINUTES,
             title="Port board minutes: dredging of the northern channel",
-            author="Sample Gazette",
+            author="Ines Cardoso",
             created=dt.datetime(2024, 4, 2, 18, 0, tzinfo=dt.UTC),
         )
     )

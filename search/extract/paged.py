@@ -42,15 +42,14 @@ def paged_document(
 ) -> Document:
     """A Document whose body is the pages joined by PAGE_BREAK; what the metadata lacks is read from the
     first page as from a plain-text article (headline, date line, byline, dateline). ``lines_only``: the
-    page text has lines but no blank lines between paragraphs (a PDF's text layer), so a short first line
-    over longer ones is taken for a headline."""
+    page text is wrapped lines with no blank line between paragraphs (a PDF's text layer): reflowed first."""
     tidied = [tidy_page(p) for p in pages]
+    if lines_only:
+        tidied = [reflow(p) for p in tidied]
     if not any(tidied):
         raise ExtractError("no text found on any page")
     body = PAGE_BREAK.join(tidied)
     first = next(p for p in tidied if p)
-    if lines_only:
-        first = _headline_apart(first)
     try:
         lead = plain_text.extract(first.encode("utf-8"), doc_id)[0]
     except ExtractError:
@@ -59,16 +58,26 @@ def paged_document(
     return replace(doc, author=author or lead.author, source=lead.source, dateline=lead.dateline)
 
 
-def _headline_apart(page: str) -> str:
-    """The page with a blank line after its first line when that reads as a headline over wrapped text: short,
-    not ending like a sentence, and shorter than the line below (page text has no blank line to tell)."""
-    lines = page.split("\n", 2)
-    if len(lines) < 3 or not lines[1].strip():
-        return page
-    head, second = lines[0].strip(), lines[1].strip()
-    if len(head) <= 100 and not head.endswith((".", ",", ";", ":")) and len(head) < 0.7 * len(second):
-        return f"{lines[0]}\n\n{lines[1]}\n{lines[2]}"
-    return page
+def reflow(page: str) -> str:
+    """Wrapped lines joined into paragraphs: a line about as long as the page's longest runs on into the next;
+    a shorter one (a headline, the last line of a paragraph) ends its paragraph."""
+    lines = [line.strip() for line in page.split("\n")]
+    full = max((len(line) for line in lines), default=0)
+    out: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if not line:
+            if current:
+                out.append(" ".join(current))
+                current = []
+            continue
+        current.append(line)
+        if len(line) < 0.8 * full:
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return "\n\n".join(out)
 
 
 def page_limit_note(total: int, read: int, limit_name: str) -> str:
