@@ -95,16 +95,22 @@
       event.preventDefault();
       self.search(input.value.trim(), 1);
     });
-    this.more.addEventListener("click", function () { self.search(self.query, self.page + 1, self.asTyped); });
+    this.more.addEventListener("click", function () { self.search(self.query, self.page + 1, self.asTyped, true); });
     if (initial) this.search(initial, 1);
   };
 
-  Widget.prototype.search = function (q, page, asTyped) {
+  Widget.prototype.search = function (q, page, asTyped, fromMore) {
     var self = this;
     this.query = q;
     this.page = page;
     this.asTyped = !!asTyped;
     if (page === 1) this.list.textContent = "";
+    // "More results" hides while it loads: keep keyboard focus in the widget, then on the first new result.
+    this.focusFrom = fromMore ? this.list.children.length : -1;
+    if (fromMore) {
+      this.status.setAttribute("tabindex", "-1");
+      this.status.focus();
+    }
     this.more.hidden = true;
     this.status.textContent = "Searching…";
     var url = this.base + "api/search?q=" + encodeURIComponent(q) + "&page=" + page + "&per_page=" + this.perPage;
@@ -120,9 +126,21 @@
         }
         self.render(answer.body);
       })
-      .catch(function () {
-        self.status.textContent = "The archive could not be reached.";
-      });
+      .catch(function () { self.unreachable(); });
+  };
+
+  // A failed fetch is either a refusal (the archive answers, but not to this page's origin: CORS) or no answer
+  // at all. An opaque no-cors request to /healthz tells them apart, so the message can name the setting.
+  Widget.prototype.unreachable = function () {
+    var self = this;
+    var origin = window.location.origin;
+    fetch(this.base + "healthz", { mode: "no-cors", credentials: "omit" })
+      .then(function () {
+        self.status.textContent = "The archive answered, but does not let this page (" + origin + ") read its " +
+          "results. Its administrator can add " + origin + " to the archive's ALLOWED_ORIGINS setting.";
+        self.root.classList.add("nas-refused");
+      })
+      .catch(function () { self.status.textContent = "The archive could not be reached."; });
   };
 
   Widget.prototype.documentUrl = function (id) {
@@ -153,8 +171,20 @@
     var shown = this.list.children.length;
     var text = total ? "Showing " + shown + " of " + total + " article" + (total === 1 ? "" : "s") : "No articles match.";
     if (body.correction) text = "Showing results for " + body.correction.corrected + ". " + text;
-    if (body.suggestion) text += " Did you mean: " + body.suggestion + "?";
     this.status.textContent = text;
+    if (body.suggestion) {
+      var suggestion = String(body.suggestion);
+      var better = el("a", "nas-suggestion", suggestion);
+      better.href = this.base + "?q=" + encodeURIComponent(suggestion);
+      better.addEventListener("click", function (event) {
+        event.preventDefault();
+        self.input.value = suggestion;
+        self.search(suggestion, 1);
+      });
+      this.status.appendChild(document.createTextNode(" Did you mean "));
+      this.status.appendChild(better);
+      this.status.appendChild(document.createTextNode("?"));
+    }
     if (body.correction) {
       var original = body.correction.original;
       var instead = el("a", "nas-as-typed", "Search instead for " + original);
@@ -168,6 +198,12 @@
       this.status.appendChild(instead);
     }
     this.more.hidden = shown >= total || !(body.hits || []).length;
+    if (this.focusFrom >= 0) {
+      var first = this.list.children[this.focusFrom];
+      var target = first ? first.querySelector("a") : null;
+      if (target) target.focus();
+      this.focusFrom = -1;
+    }
   };
 
   function start() {

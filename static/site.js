@@ -87,6 +87,23 @@
     });
   });
 
+  // In an iframe (the /embed page), tell the host page how tall the content is, so it can size the frame:
+  // {type: "archive-search:height", height: <px>} by postMessage (see docs/configuration.md for the host's part).
+  if (window.parent !== window && document.body.classList.contains("page-embed")) {
+    var lastHeight = 0;
+    var tell = function () {
+      var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      if (height !== lastHeight) {
+        lastHeight = height;
+        window.parent.postMessage({ type: "archive-search:height", height: height }, "*");
+      }
+    };
+    tell();
+    window.addEventListener("load", tell);
+    if (window.ResizeObserver) new ResizeObserver(tell).observe(document.body);
+    else window.addEventListener("resize", tell);
+  }
+
   // Hit navigation on the document page: step through <mark id="hit-N"> with buttons, n / p or the jump list;
   // every way of moving keeps the others in step.
   var nav = document.querySelector("[data-hitnav]");

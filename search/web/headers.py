@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from search.web.context import settings
 
@@ -48,7 +48,8 @@ def add_headers(response: Response) -> Response:
     """Set CSP, framing, no-sniff, referrer and CORS headers."""
     conf = settings()
     embeddable = request.blueprint == "embed"
-    frame_ancestors = " ".join(conf.frame_ancestors) if embeddable else "'self'"
+    # A page may widen its own framing (the embed page's "not allowed here" notice, which holds no content).
+    frame_ancestors = g.get("frame_ancestors") or (" ".join(conf.frame_ancestors) if embeddable else "'self'")
     for name, value in security_headers(frame_ancestors):
         response.headers[name] = value
     if _wants_cors(request.path):
@@ -59,6 +60,10 @@ def add_headers(response: Response) -> Response:
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
             response.headers["Access-Control-Max-Age"] = "600"
+        elif origin and origin.rstrip("/") != request.host_url.rstrip("/"):
+            from search.web.embed import refusals  # the about page lists refused origins, naming the setting
+
+            refusals.note("cors", origin[:200])
     return response
 
 

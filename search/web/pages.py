@@ -218,7 +218,17 @@ def _listing_params(req: SearchRequest, listing: FacetListing, conf: Any) -> lis
 
 @bp.get("/about")
 def about_page() -> str:
-    return render_template("about.html", stats=query.stats(context.archive()))
+    from search.web.embed import refusals
+
+    conf = context.settings()
+    return render_template(
+        "about.html",
+        stats=query.stats(context.archive()),
+        frame_ancestors=conf.frame_ancestors,
+        allowed_origins=conf.allowed_origins,
+        refused_framing=refusals.items("framing"),
+        refused_cors=refusals.items("cors"),
+    )
 
 
 @bp.get("/healthz")

@@ -339,3 +339,120 @@ def test_axe_core_finds_no_violations(page, live_server, axe_source, path):
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
     problems = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3], v["help"]) for v in result["violations"]]
     assert not problems, problems
+
+
+# --- Embedding ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def default_server(web_index, tmp_path_factory: pytest.TempPathFactory):
+    """The service with the default allow-lists: it may be framed by its own pages only, and allows no CORS."""
+    server = LiveServer(web_index, {"SITE_TITLE": "Sample archive"}, tmp_path_factory.mktemp("plain") / "g.log")
+    server.wait_healthy()
+    yield server
+    server.stop()
+
+
+HOST_PAGE = """<!doctype html><html lang="en"><head><title>Intranet portal</title></head><body>
+<h1>Intranet portal</h1>
+<iframe id="frame" title="Archive search" src="{base}embed?q={q}" style="width:100%;border:0" height="150"></iframe>
+<script>
+addEventListener("message", function (e) {{
+  if (e.origin === "{origin}" && e.data && e.data.type === "archive-search:height")
+    document.getElementById("frame").style.height = e.data.height + "px";
+}});
+</script>
+<div id="archive" data-archive-search data-per-page="2" data-label="Search the news archive"></div>
+<p><a href="#top">After the widget</a></p>
+<script src="{base}static/embed.js" defer></script>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def host(widget_host_port, tmp_path_factory: pytest.TempPathFactory):
+    """An intranet page on another port (the origin the live server allows), serving pages written per test."""
+    import functools
+    import http.server
+    import threading
+
+    root = tmp_path_factory.mktemp("portal")
+    handler = functools.partial(_quiet_handler(), directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", widget_host_port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def page_for(base: str, name: str, q: str = "harbour") -> str:
+        (root / name).write_text(HOST_PAGE.format(base=base, q=q, origin=base.rstrip("/")))
+        return f"http://127.0.0.1:{widget_host_port}/{name}"
+
+    yield page_for
+    server.shutdown()
+    server.server_close()
+
+
+def _quiet_handler():
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Quiet
+
+
+def test_the_iframe_tells_its_host_its_height(page, live_server, host):
+    page.goto(host(live_server.url, "allowed.html", q="harbour+OR+port+OR+accord"))
+    frame = page.frame_locator("#frame")
+    frame.locator("ol.hits > li").first.wait_for()
+    page.wait_for_function("document.getElementById('frame').getBoundingClientRect().height > 400")
+    inner = page.frames[1].evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
+    outer = page.evaluate("document.getElementById('frame').getBoundingClientRect().height")
+    assert abs(inner - outer) <= 2  # the frame fits its content: no inner scroll bar
+    shot(page, "embed-host")
+
+
+def test_the_widget_keeps_focus_on_new_results_and_links_its_did_you_mean(page, live_server, host):
+    page.goto(host(live_server.url, "widget.html"))
+    box = page.get_by_label("Search the news archive")
+    box.fill("harbuor")
+    box.press("Enter")
+    page.wait_for_function("!document.querySelector('.nas-status').textContent.startsWith('Searching')")
+    answer = page.request.get(live_server.url + "api/search?q=harbuor&per_page=2").json()
+    other = answer["suggestion"] or (answer.get("correction") or {}).get("original")
+    assert other, answer  # the archive offers another spelling one way or the other
+    link = page.locator(".nas-status a")  # did-you-mean, or "search instead for" the words as typed
+    assert link.count() == 1 and other in link.inner_text(), page.locator(".nas-status").inner_text()
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelector('.nas-input').value === {json.dumps(other)}")
+    box.fill("harbour")
+    box.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.nas-hit').length === 2")
+    page.get_by_role("button", name="More results").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.nas-hit').length > 2")
+    page.wait_for_function("document.activeElement.closest('.nas-hit') !== null")
+    focused = page.evaluate(
+        "[...document.querySelectorAll('.nas-hit')].indexOf(document.activeElement.closest('.nas-hit'))"
+    )
+    assert focused == 2  # the first new result, not the top of the host page
+
+
+def test_a_refused_host_is_told_which_setting_to_change(page, default_server, host):
+    page.goto(host(default_server.url, "refused.html"))
+    frame = page.frame_locator("#frame")
+    notice = frame.locator(".notice")
+    notice.wait_for()
+    text = " ".join(notice.inner_text().split())
+    origin = urlsplit(page.url)
+    parent = f"{origin.scheme}://{origin.netloc}"
+    assert f"does not allow pages from {parent}" in text and "FRAME_ANCESTORS" in text
+    box = page.get_by_label("Search the news archive")
+    box.fill("harbour")
+    box.press("Enter")
+    page.wait_for_function("document.querySelector('.nas-status').textContent.includes('ALLOWED_ORIGINS')")
+    assert parent in page.locator(".nas-status").inner_text()
+    shot(page, "embed-refused")
+    page.goto(default_server.url + "about")
+    about = " ".join(page.locator("main").inner_text().split())
+    assert f"{parent} framed /embed" in about and "add it to FRAME_ANCESTORS" in about
+    assert f"{parent} called the API" in about and "add it to ALLOWED_ORIGINS" in about
