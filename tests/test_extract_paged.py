@@ -112,6 +112,7 @@ def test_multi_page_tiff_gives_one_page_per_frame() -> None:
 def test_pdf_without_a_text_layer_goes_through_ocr() -> None:
     doc = _one(pdf_extract.extract(image_pdf([_scan(HARBOUR)]), "scanned.pdf"))
     assert doc.origin == "ocr"
+    assert doc.date is None  # its CreationDate (2000-01-01) is when it was scanned
     assert {"lisbon", "accord", "gdansk"} <= _words(doc.body)
 
 

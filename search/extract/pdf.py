@@ -66,8 +66,10 @@ def extract(raw: bytes, doc_id: str) -> list[Document | Skipped]:
     finally:
         pdf.close()
     origin = "ocr" if scanned else ""
+    # A scan's CreationDate is the day it was scanned, not published: only a born-digital PDF's is taken.
+    date = None if scanned == len(pages) else meta["date"]
     doc = paged_document(
-        doc_id, pages, title=meta["title"], date=meta["date"], author=meta["author"], origin=origin, lines_only=True
+        doc_id, pages, title=meta["title"], date=date, author=meta["author"], origin=origin, lines_only=True
     )
     return [doc, *notes]
 
