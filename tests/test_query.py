@@ -386,6 +386,7 @@ def test_json_has_the_documented_shape(archive) -> None:
     assert set(data) == {
         "query",
         "total",
+        "counts",
         "page",
         "per_page",
         "hits",

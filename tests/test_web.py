@@ -70,7 +70,8 @@ def test_search_page_keeps_the_query_and_shows_highlighted_hits(client):
     assert 'value="harbour"' in html
     assert "Harbour Cities Accord" in html
     assert "<mark>Harbour</mark>" in html
-    assert "Showing 1–3 of 3 articles" in html
+    assert "Showing 1–3 of 3 stories" in html  # the two reports of the summit are one story
+    assert "3 stories, 4 articles: 1 near-duplicate version folded" in html
 
 
 def test_every_hit_links_to_its_document_with_the_query_for_highlighting(client):
@@ -117,9 +118,13 @@ def test_entity_links_in_results_filter_by_that_entity(client):
 def test_histogram_bars_are_links_that_narrow_the_date_range(client):
     html = page(client, "/?q=harbour")
     bars = re.findall(r'<a href="([^"]+)" class="bar" aria-label="([^"]+)"', html)
-    assert [label for _, label in bars] == ["2024-03: 2 articles", "2024-07: 2 articles"]
+    assert [label for _, label in bars] == ["2024-03: 1 story", "2024-07: 2 stories"]  # as the results count
     march = bars[0][0].replace("&amp;", "&")
     assert params(march) == {"q": ["harbour"], "from": ["2024-03-01"], "to": ["2024-03-31"]}
+    every = page(client, "/?q=harbour&versions=all")
+    bars = re.findall(r'<a href="([^"]+)" class="bar" aria-label="([^"]+)"', every)
+    assert [label for _, label in bars] == ["2024-03: 2 articles", "2024-07: 2 articles"]
+    assert params(bars[0][0].replace("&amp;", "&"))["versions"] == ["all"]
     narrowed = page(client, march)
     assert "Harbour pilots" not in narrowed
     assert 'value="2024-03-01"' in narrowed and 'value="2024-03-31"' in narrowed
@@ -377,6 +382,7 @@ def test_api_search_has_exactly_the_documented_shape(client):
     assert set(body) == {
         "query",
         "total",
+        "counts",
         "page",
         "per_page",
         "hits",
@@ -393,7 +399,8 @@ def test_api_search_has_exactly_the_documented_shape(client):
     assert set(body["facets"]) == {
         "people", "organizations", "places", "sources", "authors", "dates", "undated", "date_precision", "more",
     }  # fmt: skip
-    assert {"value": "Helena Sardinha", "count": 2, "selected": True} in body["facets"]["people"]  # both versions
+    assert {"value": "Helena Sardinha", "count": 1, "selected": True} in body["facets"]["people"]  # as the total
+    assert body["counts"]["stories"] == 1 and body["counts"]["articles"] == 2 and body["counts"]["unit"] == "stories"
     assert set(body["facets"]["dates"][0]) == {"start", "end", "count"}
 
 
@@ -459,8 +466,10 @@ def test_csv_export_has_every_hit_and_defuses_formulas(client):
     notes = int(re.search(r"(\d+) lines of notes", text).group(1))
     rows = list(csv.DictReader(io.StringIO(text.split("\n", notes)[notes])))
     ids = {r["id"] for r in rows}
-    assert len(rows) == len(ids) == 4  # both reports of the summit: an export does not collapse near-duplicates
-    assert ids >= {"hostile/record-1", "01_harbour_summit.txt", "02_harbour_summit_wire.txt"}
+    assert len(rows) == len(ids) == 3  # as the page lists them: the two reports of the summit are one row
+    every = client.get("/export.csv?q=harbour&versions=all").get_data(as_text=True)
+    assert len(list(csv.DictReader(io.StringIO(every.split("\n", notes)[notes])))) == 4
+    assert ids >= {"hostile/record-1"} and len(ids & {"01_harbour_summit.txt", "02_harbour_summit_wire.txt"}) == 1
     author = next(r["author"] for r in rows if r["id"] == "hostile/record-1")
     assert author.startswith('"><script>')  # kept as text
     assert rows[0]["permalink"].startswith("http://localhost/documents/")
@@ -469,9 +478,13 @@ def test_csv_export_has_every_hit_and_defuses_formulas(client):
 def test_json_export_has_every_hit_with_permalinks(client):
     import json
 
-    response = client.get("/export.json?q=&sort=oldest")
+    response = client.get("/export.json?q=&sort=oldest&versions=all")
     body = json.loads(response.data)
     assert body["exported"] == body["total"] == len(body["hits"]) == 18  # every article, near-duplicates too
+    assert body["export"]["rows_are"] == "articles"
+    folded = json.loads(client.get("/export.json?q=&sort=oldest").data)
+    assert folded["total"] == len(folded["hits"]) == folded["export"]["stories"] == 17
+    assert folded["export"]["rows_are"] == "stories" and folded["export"]["articles"] == 18
     assert body["hits"][0]["date"] == "1998"
     assert all(h["permalink"].startswith("http://localhost/documents/") for h in body["hits"])
 

@@ -351,7 +351,8 @@ def test_openapi_documents_every_parameter_the_search_endpoint_reads(spec):
     from search.web.params import EXCLUDE_PARAMS, FACET_PARAMS, PRECISION_PARAM
 
     names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    expected = {"q", "from", "to", "sort", "page", "per_page", "cluster", "correct", *FACET_PARAMS, *EXCLUDE_PARAMS}
+    expected = {"q", "from", "to", "sort", "page", "per_page", "cluster", "versions", "correct", *FACET_PARAMS}
+    expected |= set(EXCLUDE_PARAMS)
     assert names == {*expected, PRECISION_PARAM}
 
 
@@ -359,7 +360,7 @@ def test_openapi_documents_every_parameter_the_search_endpoint_reads(spec):
 
 PARAMS = [
     "q", "from", "to", "person", "org", "place", "source", "author", "not_person", "not_source", "precision",
-    "sort", "page", "per_page", "cluster", "contains", "order",
+    "sort", "page", "per_page", "cluster", "versions", "correct", "contains", "order",
 ]  # fmt: skip
 
 

@@ -178,8 +178,10 @@ def test_api_facets_is_the_json_twin_of_the_facet_page(client):
         "page": 1,
         "per_page": 50,
         "total": 1,
-        "values": [{"value": "Helena Sardinha", "count": 2}],
+        "values": [{"value": "Helena Sardinha", "count": 1}],  # one story: her two reports are versions of it
     }
+    every = client.get("/api/facets/people?contains=SARD&q=harbour&versions=all").get_json()
+    assert every["values"] == [{"value": "Helena Sardinha", "count": 2}]
     assert client.get("/api/facets/nothing").status_code == 404
     bad = client.get("/api/facets/people?order=size")
     assert bad.status_code == 400 and bad.get_json()["parameter"] == "order"
@@ -230,7 +232,10 @@ def test_csv_export_states_its_search_and_holds_every_field(client):
     notes, rows = _csv(response.get_data(as_text=True))
     text = "\n".join(notes)
     assert "query: harbour" in text and "person=Helena Sardinha" in text and "sort: newest" in text
-    assert "all 2 matching articles" in text
+    assert "all 1 matching story" in text and "2 articles: 1 other version left out" in text
+    assert [r["id"] for r in rows] == ["01_harbour_summit.txt"]
+    notes, rows = _csv(client.get("/export.csv?q=harbour&person=Helena+Sardinha&sort=newest&versions=all").text)
+    assert "all 2 matching articles" in "\n".join(notes) and "every version of a story is its own row" in notes[5]
     assert [r["id"] for r in rows] == ["01_harbour_summit.txt", "02_harbour_summit_wire.txt"]
     assert set(rows[0]) == {
         "id", "title", "date", "dateline", "author", "source", "url", "permalink", "score", "cluster",
@@ -269,9 +274,11 @@ def test_a_configured_cap_is_stated_in_the_file_and_on_the_page(web_settings, fm
     from search.web import create_app
 
     client = create_app(replace(web_settings, export_limit=5)).test_client()
-    html = client.get("/?q=").get_data(as_text=True)
+    html = client.get("/?q=&versions=all").get_data(as_text=True)
     assert "caps exports at 5 articles (EXPORT_LIMIT): the file will hold the first 5 of 18" in html
-    body = client.get(f"/export.{fmt}?q=&sort=oldest").get_data(as_text=True)
+    folded = client.get("/?q=").get_data(as_text=True)
+    assert "caps exports at 5 stories (EXPORT_LIMIT): the file will hold the first 5 of 17" in folded
+    body = client.get(f"/export.{fmt}?q=&sort=oldest&versions=all").get_data(as_text=True)
     if fmt == "csv":
         notes, rows = _csv(body)
         assert len(rows) == 5 and "5 of 18 matching articles" in "\n".join(notes) and "EXPORT_LIMIT" in notes[4]

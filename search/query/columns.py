@@ -88,6 +88,13 @@ class Columns:
     def n_groups(self) -> int:
         return int(self.groups.max()) + 1 if self.groups.size else 0
 
+    @cached_property
+    def shared(self) -> np.ndarray:
+        """Documents in a near-duplicate cluster of two or more (the only ones story counts must fold)."""
+        if not self.groups.size:
+            return np.zeros(0, dtype=bool)
+        return np.bincount(self.groups, minlength=self.n_groups)[self.groups] > 1
+
     def cluster_number(self, name: str) -> int | None:
         try:
             return self.cluster_names.index(name)

@@ -178,12 +178,16 @@ def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: f
     if checked is not None and checked.fixed and request.correct:
         correction = Correction(request.q, checked.corrected, checked.fixed)
 
-    facets = _facets(snap, request, matched, filters) if request.facets else Facets()
+    collapse = _folds(request)
+    facets = _facets(snap, request, matched, filters, collapse) if request.facets else Facets()
     total_articles = int(final.sum())
+    stories = _group_count(cols, final)
 
-    collapse = request.collapse and request.cluster is None
     docs, scores, groups = _ordered(snap, parsed, request, final, collapse)
     total = groups if collapse else total_articles
+    if request.facets:
+        counted = facets.undated + sum(b.count for b in facets.dates)
+        facets = replace(facets, overlap=max(0, counted - total))
     start = (request.page - 1) * request.per_page
     page_docs = docs[start : start + request.per_page]
     if request.sort != Sort.RELEVANCE or not request.q.strip():
@@ -228,6 +232,7 @@ def _search(archive: Archive, snap: Snapshot, request: SearchRequest, started: f
         correction=correction,
         unmatched=unmatched,
         total_articles=total_articles,
+        stories=stories,
         took_ms=round((_time.perf_counter() - started) * 1000, 2),
     )
 
@@ -528,21 +533,30 @@ def _facet_mask(matched: np.ndarray, filters: dict[str, np.ndarray], own: str) -
     return mask
 
 
-def _facets(snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters: dict) -> Facets:
-    """Counts over the whole result set; each facet ignores its own filter (OR within, AND across)."""
+def _folds(request: SearchRequest) -> bool:
+    """Whether a request's results fold near-duplicates into stories (and so count stories everywhere)."""
+    return request.collapse and request.cluster is None
+
+
+def _facets(snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters: dict, stories: bool) -> Facets:
+    """Counts over the whole result set; each facet ignores its own filter (OR within, AND across).
+
+    stories: count near-duplicate stories as the folded results do (a story once per value or bucket that any
+    of its matching articles has), so that a value or bar counted N gives N results when clicked.
+    """
     cols = snap.columns
     result = {}
     distinct = []
     for fname in FACET_FIELDS:
         fac = snap.facetable[FACETABLE[fname]]
-        counts = name_counts(fac, cols, _facet_mask(matched, filters, fname))
+        counts = name_counts(fac, cols, _facet_mask(matched, filters, fname), stories)
         excluded = tuple(v for f, v in request.excluded if f == fname)
         result[fname] = term_facet(counts, fac, getattr(request, fname), FACET_LIMIT, excluded)
         distinct.append((fname, int(np.count_nonzero(counts))))
     all_mask = matched.copy()
     for m in filters.values():
         all_mask &= m
-    buckets, unit, undated = date_histogram(cols, all_mask)
+    buckets, unit, undated = date_histogram(cols, all_mask, stories)
     return Facets(
         people=result["people"],
         organizations=result["organizations"],
@@ -552,8 +566,9 @@ def _facets(snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters
         dates=buckets,
         date_unit=unit,
         undated=undated,
-        precision=precision_facet(cols, _facet_mask(matched, filters, "precision"), request.precision),
+        precision=precision_facet(cols, _facet_mask(matched, filters, "precision"), request.precision, stories),
         distinct=tuple(distinct),
+        counted="stories" if stories else "articles",
     )
 
 
@@ -577,10 +592,9 @@ def facet_values(
     snap = archive.snapshot()
     notes: list[str] = []
     request = _sane(request, notes)
-    matched = _matched(snap, _parse(archive, snap, request.q))
-    filters = _filter_masks(snap, request, notes)
+    _, matched, filters, _ = _selection(archive, snap, request, notes)  # the same articles as the results page
     fac = snap.facetable[FACETABLE[field]]
-    counts = name_counts(fac, snap.columns, _facet_mask(matched, filters, field))
+    counts = name_counts(fac, snap.columns, _facet_mask(matched, filters, field), _folds(request))
     excluded = tuple(v for f, v in request.excluded if f == field)
     page = max(1, min(page, MAX_PAGE))
     per_page = max(1, min(per_page, MAX_PER_PAGE))
@@ -904,7 +918,8 @@ EXPORT_BATCH = 200  # articles read under the archive's lock at a time while an 
 
 
 def export(archive: Archive, request: SearchRequest, limit: int = 0, text: bool = False) -> Export:
-    """Every article a search matches, in its order, near-duplicates included, the first `limit` (0: all).
+    """The rows a search gives, in its order, the first `limit` (0: all): one per story when the request folds
+    near-duplicates (as its results page does), else every article, each version its own row.
 
     The matches are computed once, on one commit; the rows are read lazily in batches (each under the archive's
     lock), so a caller can stream any number of them. With text, each row holds the article's whole body.
@@ -912,11 +927,14 @@ def export(archive: Archive, request: SearchRequest, limit: int = 0, text: bool 
     notes: list[str] = []
     with archive.read_lock:
         snap = archive.snapshot()
-        request = _sane(replace(request, page=1, collapse=False, facets=False, cluster=request.cluster), notes)
+        request = _sane(replace(request, page=1, facets=False), notes)
+        folded = _folds(request)
         parsed, _, _, final = _selection(archive, snap, request, notes)
-        total = int(final.sum())
+        articles = int(final.sum())
+        stories = _group_count(snap.columns, final)
+        total = stories if folded else articles
         count = total if limit <= 0 else min(total, limit)
-        docs, scores, _ = _ordered(snap, parsed, replace(request, per_page=max(count, 1)), final, False)
+        docs, scores, _ = _ordered(snap, parsed, replace(request, per_page=max(count, 1)), final, folded)
         docs = docs[:count]
         if (request.sort != Sort.RELEVANCE or not request.q.strip()) and parsed.scores is not None:
             scores = {d: float(parsed.scores[d]) for d in docs} if request.q.strip() else {}
@@ -930,7 +948,7 @@ def export(archive: Archive, request: SearchRequest, limit: int = 0, text: bool 
                 ]
             yield from batch
 
-    return Export(request, total, len(docs), limit, tuple(notes), rows())
+    return Export(request, total, len(docs), limit, tuple(notes), rows(), articles, stories, folded)
 
 
 def _export_row(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, text: bool) -> ExportRow:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -22,18 +23,45 @@ FACETABLE = {
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
-def name_counts(fac: Facetable, columns: Columns, mask: np.ndarray) -> np.ndarray:
-    """Documents per canonical value of a facet among the docnums set in mask (each document once)."""
+def story_counts(keys: np.ndarray, docs: np.ndarray, columns: Columns, minlength: int) -> np.ndarray:
+    """How many near-duplicate stories (clusters; a lone article is its own) have a document under each key.
+
+    keys[i] is the key (facet value, histogram bucket) of document docs[i]. Articles of one-article stories
+    are counted by a plain bincount; only those of shared clusters are made unique per (key, story).
+    """
+    minlength = max(minlength, int(keys.max()) + 1 if keys.size else 0)
+    counts = np.bincount(keys, minlength=minlength)
+    shared = columns.shared[docs]
+    if shared.any():
+        k = keys[shared].astype(np.int64)
+        n = max(columns.n_groups, 1)
+        pairs = np.unique(k * n + columns.groups[docs[shared]])
+        counts = counts - np.bincount(k, minlength=minlength) + np.bincount(pairs // n, minlength=minlength)
+    return counts
+
+
+def name_counts(fac: Facetable, columns: Columns, mask: np.ndarray, stories: bool = False) -> np.ndarray:
+    """Documents per canonical value of a facet among the docnums set in mask (each document once).
+
+    stories: count near-duplicate stories instead (a cluster once per value, when any of its articles has it).
+    """
     if not fac.names or not len(fac.pair_docs):
         return np.zeros(len(fac.names), dtype=np.int64)
     hits = np.flatnonzero(mask)
     if hits.size * 8 > mask.size:  # a large share of the archive: one pass over all pairs is cheaper
-        return np.bincount(fac.pair_names[mask[fac.pair_docs]], minlength=len(fac.names))
-    # Few hits: read only their pairs (pairs are sorted by document; offsets give each document's run).
-    starts, ends = fac.offsets[hits], fac.offsets[hits + 1]
-    lengths = ends - starts
-    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    return np.bincount(fac.pair_names[shift + np.arange(int(lengths.sum()))], minlength=len(fac.names))
+        chosen = mask[fac.pair_docs]
+        names = fac.pair_names[chosen]
+        docs = fac.pair_docs[chosen] if stories else None
+    else:  # few hits: read only their pairs (pairs are sorted by document; offsets give each document's run)
+        starts, ends = fac.offsets[hits], fac.offsets[hits + 1]
+        lengths = ends - starts
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        at = shift + np.arange(int(lengths.sum()))
+        names = fac.pair_names[at]
+        docs = fac.pair_docs[at] if stories else None
+    if docs is not None:
+        return story_counts(names, docs, columns, len(fac.names))
+    return np.bincount(names, minlength=len(fac.names))
 
 
 def term_facet(
@@ -102,9 +130,16 @@ def facet_page(
     return _marked(by_name, fac, ids[start : start + per_page].tolist(), selected, excluded, keep=False), int(ids.size)
 
 
-def precision_facet(columns: Columns, mask: np.ndarray, selected: tuple[str, ...] = ()) -> tuple[FacetValue, ...]:
-    """Articles among the results per date precision: a full day, a month only, a year only, no date."""
-    counts = np.bincount(columns.precision[mask], minlength=len(PRECISIONS)) if columns.precision.size else None
+def precision_facet(
+    columns: Columns, mask: np.ndarray, selected: tuple[str, ...] = (), stories: bool = False
+) -> tuple[FacetValue, ...]:
+    """Articles (or stories) among the results per date precision: a full day, a month only, a year only, none."""
+    counts = None
+    if columns.precision.size:
+        docs = np.flatnonzero(mask)
+        keys = columns.precision[docs].astype(np.int64)
+        n = len(PRECISIONS)
+        counts = story_counts(keys, docs, columns, n) if stories else np.bincount(keys, minlength=n)
     out = []
     for name in DATE_PRECISIONS:
         n = int(counts[PRECISIONS.index(name)]) if counts is not None else 0
@@ -112,14 +147,22 @@ def precision_facet(columns: Columns, mask: np.ndarray, selected: tuple[str, ...
     return tuple(out)
 
 
-def date_histogram(columns: Columns, mask: np.ndarray) -> tuple[tuple[DateBucket, ...], str, int]:
+def date_histogram(
+    columns: Columns, mask: np.ndarray, stories: bool = False
+) -> tuple[tuple[DateBucket, ...], str, int]:
     """Buckets that suit the span (days, months, years, or runs of years), and how many hits are undated.
 
     However wide the span (one article dated 9999 among ones from 1987 made 7,980 yearly bars), there are at
     most MAX_BUCKETS bars: years are grouped into decades, centuries, ... as the span needs.
+    stories: count near-duplicate stories, each once in every bucket holding one of its articles (what a
+    click on the bar, a date range, then shows), instead of articles.
     """
     chosen = mask & columns.dated
-    undated = int(np.count_nonzero(mask)) - int(np.count_nonzero(chosen))
+    if stories:
+        lone = np.flatnonzero(mask & ~columns.dated)
+        undated = int(story_counts(np.zeros(lone.size, dtype=np.int64), lone, columns, 1)[0])
+    else:
+        undated = int(np.count_nonzero(mask)) - int(np.count_nonzero(chosen))
     days = columns.days[chosen]
     if not days.size:
         return (), "", undated
@@ -130,10 +173,16 @@ def date_histogram(columns: Columns, mask: np.ndarray) -> tuple[tuple[DateBucket
         unit, keys = "month", columns.months[chosen]
     else:
         unit, keys = "day", days.astype(np.int64) - _EPOCH
+    docs = np.flatnonzero(chosen)
+
+    def tally(offsets: np.ndarray) -> list[int]:
+        """Hits per bucket from the first to the last (gaps show as zeros): stories or articles."""
+        return (story_counts(offsets, docs, columns, 0) if stories else np.bincount(offsets)).tolist()
+
     if unit == "year" and int(keys.max()) - int(keys.min()) >= MAX_BUCKETS:
-        return _year_runs(keys + 1970), _run_unit(_run_length(keys + 1970)), undated
+        return _year_runs(keys + 1970, tally), _run_unit(_run_length(keys + 1970)), undated
     first = int(keys.min())
-    counts = np.bincount(keys - first).tolist()  # every bucket from the first to the last: gaps show as zeros
+    counts = tally(keys - first)
     return tuple(_bucket(unit, first + n, count) for n, count in enumerate(counts)), unit, undated
 
 
@@ -151,13 +200,13 @@ def _run_unit(k: int) -> str:
     return {10: "decade", 100: "century", 1000: "millennium"}.get(k, f"{k} years")
 
 
-def _year_runs(years: np.ndarray) -> tuple[DateBucket, ...]:
+def _year_runs(years: np.ndarray, tally: Callable[[np.ndarray], list[int]]) -> tuple[DateBucket, ...]:
     """Bars of k years each, aligned on multiples of k (1980-1989), from the first hit's to the last's."""
     k = _run_length(years)
     runs = years // k
     first = int(runs.min())
     out = []
-    for n, count in enumerate(np.bincount(runs - first).tolist()):
+    for n, count in enumerate(tally(runs - first)):
         lo = max(1, (first + n) * k)
         hi = min(9999, (first + n + 1) * k - 1)
         out.append(DateBucket(date(lo, 1, 1), date(hi, 12, 31), count, f"{lo}–{hi}"))

@@ -31,6 +31,7 @@ def to_json(result: SearchResult) -> dict:
     return {
         "query": req.q,
         "total": result.total,
+        "counts": counts_json(result),
         "page": req.page,
         "per_page": req.per_page,
         "hits": [
@@ -76,6 +77,19 @@ def to_json(result: SearchResult) -> dict:
         ),
         "unmatched": list(result.unmatched),
         "notes": list(result.notes),
+    }
+
+
+def counts_json(result: SearchResult) -> dict:
+    """What `total` and every facet and histogram count counts, and the other count beside it."""
+    folding = result.request.collapse and result.request.cluster is None
+    return {
+        "unit": "stories" if folding else "articles",
+        "versions": "folded" if folding else "all",
+        "stories": result.stories,
+        "articles": result.total_articles,
+        "folded": result.folded,
+        "histogram_overlap": result.facets.overlap,
     }
 
 

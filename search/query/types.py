@@ -92,6 +92,8 @@ class Facets:
     undated: int = 0
     precision: tuple[FacetValue, ...] = ()  # articles per date precision (DATE_PRECISIONS), ignoring its own filter
     distinct: tuple[tuple[str, int], ...] = ()  # (facet field, how many values it has among these results)
+    counted: str = "articles"  # what every count above counts: "articles", or "stories" when versions are folded
+    overlap: int = 0  # how far the histogram and undated counts add up past the total (stories in two buckets)
 
     def more(self, field: str) -> int:
         """How many values of a facet these results hold beyond those listed."""
@@ -124,15 +126,21 @@ class Correction:
 @dataclass(frozen=True)
 class SearchResult:
     request: SearchRequest
-    total: int  # results to page through: near-duplicate clusters count once when collapsed
+    total: int  # results to page through: stories when folded (request.collapse), else articles
     hits: tuple[Hit, ...]
     facets: Facets = field(default_factory=Facets)
     suggestion: str | None = None  # did you mean: a query that would match better (not searched)
     notes: tuple[str, ...] = ()
     correction: Correction | None = None  # set when the results are for a corrected query
     unmatched: tuple[str, ...] = ()  # typed words that match nothing in the archive (and were not corrected)
-    total_articles: int = 0  # matching articles before collapsing (what facet counts add up over)
+    total_articles: int = 0  # matching articles, every version counted
+    stories: int = 0  # matching near-duplicate stories (a cluster once, a lone article its own)
     took_ms: float = 0.0
+
+    @property
+    def folded(self) -> int:
+        """Versions left out of the results by folding near-duplicates into stories (0 when every version shows)."""
+        return self.total_articles - self.stories if self.request.collapse and self.request.cluster is None else 0
 
 
 @dataclass(frozen=True)
@@ -148,11 +156,14 @@ class Export:
     """Every article a search selects, for the record: counted once, read row by row as they are written."""
 
     request: SearchRequest
-    total: int  # articles the search matches (near-duplicates each counted)
+    total: int  # rows the search gives: stories when folded, else articles (every version counted)
     exported: int  # rows that follow: the total, or the limit when the total is larger
     limit: int  # the cap asked for (0: none)
     notes: tuple[str, ...]
     rows: Iterator[ExportRow]
+    articles: int = 0  # articles the search matches, every version counted
+    stories: int = 0  # near-duplicate stories among them
+    folded: bool = False  # one row per story (its first version in this order), not one per article
 
     @property
     def truncated(self) -> bool:

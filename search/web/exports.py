@@ -71,7 +71,10 @@ def metadata(
         "limit": limit or None,
         "truncated": export.truncated,
         "full_text": text,
-        "near_duplicates": "every version of a story is its own row",
+        "near_duplicates": near_duplicates(export),
+        "rows_are": "stories" if export.folded else "articles",
+        "stories": export.stories,
+        "articles": export.articles,
         "search_url": search_page,
         "made": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "format": fmt,
@@ -79,14 +82,27 @@ def metadata(
     }
 
 
-def cap_sentence(total: int, exported: int, limit: int) -> str:
-    """How many articles the file holds, and the cap when it cut the file (never silent)."""
+def near_duplicates(export: Export) -> str:
+    """Which rows the file holds: one per story (versions folded, as the results page shows them), or every version."""
+    if not export.folded:
+        return "every version of a story is its own row"
+    left = export.articles - export.stories
+    return (
+        f"folded: one row per story (its first version in this order); {export.stories:,} stories,"
+        f" {export.articles:,} articles: {left:,} other version{'' if left == 1 else 's'} left out"
+        " (export with versions=all for every version)"
+    )
+
+
+def cap_sentence(total: int, exported: int, limit: int, unit: str = "articles") -> str:
+    """How many rows (articles or stories) the file holds, and the cap when it cut the file (never silent)."""
+    one = unit[:-3] + "y" if unit.endswith("ies") else unit[:-1]
     if exported < total:
         return (
-            f"{exported:,} of {total:,} matching articles: the first {exported:,}, cut at this service's export"
-            f" limit of {limit:,} articles (EXPORT_LIMIT)"
+            f"{exported:,} of {total:,} matching {unit}: the first {exported:,}, cut at this service's export"
+            f" limit of {limit:,} {unit} (EXPORT_LIMIT)"
         )
-    return f"all {total:,} matching article{'' if total == 1 else 's'}"
+    return f"all {total:,} matching {one if total == 1 else unit}"
 
 
 def file_name(req: SearchRequest, ext: str) -> str:
@@ -130,7 +146,7 @@ def _csv_lines(meta: dict[str, Any], export: Export, base: str, text: bool, note
             "filters: "
             + ("; ".join(f"{k}={', '.join(v)}" for k, v in meta["filters"].items()) if meta["filters"] else "none"),
             f"sort: {meta['sort']}",
-            f"rows: {cap_sentence(meta['total'], meta['exported'], meta['limit'] or 0)}",
+            f"rows: {cap_sentence(meta['total'], meta['exported'], meta['limit'] or 0, meta['rows_are'])}",
             f"near-duplicates: {meta['near_duplicates']}; full text: {'yes' if text else 'no'}",
             f"made: {meta['made']} from {meta['search_url']}",
             *(f"note: {n}" for n in meta["notes"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from search.query.types import SearchResult
 from search.web.context import settings
 from search.web.safe_html import plain_text, safe_url, sanitize_marked
 
@@ -34,6 +35,16 @@ def filesize(value: object) -> str:
     return ""
 
 
+def count_unit(result: SearchResult) -> tuple[str, str]:
+    """What a page's counts count, singular and plural: stories while near-duplicates are folded, else articles.
+
+    Where folding leaves out nothing, stories and articles are one and the same, and the page says "articles".
+    """
+    if result.folded:
+        return "story", "stories"
+    return "article", "articles"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         marked=sanitize_marked,
@@ -44,6 +55,7 @@ def register(app: Flask) -> None:
         thousands=thousands,
         filesize=filesize,
     )
+    app.jinja_env.globals["count_unit"] = count_unit
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

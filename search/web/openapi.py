@@ -15,6 +15,7 @@ from search.web.params import (
     MAX_VALUE_CHARS,
     MAX_VALUES,
     PRECISION_PARAM,
+    VERSIONS,
 )
 
 _STR_LIST = {"type": "array", "items": {"type": "string"}}
@@ -80,6 +81,7 @@ SEARCH_RESULT = {
     "required": [
         "query",
         "total",
+        "counts",
         "page",
         "per_page",
         "hits",
@@ -91,7 +93,27 @@ SEARCH_RESULT = {
     ],
     "properties": {
         "query": {"type": "string"},
-        "total": {"type": "integer", "minimum": 0},
+        "total": {"type": "integer", "minimum": 0, "description": "results to page through, in `counts.unit`"},
+        "counts": {
+            "type": "object",
+            "description": "What `total` and every facet and histogram count counts. Folded (the default), a"
+            " near-duplicate story counts once wherever one of its articles would be counted, so a facet value or"
+            " bar counted N gives N results when chosen; with versions=all every article counts.",
+            "required": ["unit", "versions", "stories", "articles", "folded", "histogram_overlap"],
+            "properties": {
+                "unit": {"type": "string", "enum": ["stories", "articles"]},
+                "versions": {"type": "string", "enum": ["folded", "all"]},
+                "stories": {"type": "integer", "minimum": 0, "description": "matching stories"},
+                "articles": {"type": "integer", "minimum": 0, "description": "matching articles, every version"},
+                "folded": {"type": "integer", "minimum": 0, "description": "versions left out by folding"},
+                "histogram_overlap": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "how far the bars and undated count add up past `total`: stories with versions"
+                    " in more than one bucket count in each",
+                },
+            },
+        },
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1},
         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
@@ -287,6 +309,12 @@ def _search_params(max_page: int, max_per_page: int) -> list[dict[str, Any]]:
         _param("page", "Page number", page),
         _param("per_page", "Hits per page", per_page),
         _param("cluster", "List every version of one near-duplicate story", cluster),
+        _param(
+            "versions",
+            "folded (the default): one result per near-duplicate story, and every count counts stories;"
+            " all: every version, and every count counts articles",
+            {"type": "string", "enum": list(VERSIONS), "default": "folded"},
+        ),
         _param(
             "correct",
             "1 (the default): words that match nothing are searched as corrected; 0: the words as typed",

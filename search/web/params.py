@@ -29,6 +29,9 @@ FACET_PARAMS: dict[str, str] = {
 FIELD_PARAMS = {field: name for name, field in FACET_PARAMS.items()}
 # A value to leave out: not_person=Reagan, not_source=..., one parameter per facet, repeatable.
 EXCLUDE_PARAMS = {f"not_{name}": field for name, field in FACET_PARAMS.items()}
+# versions=folded (the default) folds near-duplicates into one result per story and counts stories everywhere;
+# versions=all lists and counts every version (article).
+VERSIONS = ("folded", "all")
 PRECISION_PARAM = "precision"  # day | month | year | undated, repeatable: dates of that precision only
 
 # Characters no query needs that would make the Atom feed (which echoes the query) invalid XML.
@@ -146,6 +149,11 @@ def parse_search(args: MultiDict[str, str], settings: Settings) -> SearchRequest
     chosen = {field: _values(args, name) for name, field in FACET_PARAMS.items()}
     if excluded:  # a value both chosen and excluded was excluded last (the facet's "not" button): leave it out
         chosen = {field: tuple(v for v in values if (field, v) not in excluded) for field, values in chosen.items()}
+    versions = _one(args, "versions") or "folded"
+    if versions not in VERSIONS:
+        raise BadParameter(
+            "versions", f"{versions[:40]!r} is not a way to show versions", "send versions=all to list every version"
+        )
     correct = _one(args, "correct") or "1"
     if correct not in ("0", "1"):
         raise BadParameter("correct", f"{correct[:40]!r} is not 0 or 1", "send correct=0 to search the words as typed")
@@ -160,6 +168,7 @@ def parse_search(args: MultiDict[str, str], settings: Settings) -> SearchRequest
         page=_int(args, "page", 1, settings.max_page),
         per_page=_int(args, "per_page", settings.per_page, settings.max_per_page),
         cluster=cluster,
+        collapse=versions == "folded",
         correct=correct == "1",
     )
 
@@ -219,6 +228,8 @@ def to_params(
         params.append(("sort", sort.value))
     if cluster:
         params.append(("cluster", cluster))
+    if not get("collapse"):
+        params.append(("versions", "all"))
     if not get("correct"):
         params.append(("correct", "0"))
     if page and page_no != 1:

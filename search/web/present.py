@@ -73,6 +73,7 @@ _PIECES = {
     "precision": PRECISION_PARAM,
     "sort": "sort",
     "cluster": "cluster",
+    "collapse": "versions",
     "correct": "correct",
     "page": "page",
     "per_page": "per_page",
@@ -204,6 +205,8 @@ class Presenter:
             return "" if value == self.settings.per_page else f"{name}={value}"
         if field == "correct":
             return "" if value else f"{name}=0"
+        if field == "collapse":
+            return "" if value else f"{name}=all"
         return f"{name}={_quoted(value)}" if value else ""  # q, cluster
 
     def toggle_link(self, field: str, value: str) -> str:
@@ -416,6 +419,10 @@ class Presenter:
     def as_typed_link(self, original: str) -> str:
         """Search the query exactly as it was typed, without spelling correction."""
         return self.url_with(q=original, correct=False, page=1)
+
+    def versions_link(self, every: bool) -> str:
+        """The same search listing every version of each story (every=True), or folded into stories again."""
+        return self.url_with(collapse=not every, page=1)
 
     def similar_link(self, cluster: str) -> str:
         """Lists every version of one near-duplicate story."""
