@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from search.enrich.nltk_data import NltkDataMissing
 from search.index.errors import IndexLockedError, IndexStorageError
+from search.ingest.fanout import ClusterError
 
 if TYPE_CHECKING:
     from search.enrich.entities.map import EntityMap
@@ -34,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (NltkDataMissing, IndexLockedError, IndexStorageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except ClusterError as exc:
+        print(f"error: {exc}; the last committed index is intact, run again to finish", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted: the last committed index is intact", file=sys.stderr)
         return 130
@@ -53,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
     p.add_argument("--index", type=Path, help=index_help)
     p.add_argument("--workers", type=int, default=None, help="enrichment processes (default: number of cores)")
+    p.add_argument(
+        "--cluster",
+        metavar="tcp://HOST:8786",
+        help="enrich on the Dask distributed cluster whose scheduler is here (default: local processes)",
+    )
+    p.add_argument(
+        "--in-flight",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="enrichment tasks (a file, or up to 32 records) out at once (default: 16 per worker)",
+    )
     p.add_argument("--prune", action="store_true", help="delete articles whose files are gone")
     p.add_argument("--if-empty", action="store_true", help="do nothing when the index already has articles")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -161,6 +177,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
     if args.max_article_mb:
         limits = replace(limits, article_chars=int(args.max_article_mb * MB))
     index_dir = _index_dir(args)
+    if args.cluster:  # Dask logs a lost connection with tracebacks from its own threads; the error below says it
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(lambda record: record.name.split(".")[0] != "distributed")
     if args.if_empty and _has_documents(index_dir):
         print(f"{index_dir} already holds an index; not re-indexing (run `python -m search index` to update it)")
         return 0
@@ -174,6 +193,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
         entities=not args.no_entities,
         limits=limits,
         dates=dates,
+        cluster=args.cluster,
+        in_flight=args.in_flight,
     )
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2))

@@ -118,3 +118,34 @@ def test_an_indexer_killed_while_holding_the_lock_does_not_block_the_next(tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert len(set(_ids(index_dir))) == 120
+
+
+def _index_records_in_child(source: Path, index_dir: Path) -> None:
+    index_paths([source], index_dir, workers=1, commit_every=25)
+
+
+@pytest.mark.slow
+def test_a_records_file_cut_off_midway_is_finished_by_the_next_run(tmp_path: Path) -> None:
+    """The records committed before the kill carry the file's fingerprint; the rest must not be taken as indexed."""
+    import json
+
+    source = tmp_path / "records"
+    source.mkdir()
+    words = ["council", "harbour", "ferry", "budget", "museum", "river", "election", "grant", "tram", "market"]
+    with (source / "wire.jsonl").open("w") as out:
+        for n in range(300):
+            body = " ".join(words[(n * k) % len(words)] for k in range(1, 40))
+            out.write(json.dumps({"id": f"wire-{n}", "title": f"Story {n}", "body": f"{body} number {n}."}) + "\n")
+    index_dir = tmp_path / "index"
+    warm_up()
+    proc = multiprocessing.get_context("fork").Process(target=_index_records_in_child, args=(source, index_dir))
+    proc.start()
+    deadline = time.monotonic() + 120
+    while proc.is_alive() and _generation(index_dir) < 1 and time.monotonic() < deadline:  # one commit written
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join()
+    assert 0 < len(_ids(index_dir)) < 300, "the kill did not land mid-file: the test proved nothing"
+    index_paths([source], index_dir, workers=1)
+    ids = _ids(index_dir)
+    assert len(ids) == len(set(ids)) == 300

@@ -50,8 +50,10 @@ def open_for_reading(index_dir: Path) -> FileIndex:
 
 
 @contextmanager
-def run_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the index for one whole indexing run; IndexLockedError at once if another run holds it.
+def run_lock(index_dir: Path) -> Iterator[bool]:
+    """Hold the index for one whole indexing run; IndexLockedError at once if another run holds it. Yields True
+    when the run before did not finish (the lock file is marked while a run is going), so this one must not trust
+    a file-level "unchanged" for a records file whose records were only partly committed.
 
     Whoosh's own write lock is only held while a writer is open, so between two commits of one run a second
     indexer could slip in. This lock spans the run. It is a POSIX record lock: owned by this process alone (not
@@ -72,7 +74,11 @@ def run_lock(index_dir: Path) -> Iterator[None]:
                 f"index at {index_dir} is locked: another indexer is writing to it. "
                 "Wait for it to finish, then run again."
             ) from None
-        yield
+        interrupted = os.fstat(fd).st_size > 0
+        os.ftruncate(fd, 0)
+        os.write(fd, b"indexing\n")
+        yield interrupted
+        os.ftruncate(fd, 0)  # finished: the next run may trust what this one committed
     finally:
         os.close(fd)  # closing the descriptor drops the lock
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
-import multiprocessing
 import os
 import signal
 import sys
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -31,7 +28,7 @@ from search.enrich.analysis import positions_postings
 from search.enrich.duplicates import Clusters
 from search.enrich.entities import DocEntities
 from search.enrich.entities.map import EntityMap, map_generation, remove_maps_before
-from search.enrich.pipeline import Enriched, enrich, warm_up
+from search.enrich.pipeline import Enriched, enrich
 from search.extract.errors import ExtractError, Note, Skipped
 from search.extract.sources import Limits, SourceFile, discover, extract_file, read_file
 from search.index.catalog import Catalog
@@ -40,14 +37,12 @@ from search.index.merge import LinearMergePolicy
 from search.index.schema import ENTITY_FIELDS, EXACT_FIELDS, build_schema
 from search.index.segment import BulkSegmentWriter, Postings, analyse
 from search.index.storage import describe_os_error, open_for_writing, run_lock
+from search.ingest.fanout import ClusterError, Fanout, Pending, in_order, make_fanout
 
 log = logging.getLogger(__name__)
 
 ENTITY_TYPES = {"people": "person", "organizations": "organization", "places": "place"}
 DOCS_PER_TASK = 32  # records sent to a worker at once
-# Tasks a worker may run ahead of the writer: enough to keep the workers busy while this process flushes a segment
-# (seconds at COMMIT_EVERY documents), few enough that the enriched results waiting here stay small (~30 MB).
-AHEAD_PER_WORKER = 16
 COMMIT_EVERY = 5000  # documents between commits: a crash loses at most this much work, never a commit
 WRITER_LIMIT_MB = 256  # posting pool memory before Whoosh spills a sorted run to disk
 SEEN_TEXTS_MAX = 200_000  # texts remembered for exact-copy detection (bounded so memory stays flat)
@@ -155,8 +150,13 @@ def index_paths(
     entities: bool = True,
     limits: Limits | None = None,
     dates: DateRange | None = None,
+    cluster: str | None = None,
+    in_flight: int | None = None,
 ) -> IndexSummary:
     """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
+
+    Enrichment runs in ``workers`` local processes, or on the Dask cluster whose scheduler is at ``cluster``
+    (``tcp://host:8786``); at most ``in_flight`` tasks (default: 16 per worker) are out at once.
 
     ``entities=False`` skips entity extraction (the costly NLP step): the articles are searchable, without
     people/organisation/place facets; they get entities when they change or when indexed afresh with entities.
@@ -165,8 +165,10 @@ def index_paths(
     started = time.perf_counter()
     index_dir = Path(index_dir)
     ix = open_for_writing(index_dir)
-    with run_lock(index_dir):  # refuse a second indexer at once, before any work, for the whole run
-        run = _Run(ix, index_dir, workers or os.cpu_count() or 1, commit_every, entities, limits or Limits.from_env())
+    with run_lock(index_dir) as interrupted:  # refuse a second indexer at once, before any work, for the whole run
+        fanout = make_fanout(workers or os.cpu_count() or 1, cluster, entities)
+        run = _Run(ix, index_dir, fanout, commit_every, entities, limits or Limits.from_env())
+        run.in_flight, run.resuming = in_flight, interrupted
         run.dates = dates or DateRange.from_env()
         try:
             run.go(paths, prune=prune, progress=progress)
@@ -182,14 +184,16 @@ class _Run:
     """One indexing run: plans the work, fans enrichment out, writes and commits from this process."""
 
     def __init__(
-        self, ix: FileIndex, index_dir: Path, workers: int, commit_every: int, entities: bool, limits: Limits
+        self, ix: FileIndex, index_dir: Path, fanout: Fanout, commit_every: int, entities: bool, limits: Limits
     ) -> None:
         self.ix = ix
         self.entities = entities
         self.limits = limits
         self.dates = DateRange()  # implausible dates are noted (index_paths sets it)
         self.index_dir = index_dir
-        self.workers = max(1, workers)
+        self.fanout = fanout
+        self.in_flight: int | None = None  # tasks out at once (None: the fan-out's default)
+        self.resuming = False  # the run before stopped midway: a records file may be only partly committed
         self.commit_every = commit_every
         self.summary = IndexSummary()
         self.catalog = Catalog.read(ix)
@@ -231,7 +235,11 @@ class _Run:
                 self.summary.skipped.append(Skipped(item.rel, str(exc)))
                 bar.update()
                 continue
-            if item.rel not in self._reread and self.catalog.file_unchanged(item.rel, item.fingerprint(raw)):
+            if (
+                item.rel not in self._reread
+                and not (item.is_records and self.resuming)
+                and self.catalog.file_unchanged(item.rel, item.fingerprint(raw))
+            ):
                 self.summary.unchanged += len(self.catalog.ids_for_path(item.rel))
                 bar.update()
                 continue
@@ -349,36 +357,19 @@ class _Run:
         self._commit(final=True)
 
     def _results(self, tasks: Iterable[_FileTask | _DocsTask], bar: tqdm) -> Iterator[_Prepared | Skipped | Note]:
-        if self.workers == 1:
-            for task in tasks:
-                yield from _run_task(task, self.entities, self.limits)
-                if isinstance(task, _FileTask):
-                    bar.update()
-            return
-        tasks = iter(tasks)
-        first = next(tasks, None)
-        if first is None:  # nothing to enrich (an unchanged re-run): no models to load, no processes to start
-            return
-        if self.entities:
-            warm_up()  # loaded once here; forked workers share the models
-        context = multiprocessing.get_context("fork")
-        limit = self.workers * AHEAD_PER_WORKER
-        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-            # Results are written in submission order, so the index (and its duplicate clusters) is the same
-            # whatever the number of workers; the workers still run ahead of the writer by `limit` tasks.
-            inflight: deque[tuple[Future, _FileTask | _DocsTask]] = deque()
-            for task in itertools.chain([first], tasks):
-                inflight.append((pool.submit(_run_task, task, self.entities, self.limits), task))
-                while len(inflight) >= limit:
-                    yield from self._collect(*inflight.popleft(), bar)
-            while inflight:
-                yield from self._collect(*inflight.popleft(), bar)
+        # Results are written in submission order, so the index (and its duplicate clusters) is the same whatever
+        # the number of workers or where they run; the workers run ahead of the writer by a bounded number of tasks.
+        args = (self.entities, self.limits)
+        for task, pending in in_order(self.fanout, _run_task, tasks, *args, ahead=self.in_flight):
+            yield from self._collect(pending, task, bar)
 
     def _collect(
-        self, future: Future, task: _FileTask | _DocsTask, bar: tqdm
+        self, pending: Pending, task: _FileTask | _DocsTask, bar: tqdm
     ) -> Iterator[_Prepared | Skipped | Note]:
         try:
-            yield from future.result()
+            yield from pending.result()
+        except ClusterError:  # the cluster itself failed: stop, keeping the last commit (a re-run finishes)
+            raise
         except Exception as exc:  # a worker crash on one file must not stop the run
             where = task.src.rel if isinstance(task, _FileTask) else ", ".join(d.id for d in task.docs)
             log.exception("enrichment failed for %s", where)

@@ -1,0 +1,1 @@
+"""Ingestion conductor: how enrichment work is fanned out and brought back to the single index writer."""
