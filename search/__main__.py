@@ -1,4 +1,4 @@
-"""Command line: index, query, stats, serve, entities (python -m search ...)."""
+"""Command line: index, replicate, query, stats, serve, entities (python -m search ...)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
         help="skip entity extraction (several times faster; no people/organisation/place facets for these articles)",
     )
     p.set_defaults(run=_cmd_index)
+
+    p = sub.add_parser("replicate", help="bring a read-only replica folder up to the index's latest commit")
+    p.add_argument("source", type=Path, metavar="SRC", help="the primary's index folder")
+    p.add_argument("dest", type=Path, metavar="DEST", help="the replica's folder (a service reads it)")
+    p.add_argument("--every", type=float, default=0.0, metavar="SECONDS", help="repeat every SECONDS until stopped")
+    p.set_defaults(run=_cmd_replicate)
 
     p = sub.add_parser("stats", help="what the index holds")
     p.add_argument("--index", type=Path, help=index_help)
@@ -220,6 +226,26 @@ def _has_documents(index_dir: Path) -> bool:
         return open_for_reading(index_dir).doc_count() > 0
     except IndexStorageError:
         return False
+
+
+def _cmd_replicate(args: argparse.Namespace) -> int:
+    import time
+
+    from search.index.replica import replicate
+
+    while True:
+        started = time.perf_counter()
+        done = replicate(args.source, args.dest)
+        if done.changed or not args.every:
+            print(
+                f"{args.dest} at commit {done.generation}: {len(done.copied)} files copied "
+                f"({done.bytes_copied / 1e6:.1f} MB), {len(done.removed)} removed "
+                f"in {time.perf_counter() - started:.2f} s",
+                flush=True,
+            )
+        if not args.every:
+            return 0
+        time.sleep(args.every)
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
