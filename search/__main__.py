@@ -233,10 +233,11 @@ def _cmd_replicate(args: argparse.Namespace) -> int:
 
     from search.index.replica import replicate
 
+    first = True
     while True:
         started = time.perf_counter()
         done = replicate(args.source, args.dest)
-        if done.changed or not args.every:
+        if done.changed or first:
             print(
                 f"{args.dest} at commit {done.generation}: {len(done.copied)} files copied "
                 f"({done.bytes_copied / 1e6:.1f} MB), {len(done.removed)} removed "
@@ -245,6 +246,7 @@ def _cmd_replicate(args: argparse.Namespace) -> int:
             )
         if not args.every:
             return 0
+        first = False
         time.sleep(args.every)
 
 

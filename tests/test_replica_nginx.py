@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from search.index.replica import replicate
 from search.index.writer import index_paths
 from tests.conftest import ROOT, LiveServer, free_port
 from tests.helpers.articles import write_articles
-from tests.test_nginx import NGINX, render_nginx_conf
+from tests.helpers.nginx import NGINX, nginx
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +47,7 @@ def test_two_replicas_behind_nginx_serve_every_commit_without_errors(tmp_path: P
     servers = [LiveServer(r, {"SEARCH_ACCESS_LOG": "/dev/null"}, tmp_path / f"{r.name}.log") for r in replicas]
     stop = threading.Event()
     answers: list[tuple[int, int | None, str]] = []
+    stack = ExitStack()
     try:
         for server in servers:
             server.wait_healthy()
@@ -53,23 +55,16 @@ def test_two_replicas_behind_nginx_serve_every_commit_without_errors(tmp_path: P
             argv = [sys.executable, "-m", "search", "replicate", str(primary), str(replica), "--every", "0.2"]
             log = (tmp_path / f"replicate-{replica.name}.log").open("wb")
             procs.append(subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+        for replica in replicas:  # each loop has done its first round (says where its replica stands)
+            log_path = tmp_path / f"replicate-{replica.name}.log"
+            deadline = time.monotonic() + 120
+            while " at commit " not in log_path.read_text():
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.1)
         runtime = tmp_path / "nginx"
         runtime.mkdir()
-        port = free_port()
         upstream = "; server ".join(f"127.0.0.1:{s.port}" for s in servers)  # `server A; server B` in the upstream
-        conf = render_nginx_conf(runtime, f"127.0.0.1:{port}", upstream, "")
-        argv = [NGINX, "-e", str(runtime / "error.log"), "-p", str(runtime), "-c", str(conf), "-g", "daemon off;"]
-        procs.append(subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL))
-        site = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if healthz(site)[0] == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, (runtime / "error.log").read_text()[-2000:]
-            time.sleep(0.2)
+        site = stack.enter_context(nginx(runtime, free_port(), upstream, ""))
 
         def client() -> None:  # searches and health checks through nginx, all the while
             while not stop.is_set():
@@ -103,6 +98,7 @@ def test_two_replicas_behind_nginx_serve_every_commit_without_errors(tmp_path: P
             thread.join(timeout=60)
     finally:
         stop.set()
+        stack.close()
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=30)
