@@ -19,6 +19,7 @@ from bench.report import REPO
 BENCHMARKS: dict[str, list[str]] = {
     "html_extraction": ["--write"],
     "pdf_extraction": ["--write"],
+    "ocr_quality": ["--write"],
     "entities_conll": [],  # writes its section itself
     "entities_reuters": [],  # writes its section itself
     "relevance": ["--write"],
