@@ -169,7 +169,12 @@
       self.list.appendChild(item);
     });
     var shown = this.list.children.length;
-    var text = total ? "Showing " + shown + " of " + total + " article" + (total === 1 ? "" : "s") : "No articles match.";
+    var folded = Number((body.counts || {}).folded) || 0;  // near-duplicate versions folded into their stories
+    var unit = folded ? (total === 1 ? " story" : " stories") : total === 1 ? " article" : " articles";
+    var text = total ? "Showing " + shown + " of " + total + unit : "No articles match.";
+    if (total && folded) {
+      text += " (" + body.counts.articles + " articles: " + folded + " near-duplicate version" + (folded === 1 ? "" : "s") + " folded)";
+    }
     if (body.correction) text = "Showing results for " + body.correction.corrected + ". " + text;
     this.status.textContent = text;
     if (body.suggestion) {

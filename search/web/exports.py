@@ -107,7 +107,8 @@ def cap_sentence(total: int, exported: int, limit: int, unit: str = "articles") 
 
 def file_name(req: SearchRequest, ext: str) -> str:
     """A file name made from the query and filters: archive-harbour-person-helena-sardinha-2026-12-02.csv."""
-    words = [req.q, *(v for _, v in to_params(req, page=False) if _ not in ("q", "sort", "page", "per_page"))]
+    skip = ("q", "sort", "page", "per_page", "versions")  # the file says in its header which versions it holds
+    words = [req.q, *(v for _, v in to_params(req, page=False) if _ not in skip)]
     folded = unicodedata.normalize("NFKD", " ".join(words)).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:80].rstrip("-") or "everything"
     return f"archive-{slug}-{datetime.now(UTC):%Y-%m-%d}.{ext}"

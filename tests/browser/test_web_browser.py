@@ -172,7 +172,8 @@ def test_widget_on_another_origin_searches_through_the_json_api(page, widget_hos
     page.wait_for_selector(".nas-hit")
     hits = page.locator(".nas-hit")
     assert hits.count() == 3
-    assert "Showing 3 of 3 articles" in page.locator(".nas-status").inner_text()
+    status = page.locator(".nas-status").inner_text()
+    assert "Showing 3 of 3 stories (4 articles: 1 near-duplicate version folded)" in status
     assert page.locator(".nas-snippet mark").count() >= 3
     texts = page.locator(".nas-results").inner_text()
     assert "<svg onload=alert(6)> Harbour pilots" in texts  # hostile title shown as text
@@ -186,7 +187,7 @@ def test_widget_on_another_origin_searches_through_the_json_api(page, widget_hos
     page.wait_for_function("document.querySelectorAll('.nas-hit').length === 5")
     page.get_by_role("button", name="More results").click()
     page.wait_for_function("document.querySelectorAll('.nas-hit').length === 10")
-    assert "Showing 10 of 17 articles" in page.locator(".nas-status").inner_text()
+    assert "Showing 10 of 17 stories (18 articles" in page.locator(".nas-status").inner_text()
 
 
 def test_embed_page_loads_in_an_iframe_on_an_allowed_parent(page, widget_host):
