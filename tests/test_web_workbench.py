@@ -357,3 +357,18 @@ def test_bibtex_escapes_what_tex_would_read_as_commands():
     cite = Citation("50% of {all} & more_x", "", "A#1", "1987", "", "Archive", "http://h/d", date(2026, 1, 1), "d")
     text = cite.bibtex()
     assert "title = {50\\% of \\{all\\} \\& more\\_x}" in text and "journal = {A\\#1}" in text
+
+
+def test_each_facet_has_a_find_box_that_searches_its_values_within_the_search(client):
+    from bs4 import BeautifulSoup
+
+    html = page(client, "/?q=harbour&from=2024-01-01")
+    soup = BeautifulSoup(html, "html.parser")
+    box = soup.find("input", attrs={"form": "find-people", "name": "contains"})
+    assert box is not None and "Find a person" in box["aria-label"]
+    form = soup.find("form", id="find-people")
+    fields = [(i["name"], i["value"]) for i in form.find_all("input")] + [("contains", "SARD")]
+    url = form["action"] + "?" + "&".join(f"{k}={v}" for k, v in fields)
+    listing = page(client, url)
+    assert params(url) == {"q": ["harbour"], "from": ["2024-01-01"], "contains": ["SARD"]}
+    assert _values(listing, "person") == ["Helena Sardinha"]

@@ -456,3 +456,12 @@ def test_a_refused_host_is_told_which_setting_to_change(page, default_server, ho
     about = " ".join(page.locator("main").inner_text().split())
     assert f"{parent} framed /embed" in about and "add it to FRAME_ANCESTORS" in about
     assert f"{parent} called the API" in about and "add it to ALLOWED_ORIGINS" in about
+
+
+def test_find_a_value_from_the_facets_own_box(page, live_server):
+    page.goto(live_server.url + "?q=harbour")
+    box = page.get_by_role("searchbox", name="Find a place (any part of the name)")
+    box.fill("ALLET")
+    box.press("Enter")
+    page.wait_for_url("**/facets/places?*contains=ALLET*")
+    assert page.locator("#facet-values input[type=checkbox]").evaluate_all("bs => bs.map(b => b.value)") == ["Valletta"]
