@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         "--max-article-mb",
         type=_positive_number,
         default=None,
-        help="an article's text is cut past this many MB, with a note (default: $SEARCH_MAX_ARTICLE_MB or 5)",
+        help="an article's text is cut past this many MB, with a note (default: $SEARCH_MAX_ARTICLE_MB or 1)",
     )
     p.add_argument(
         "--date-range",

@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import os
+import random
 import subprocess
 import sys
 import zipfile
@@ -510,3 +511,72 @@ def test_two_folders_given_with_the_same_file_path_keep_both_articles(tmp_path: 
     ]
     again = index_paths([first, second], tmp_path / "ix", workers=1, entities=False)
     assert (again.added, again.updated, again.deleted, again.unchanged) == (0, 0, 0, 2)
+
+
+def test_a_manifest_or_mets_file_that_is_a_fifo_or_a_link_out_is_reported_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.csv"
+    outside.write_text("file,title\ngood.txt,Title from outside the folder\n")
+    source = tmp_path / "archive"
+    (source / "sub").mkdir(parents=True)
+    _article(source / "good.txt", "Quokka")
+    (source / "manifest.csv").symlink_to(outside)
+    os.mkfifo(source / "sub" / "manifest.json")
+    os.mkfifo(source / "sub" / "mets.xml")
+
+    proc = _cli_index(source, tmp_path / "ix", "--json")
+
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    reasons = {s["where"]: s["reason"] for s in json.loads(proc.stdout)["skipped"]}
+    assert reasons == {
+        "manifest.csv": "manifest ignored: symbolic link to outside the folder: not followed",
+        "sub/manifest.json": "manifest ignored: not a regular file (a FIFO, device or socket): not read",
+        "sub/mets.xml": "METS ignored: not a regular file (a FIFO, device or socket): not read",
+    }
+    assert _stored(tmp_path / "ix")["good.txt"]["title"] != "Title from outside the folder"
+
+
+def test_a_record_id_too_long_to_be_an_id_is_reported(tmp_path: Path) -> None:
+    raw = (json.dumps({"id": "x" * 5000, "body": "Text"}) + "\n" + json.dumps({"id": "ok", "body": "Text"})).encode()
+    path = tmp_path / "ids.jsonl"
+    path.write_bytes(raw)
+    skipped, doc = extract_file(SourceFile(path, "ids.jsonl"), raw)
+    assert skipped == Skipped("ids.jsonl#1", "record id too long (5,000 characters; at most 1000)")
+    assert doc.id == "ok"
+
+
+def _made_up_words(size: int, seed: int) -> str:
+    """``size`` characters of sentences of made-up words: a vocabulary that keeps growing, as in a real archive."""
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ber", "dan", "gor", "lin", "mar", "nos", "pel"]
+    words = ["".join(rng.choices(syllables, k=rng.randint(1, 4))) for _ in range(200_000)]
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        sentence = " ".join(rng.choices(words, k=rng.randint(8, 25))).capitalize() + ". "
+        parts.append(sentence)
+        total += len(sentence)
+    return "".join(parts)[:size]
+
+
+@pytest.mark.slow
+def test_a_50_mb_text_and_a_45_mb_record_are_cut_with_a_note_in_bounded_memory(tmp_path: Path) -> None:
+    """Before the cap: 2.8 GB of indexer memory for the text, 1.3 GB for the record (BENCHMARKS.md)."""
+    source = tmp_path / "archive"
+    write_articles(source, GOOD)
+    (source / "big.txt").write_text("Opening words of the long file: Quokka. " + _made_up_words(50 * MB - 100, 1))
+    record = {"id": "big-record", "title": "A big record", "body": "Wombat. " + _made_up_words(45_000_000, 2)}
+    (source / "big.json").write_text(json.dumps(record))
+
+    code, out, err, peak_mb = _index_with_rusage(source, tmp_path / "index", tmp_path)
+
+    assert code == 0, err[-2000:]
+    summary = json.loads(out)
+    print(f"indexer peak RSS {peak_mb} MB")
+    assert peak_mb < PEAK_RSS_LIMIT_MB
+    notes = {n["where"]: n["reason"] for n in summary["notes"]}
+    assert notes["big.txt"].startswith("text cut at 1 MB of 50.0 MB")
+    assert notes["big-record"].startswith("text cut at 1 MB of 42.9 MB")
+    stored = _stored(tmp_path / "index")
+    assert len(stored) == GOOD + 2
+    assert stored["big.txt"]["body"].startswith("Opening words") and len(stored["big.txt"]["body"]) <= MB
+    assert stored["big-record"]["body"].startswith("Wombat.")

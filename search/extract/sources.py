@@ -55,7 +55,7 @@ class Limits:
     """How much one file and one article may hold: they bound the indexer's memory whatever the archive holds."""
 
     file_bytes: int = 50 * MB  # larger files are reported and not read
-    article_chars: int = 5 * MB  # a longer body is cut there (with a note): enrichment costs ~60x the text
+    article_chars: int = 1 * MB  # a longer body is cut there (with a note): enrichment takes up to ~200x the text
 
     @classmethod
     def from_env(cls) -> Limits:
