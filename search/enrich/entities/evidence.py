@@ -10,6 +10,7 @@ from search.enrich.entities.lexicon import (
     ORG_PREV,
     ORG_STRONG,
     PERSON,
+    PERSON_TITLES,
     PLACE,
     PLACE_ALIASES,
     PLACE_PREPS,
@@ -34,7 +35,12 @@ def evidence(span: Span, lex: Lexicon) -> None:
     if known_org:
         s[ORG] += 5
     if low in lex.places or place_key(text) in PLACE_ALIASES:
-        s[PLACE] += 5 if low in lex.countries else 4
+        if low in lex.countries:
+            s[PLACE] += 5
+        elif len(words) == 1 and common(low, lex) and low not in lex.extra_places:
+            s[PLACE] += 1  # a gazetteer town that is an ordinary word ("Price", "High"): context must say place
+        else:
+            s[PLACE] += 4
     is_place = low in lex.places
     if len(words) > 1 and last in PLACE_SUFFIXES and not any(w.lower() in ORG_HEADS for w in words):
         s[PLACE] += 4  # "Kyrgyz Republic", "Persian Gulf", "Jammu and Kashmir region"
@@ -46,8 +52,14 @@ def evidence(span: Span, lex: Lexicon) -> None:
         s[ORG] += 2
     if len(words) == 1 and low.endswith(("bank", "corp", "tel", "com", "soft", "tech")) and len(low) > 6:
         s[ORG] += 3
-    if span.titled:
-        s[PERSON] += 5
+    if span.titled and not any(w.lower() in ORG_HEADS or w.lower() in ORG_STRONG for w in words):
+        s[PERSON] += 5  # not "lead manager Union Bank of Switzerland": a role before an organisation
+    if span.next == "<" or (span.prev == "<" and span.next == ">"):
+        s[ORG] += 6  # wire copy writes a company's ticker after its name ("Citicorp <CCI>") or brackets the name
+    if (span.prev == "of" and span.prev2.rstrip(".") in PERSON_TITLES) or (
+        span.prev == "for" and span.prev2 in ("spokesman", "spokeswoman", "spokesperson")
+    ):
+        s[ORG] += 3  # "vice president of Cargill", "a spokesman for Keidanren"
     if len(words) >= 2 and all(is_cap(w) for w in words):
         if first in lex.first_names:
             s[PERSON] += 3

@@ -29,18 +29,39 @@ def founders_firm(c: Cut) -> None:
 
 
 def of_name(c: Cut) -> None:
-    """Join "Bank of England", "Council of Foreign Ministers", "University of Chicago"."""
+    """Join "Bank of England", "Council of Foreign Ministers", "Organisation for Economic Cooperation and
+    Development", "Ministry of International Trade and Industry"."""
     w, t, n = c.words, c.tokens, c.n
-    while c.hi + 1 < n and w[c.hi] == "of" and w[c.hi - 1].lower() in ORG_HEADS and is_cap(w[c.hi + 1]):
+    while c.hi + 1 < n and w[c.hi] in ("of", "for") and w[c.hi - 1].lower() in ORG_HEADS and is_cap(w[c.hi + 1]):
         j = c.hi + 1
         if w[j].lower() == "the" and j + 1 < n:
             j += 1
         k = j
         while k < n and t[k].kind in ("word", "acro") and is_cap(w[k]):
             k += 1
-        if k == j or w[k - 1].lower() in TITLE_MODIFIERS:  # "... of Foreign" cut off: no join
+        # "... and Development", "... and Industry": one ordinary word after "and" ends the name.
+        if (
+            k + 1 < n
+            and w[k] == "and"
+            and is_cap(w[k + 1])
+            and common(w[k + 1], c.lex)
+            and (k + 2 >= n or not is_cap(w[k + 2]))
+        ):
+            k += 2
+        # "... of Foreign" cut off before more of the name: no join ("Board of Trade grain traders" is whole).
+        if k == j or (w[k - 1].lower() in TITLE_MODIFIERS and k < n and (w[k] in ("and", "&") or is_cap(w[k]))):
             break
         c.hi = k
+
+
+def arabic_particle(c: Cut) -> None:
+    """Join "Ali al-Khalifa al-Sabah": name parts led by a lowercase particle and a hyphen."""
+    w, n = c.words, c.n
+    while c.hi < n and "-" in w[c.hi] and w[c.hi].split("-", 1)[0] in ("al", "el", "bin", "abu", "ibn"):
+        rest = w[c.hi].split("-", 1)[1]
+        if not is_cap(rest) or c.tokens[c.hi].kind != "word":
+            break
+        c.hi += 1
 
 
 def possessive_firm(c: Cut) -> None:
@@ -88,16 +109,28 @@ def ampersand_firm(c: Cut) -> None:
 
 
 def comma_partners(c: Cut) -> None:
-    """Join "Goldman, Sachs and Co", "Alex, Brown and Sons Inc"."""
+    """Join "Goldman, Sachs and Co", "Alex, Brown and Sons Inc", and the partners' names a firm lists before its
+    legal form: "Donaldson, Lufkin and Jenrette Securities Corp", "L.F. Rothschild, Unterberg, Towbin Inc"."""
     w, t, n, hi = c.words, c.tokens, c.n, c.hi
-    if hi + 3 < n and w[hi] == "," and is_cap(w[hi + 1]):
-        k = hi + 1
+    k = hi
+    while k + 1 < n and w[k] == "," and is_cap(w[k + 1]):  # ", Pierce, Fenner"
+        k += 1
         while k < n and t[k].kind == "word" and is_cap(w[k]):
             k += 1
-        if k + 1 < n and w[k] in ("and", "&") and w[k + 1].rstrip(".") in PARTNER_WORDS:
-            c.hi = k + 2
-            if c.hi < n and w[c.hi].lower() in CORP_SUFFIXES:
-                c.hi += 1
+    if k == hi or k + 1 >= n:
+        return
+    if w[k] in ("and", "&", "et", "und") and w[k + 1].rstrip(".") in PARTNER_WORDS:
+        c.hi = k + 2
+        if c.hi < n and w[c.hi].lower() in CORP_SUFFIXES:
+            c.hi += 1
+        return
+    end = k
+    if w[k] in ("and", "&") and is_cap(w[k + 1]):  # "... and Jenrette"
+        end = k + 1
+        while end < n and t[end].kind == "word" and is_cap(w[end]):
+            end += 1
+    if w[end - 1].lower() in CORP_SUFFIXES or w[end - 1].lower() in ORG_HEADS:
+        c.hi = end  # "... Towbin Inc", "... Jenrette Securities Corp": the legal form closes the firm's name
 
 
 def and_institution(c: Cut) -> None:
@@ -110,3 +143,10 @@ def and_institution(c: Cut) -> None:
         last = w[k - 1].lower()
         if k > hi + 1 and last in ORG_HEADS and last not in CORP_SUFFIXES:
             c.hi = k
+
+
+def partner_suffix(c: Cut) -> None:
+    """Join "Lazard Freres et Cie", "Brown Boveri und Cie", "Smith and Co": the partners of a firm."""
+    w, n = c.words, c.n
+    if c.hi + 1 < n and w[c.hi] in ("and", "&", "et", "und") and w[c.hi + 1].rstrip(".") in PARTNER_WORDS:
+        c.hi += 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def _items(text: str, sep: str | None = None) -> list[str]:
     """A word list written as one string (``sep`` for names with spaces)."""
@@ -20,21 +22,33 @@ ORG_NEXT = frozenset(
     _items("""shares stock stake unit subsidiary spokesman spokeswoman officials executives board shareholders
     management earnings profit profits revenue revenues sales""")
 )
-ORG_PREV = frozenset(_items("""shares firm company group bank agency"""))
+ORG_PREV = frozenset(_items("""shares firm company group bank agency union organisation organization"""))
 PLACE_HEADS = frozenset(
     _items("""republic kingdom emirates islands island province region state states valley river sea ocean
-    mountains city county district territory peninsula coast bay strait gulf lake""")
+    mountains city county district territory peninsula coast bay strait gulf lake basin""")
 )
 # A span ending in one of these names an event or a document (MISC), not a person, organisation or place.
 EVENT_WORDS = frozenset(
     _items("""summit meeting conference talks agreement treaty accord games cup championship championships open
     tournament war crisis protocol act bill award prize festival olympics dollar dollars yen franc
     francs mark marks pound pounds sterling peso pesos lira rupee rupees rouble roubles ruble crown
-    guilder guilders ecu euro yuan index average""")
+    guilder guilders ecu euro yuan index average product rate rates program programme units intermediate sour
+    crude blend futures accords""")
 )
+# A span right before one of these names the event, not an organisation or a place ("the Louvre accord").
+EVENT_NEXT = frozenset(_items("""accord accords agreement pact summit"""))
+# Commodities, grades, financial instruments and market terms that news capitalises: never a person,
+# organisation or place by themselves ("Robusta", "Eurodollar futures", "Brent", "countertrade deals").
+COMMODITY_WORDS = frozenset(
+    _items("""robusta robustas arabica arabicas countertrade eurodollar eurodollars eurobond eurobonds
+    eurocurrency euronote euronotes euroyen eurosterling eurodeposit eurodeposits brent libor unch gnp gdp dmk
+    aaa bbb""")
+)
+# How US news tags a lawmaker with party and state: "(D-Tex.)", "R-Minn".
+PARTY_STATE = re.compile(r"^[DRI]-[A-Z][a-z]{0,5}\.?$")
 MONTHS = frozenset(
     _items(
-        """jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
+        """jan feb mar apr may jun jul aug sep sept oct nov dec jly jne january february march april june july
         august september october november december"""
     )
 )
@@ -43,7 +57,9 @@ CORP_SUFFIXES = frozenset(
 )
 # Legal suffixes dropped when comparing organisation names (``Chrysler Corp`` == ``Chrysler``).
 LEGAL_SUFFIXES = frozenset(
-    _items("""inc incorporated corp corporation co company ltd limited plc llc ag sa nv gmbh group holdings""")
+    _items(
+        """inc incorporated corp corporation co company ltd limited plc llc ag sa nv gmbh group holdings industrie"""
+    )
 )
 PEOPLE_PLURALS = frozenset(
     _items("officials sources analysts traders dealers diplomats spokesmen economists bankers observers")
@@ -53,7 +69,7 @@ ORG_PREFIXES = frozenset(_items("first north south east west national general ne
 PLACE_SUFFIXES = frozenset(
     _items(
         """republic kingdom islands island province region emirates peninsula valley river sea ocean
-        mountains coast bay strait gulf lake district territory"""
+        mountains coast bay strait gulf lake district territory basin"""
     )
 )
 CONNECTORS = frozenset({"of", "for", "and", "&", "de", "du", "la", "le", "der", "von", "van", "on"})
@@ -61,6 +77,7 @@ CONNECTORS = frozenset({"of", "for", "and", "&", "de", "du", "la", "le", "der", 
 PARTICLES = frozenset(_items("van von de del della der den da di do du le la dos das bin ibn al el"))
 # Words an acronym skips (``Shanghai Cooperation Organisation`` -> ``SCO``, ``Bank of England`` -> ``BE``).
 ACRONYM_SKIP = frozenset({"of", "for", "and", "the", "on", "in", "de", "du", "des", "la", "&", "to"})
+COMPASS_WORDS = frozenset(_items("north south east west"))
 # Abbreviated compass words of headlines ("S.KOREA", "N. Zealand") and the words they stand for.
 COMPASS = {"N": ("North", "New"), "S": ("South",), "E": ("East",), "W": ("West",)}
 
@@ -89,7 +106,7 @@ TITLE_MODIFIERS = frozenset(
     justice economy economic agriculture energy oil health education labour labor transport industry
     state federal chief executive senior junior former acting first second third assistant associate
     managing general national regional central top new then late ex former- union cabinet junior
-    principal permanent special secretary-general secretary general""")
+    principal permanent special secretary-general secretary general exchequer mines mining planning""")
 )
 
 # Words that make a span an organisation (as its last word, or anywhere for the strong ones).
@@ -108,12 +125,13 @@ ORG_HEADS = frozenset(
     markets brothers associates management sons industrie industria
     resources enterprises investors bancshares savings lines shipping foods stores products laboratories
     labs pharmaceutical software computer computers electronics instruments semiconductor telecom
-    telecommunications chemical utilities administration banco banque banca""")
+    telecommunications chemical utilities administration banco banque banca worldwide aerospace na industrie
+    embassy government system departments""")
 )
 ORG_STRONG = frozenset(
     _items("""inc inc. corp corp. ltd ltd. plc llc co co. ag gmbh bancorp bancorporation organisation organization
     ministry association federation confederation university institute foundation commission
-    committee council union party bank banco banque banca""")
+    committee council union party bank banco banque banca nv gruppo regie usines societe compagnie cie""")
 )
 
 # Spans made only of these are never entities (lowercase).
@@ -131,7 +149,8 @@ JUNK_WORDS = frozenset(
     lord internet web online twitter usd eur gbp jpy chf dlr
     yen stg libor north south east west northern southern eastern western will sales revenues earnings profit
     loss losses dividend dividends turnover assets deposits loans orders payout income men women
-    children people easter christmas""")
+    children people easter christmas class aids has have had is was were are be been would could should does
+    did""")
 )
 
 # Demonyms and adjectives of nationality: MISC, never a person, organisation or place by themselves.
@@ -147,7 +166,7 @@ EXTRA_DEMONYMS = frozenset(
     eastern northern southern islamic muslim christian catholic jewish hindu buddhist sikh kurdish
     basque kazakh uzbek tajik kyrgyz turkmen georgian armenian azeri eurasian chechen serb serbs
     croat croats muslims bosnians zairean rwandan burundian hutu tutsi pak olympic moslem moslems texan
-    californian parisian londoner muscovite europeans americans philippine""")
+    californian parisian londoner muscovite europeans americans philippine yugoslav yugoslavs arabian""")
 )
 
 # Demonyms of more than one word (lowercase).
@@ -198,7 +217,8 @@ EXTRA_PLACES = frozenset(
     Brasilia, Rio de Janeiro, Sao Paulo, La Paz, Asuncion, Panama City, Managua, San Salvador,
     Tegucigalpa, Guatemala City, San Jose, Kingston, Port-au-Prince, Santo Domingo, Europe, Asia,
     Africa, America, Americas, North America, South America, Latin America, Central America, Middle
-    East, Far East, Gulf, Persian Gulf, Balkans, Caribbean, Pacific, Atlantic, Mediterranean,
+    East, Mideast, Midwest, Guangdong, Fujian, Parana, Bahia,
+    Far East, Gulf, Persian Gulf, Balkans, Caribbean, Pacific, Atlantic, Mediterranean,
     Baltic, Scandinavia, Siberia, Chechnya, Grozny, Kosovo, Crimea, Donbas, Kashmir, Punjab, Bengal,
     Tibet, Xinjiang, Taiwan, Macau, Ulster, Northern Ireland, Scotland, England, Wales, Britain,
     Great Britain, Bavaria, Catalonia, Quebec, Ontario, Alberta, Indo-Pacific, Asia-Pacific,
@@ -264,6 +284,7 @@ PLACE_ALIASES: dict[str, str] = {
     "s korea": "South Korea",
     "n korea": "North Korea",
     "hk": "Hong Kong",
+    "nz": "New Zealand",
 }
 PLACE_ALIASES.update({k.replace(".", ""): v for k, v in STATE_ABBREVIATIONS.items()})
 
@@ -333,6 +354,17 @@ KNOWN_ORGS: dict[str, str] = {
     "U.S. Department of Agriculture": "U.S. Agriculture Department",
     "Department of Agriculture": "U.S. Agriculture Department",
     "RATS": "Regional Anti-Terrorism Structure",
+    "Sallie Mae": "Student Loan Marketing Association",
+    "Fannie Mae": "Federal National Mortgage Association",
+    "Freddie Mac": "Federal Home Loan Mortgage Corp",
+    "Ginnie Mae": "Government National Mortgage Association",
+    "Keidanren": "Keidanren",
+    "Tanjug": "Tanjug",
+    "ICO": "International Coffee Organization",
+    "ICCO": "International Cocoa Organization",
+    "CBT": "Chicago Board of Trade",
+    "EC Commission": "European Commission",
+    "Shell Group": "Royal Dutch/Shell Group",
 }
 
 # Transliteration and spelling variants folded when comparing names (applied to lowercase text).

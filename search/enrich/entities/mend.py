@@ -16,21 +16,28 @@ from search.enrich.entities.joins import (
     ampersand_firm,
     and_firm_leftwards,
     and_institution,
+    arabic_particle,
     comma_partners,
     founders_firm,
     of_name,
     particle_before,
+    partner_suffix,
     possessive_firm,
 )
 from search.enrich.entities.lexicon import (
+    COMMODITY_WORDS,
     COMPASS,
+    COMPASS_WORDS,
     CONNECTORS,
+    EVENT_NEXT,
     EVENT_WORDS,
     JUNK_WORDS,
+    MONTHS,
     ORG_HEADS,
     ORG_PREFIXES,
     ORG_STRONG,
     PARTICLES,
+    PARTY_STATE,
     PEOPLE_PLURALS,
     PERSON_TITLES,
     PLACE_ALIASES,
@@ -110,7 +117,9 @@ def _leading_junk(c: Cut, words: list[str]) -> bool:
     lex = c.lex
     w = words[0]
     low = w.lower()
-    initial = c.lo == 0 or c.words[c.lo - 1] in ('"', "'", "(", ":", "-")
+    initial = (c.lo == 0 or c.words[c.lo - 1] in ('"', "'", "(", ":", "-")) and not (
+        c.hi < c.n and c.words[c.hi] == "<"  # a company's name before its ticker is whole ("Harbor Lights <HL>")
+    )
     if low in ORG_PREFIXES and words[-1].lower() in ORG_HEADS and len(words) > 1:
         return False
     return (
@@ -136,32 +145,65 @@ def _leading_junk(c: Cut, words: list[str]) -> bool:
 
 
 def leading_junk(c: Cut) -> None:
-    """Drop leading junk: sentence-initial common words, demonyms ("Russian"), weekdays, "The"."""
+    """Drop leading junk: sentence-initial common words, demonyms ("Russian", "Saudi Arabian"), weekdays, "The"."""
     while c.lo < c.hi:
         words = c.span_words()
+        if len(words) > 2 and f"{words[0]} {words[1]}".lower() in c.lex.demonyms:
+            c.lo += 2
+            continue
         whole = " ".join(words).lower()
         if whole in c.lex.places or whole in c.lex.known_orgs or not _leading_junk(c, words):
             break
         c.lo += 1
 
 
-def trailing_junk(c: Cut) -> None:
-    """Drop trailing junk, titles ("MEA Secretary"), groups of people ("U.S. Officials") and punctuation."""
+def portfolio_before_name(c: Cut) -> None:
+    """A minister's portfolio glued to the name after it: "Energy Subroto" of "Minister of Mines and Energy
+    Subroto", "Exchequer Nigel Lawson" of "Chancellor of the Exchequer Nigel Lawson"."""
     w = c.words
+    if c.lo < 2 or w[c.lo - 1] not in ("of", "the", "and"):
+        return
+    if not any(
+        w[i].lower().rstrip(".") in PERSON_TITLES and w[i + 1] == "of" for i in range(max(0, c.lo - 5), c.lo - 1)
+    ):
+        return
+    if w[c.hi - 1].lower() in ORG_HEADS:
+        return  # "chairman of the Federal Reserve Board": the organisation itself
+    while c.hi - c.lo > 1 and w[c.lo].lower() in TITLE_MODIFIERS and is_cap(w[c.lo + 1]):
+        c.lo += 1
+        c.titled = True
+
+
+def _is_place_word(word: str, lex: Lexicon) -> bool:
+    low = word.lower()
+    return low in lex.places or low in lex.demonyms or place_key(low) in PLACE_ALIASES
+
+
+def trailing_junk(c: Cut) -> None:
+    """Drop trailing junk, titles ("MEA Secretary"), groups of people ("U.S. Officials") and punctuation, and with a
+    title its qualifiers ("U.S." of "U.S. Trade Representative").  A first
+    name keeps the surname that looks like a title or a compass word ("Peter Baron", "Oliver North")."""
+    w, lex = c.words, c.lex
+    title_cut = False
     while c.lo < c.hi:
         last = w[c.hi - 1]
         low = last.lower()
         more = c.hi - c.lo > 1
+        surname = c.hi - c.lo == 2 and w[c.lo].lower() in lex.first_names and is_cap(last)
+        title = more and low.rstrip(".") in PERSON_TITLES and low not in ORG_HEADS and not surname
         if (
-            (more and low.rstrip(".") in PERSON_TITLES and low not in ORG_HEADS)
+            title
             or (more and low in PEOPLE_PLURALS)
-            or low in JUNK_WORDS
+            or (low in JUNK_WORDS and not (surname and low in COMPASS_WORDS))
             or not any(ch.isalnum() for ch in last)
             or low in CONNECTORS
         ):
             c.hi -= 1
+            title_cut = title_cut or title
         else:
             break
+    while title_cut and c.hi > c.lo and w[c.hi - 1].lower() in TITLE_MODIFIERS:
+        c.hi -= 1
 
 
 # ------------------------------------------------------------------------------ rules that judge what is left
@@ -263,6 +305,71 @@ def hyphenated_places(c: Cut) -> list[Span] | None:
     return None
 
 
+def ticker(c: Cut) -> list[Span] | None:
+    """A stock ticker in angle brackets ("<CCI.N>", "<GD>") is a code, not a name."""
+    w = c.words
+    if (
+        c.hi - c.lo == 1
+        and c.lo > 0
+        and w[c.lo - 1] == "<"
+        and c.hi < c.n
+        and w[c.hi] in (">", ".")
+        and not any(ch.islower() for ch in w[c.lo])
+    ):
+        return []
+    return None
+
+
+def party_and_state(c: Cut) -> list[Span] | None:
+    """A lawmaker's party and state ("D-Tex", "R-Minn"): a tag, not a name."""
+    return [] if any(PARTY_STATE.match(w) for w in c.span_words()) else None
+
+
+def dates(c: Cut) -> list[Span] | None:
+    """Months with a period ("Dec."), month ranges ("October-September", "Oct/Dec")."""
+    if c.hi - c.lo != 1:
+        return None
+    parts = [p.rstrip(".").lower() for p in c.words[c.lo].replace("/", "-").split("-")]
+    return [] if all(p in MONTHS or p in JUNK_WORDS for p in parts if p) else None
+
+
+def plural_acronym(c: Cut) -> list[Span] | None:
+    """ "CDs", "SDRs": instruments counted in the plural, not organisations."""
+    w = c.words[c.lo]
+    return [] if c.hi - c.lo == 1 and len(w) > 2 and w.endswith("s") and w[:-1].isupper() else None
+
+
+def commodity(c: Cut) -> list[Span] | None:
+    """Commodities, grades and market terms ("Robusta", "Eurodollar", "EC Eurobond")."""
+    return [] if c.words[c.hi - 1].lower() in COMMODITY_WORDS else None
+
+
+def event_name(c: Cut) -> list[Span] | None:
+    """A name right before "accord" or "summit" that is no known place or organisation ("the Louvre accord")."""
+    if c.hi >= c.n or c.words[c.hi].lower() not in EVENT_NEXT:
+        return None
+    low = c.text_low()
+    return None if low in c.lex.places or low in c.lex.known_orgs else []
+
+
+def place_then_common_word(c: Cut) -> list[Span] | None:
+    """ "U.S. Currency", "U.S. Has": a place and an ordinary word (no organisation's head word): the place alone."""
+    words, lex = c.span_words(), c.lex
+    if (
+        len(words) == 2
+        and _is_place_word(words[0], lex)
+        and words[0].lower() not in lex.demonyms
+        and common(words[1], lex)
+        and words[1].lower() not in ORG_HEADS
+        and words[1].lower() not in PLACE_HEADS
+        and words[1].lower() not in lex.known_orgs
+        and c.text_low() not in lex.places
+        and c.text_low() not in lex.known_orgs
+    ):
+        return [c.word_span(c.lo)]
+    return None
+
+
 def lone_word(c: Cut) -> list[Span] | None:
     """One word that is a demonym, a title, junk, too short, a number or a link, lowercase, or an ordinary word
     at the start of a sentence."""
@@ -298,14 +405,17 @@ RULES: tuple[Rule, ...] = (
     particle_before,
     founders_firm,
     of_name,
+    arabic_particle,
     possessive_firm,
     and_firm_leftwards,
     ampersand_firm,
     comma_partners,
     and_institution,
+    partner_suffix,
     strip_titles,
     modifiers_before_first_name,
     title_before,
+    portfolio_before_name,
     leading_junk,
     trailing_junk,
     nothing_left,
@@ -318,6 +428,13 @@ RULES: tuple[Rule, ...] = (
     place_then_acronym,
     name_then_country,
     hyphenated_places,
+    ticker,
+    party_and_state,
+    dates,
+    plural_acronym,
+    commodity,
+    event_name,
+    place_then_common_word,
     lone_word,
     junk,
 )

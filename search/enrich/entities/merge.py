@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +17,7 @@ from search.enrich.entities.lexicon import (
     PLACE_ALIASES,
     TITLE_MODIFIERS,
 )
+from search.enrich.entities.linking import link_lone_surnames
 from search.enrich.entities.names import (
     acronym_of,
     fold,
@@ -25,6 +26,7 @@ from search.enrich.entities.names import (
     org_key,
     person_key,
     place_key,
+    translit,
 )
 
 log = logging.getLogger(__name__)
@@ -52,12 +54,14 @@ class Group:
             "count": self.count,
             "variants": [[t, v, c] for (t, v), c in sorted(self.variants.items(), key=lambda kv: (-kv[1], kv[0]))],
             "aliases": sorted(self.aliases),
+            **({"hidden": True} if self.hidden else {}),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Group:
         variants = {(str(t), str(v)): int(c) for t, v, c in data.get("variants", [])}  # type: ignore[union-attr]
-        return cls(str(data["type"]), str(data["canonical"]), variants, set(data.get("aliases", [])))  # type: ignore[arg-type]
+        aliases = set(data.get("aliases", []))  # type: ignore[arg-type]
+        return cls(str(data["type"]), str(data["canonical"]), variants, aliases, bool(data.get("hidden")))
 
     def values(self) -> list[str]:
         """The indexed values of the group, most documents first."""
@@ -123,8 +127,41 @@ def _person_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -
         if best >= 0.8 * sum(totals.values()):
             for s in names:
                 uf.union(root, s)
+    # "Hernandez Grisanti" is the end of "Arturo Hernandez Grisanti": the one longer name that ends with it.
+    for names in by_surname.values():
+        for v in names:
+            longer = [f for f in names if f != v and f.endswith(" " + v)]
+            if len(longer) == 1:
+                uf.union(longer[0], v)
+    _surname_first(uf, counts, singles, by_surname)
     _union_by_alias(uf, counts, aliases, key=name_key)
     return list(uf.groups().values())
+
+
+def _surname_first(
+    uf: _UnionFind, counts: Mapping[str, int], singles: Mapping[str, list[str]], by_surname: Mapping[str, list[str]]
+) -> None:
+    """A lone name that no full name ends with but one full name begins with, and that is no given name, is that
+    name's surname written first ("Zhao" of "Zhao Ziyang", "Deng" of "Deng Xiaoping"): it joins the full name
+    that holds 80% of the documents of those beginning with it."""
+    from search.enrich.entities.gazetteer import lexicon
+
+    given = lexicon().first_names
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for fulls in by_surname.values():
+        for f in fulls:
+            by_first[translit(name_key(f).split()[0])].append(f)
+    for key, names in singles.items():
+        fulls = by_first.get(key)
+        if by_surname.get(key) or not fulls or any(n.lower() in given for n in names):
+            continue
+        totals: dict[str, int] = defaultdict(int)
+        for f in fulls:
+            totals[uf.find(f)] += counts[f]
+        root, best = max(totals.items(), key=lambda kv: kv[1])
+        if best >= 0.8 * sum(totals.values()):
+            for n in names:
+                uf.union(root, n)
 
 
 def _is_title_word(word: str) -> bool:
@@ -179,6 +216,9 @@ def _union_by_alias(
                 uf.union(root, other)
 
 
+_BOARD = re.compile(r"^(.+?)\s+(?:Board|Committee|Department)(?:\s+of\s+(?:Governors|Directors))?$")
+
+
 def _org_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -> list[list[str]]:
     values = list(counts)
     uf = _UnionFind(values)
@@ -189,6 +229,11 @@ def _org_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -> l
         for other in same[1:]:
             uf.union(same[0], other)
     _union_by_alias(uf, counts, aliases, key=org_key, known=KNOWN_ORGS)
+    # An organisation and its board or committee are one entity ("Federal Reserve Board", "Federal Reserve").
+    for v in values:
+        m = _BOARD.match(v)
+        if m and by_key.get(org_key(m.group(1))):
+            uf.union(by_key[org_key(m.group(1))][0], v)
     # Well-known acronyms join their expansion when both are in the archive (IMF, International Monetary Fund).
     for acr, full in KNOWN_ORGS.items():
         a = by_key.get(org_key(acr))
@@ -205,8 +250,8 @@ def _org_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -> l
                 initials[acr].append(v)
     for v in values:
         compact = v.replace(".", "")
-        if compact.upper() in known_acronyms:
-            continue  # FED is the Federal Reserve's, whatever else spells it
+        if compact.upper() in known_acronyms or place_key(v) in PLACE_ALIASES:
+            continue  # FED is the Federal Reserve's whatever else spells it; "N.Z." is New Zealand, not "Neutral Zone"
         if compact.isupper() and 2 <= len(compact) <= 6 and " " not in v:
             docs: dict[str, int] = defaultdict(int)
             for x in initials.get(compact, ()):
@@ -273,108 +318,45 @@ def _archive_types(per_type: dict[str, dict[str, int]]) -> dict[tuple[str, str],
     return moves
 
 
-# Linking a lone surname by context (see _link_lone_surnames): an article votes for the full name whose
-# articles it most resembles when that resemblance is clear; the surname joins the name with most votes.
-LINK_MIN_SIMILARITY = 0.2  # cosine of an article's context with a full name's articles: below, no vote
-LINK_MIN_RATIO = 1.5  # the best full name must resemble the article this many times more than the next
-LINK_MIN_SHARE = 0.8  # share of the votes the winner needs (as for aliases: 80% of the claims)
-LINK_MIN_VOTED = 0.5  # more than this share of the surname's articles must vote at all
-LINK_MIN_VOTES = 1  # one article with a clear context is enough for a surname seen once (Walsh in an Iran-Contra story)
-LINK_MIN_PROFILE = 2  # a full name needs this many articles of its own to win a vote (it is a rival with fewer)
-LINK_RARE_SHARE = 0.03  # the article must share with the winner a value in at most 3% of the archive's articles
-# (the Federal Reserve, 1.7% of Reuters, is evidence; New York, 13%, or Washington, 11%, alone are not)
+FIRM_WORD_RATIO = 0.5  # articles of the values bearing the word, per article of the lone person value
 
 
-def _is_lone_surname(g: Group) -> bool:
-    words = g.canonical.split()
-    return g.type == PERSON and len(words) == 1 and g.canonical.isalpha() and g.canonical[:1].isupper()
+def _firm_words(groups: list[Group]) -> list[Group]:
+    """A person value of one word that is mostly a word of firms' names ("Phelps" of Phelps Dodge, "Wagner" of
+    Wagner and Brown, "Donaldson" of Donaldson, Lufkin and Jenrette, "Bell" of the Bell companies) is no person: it
+    joins the organisation holding 80% of the articles of the values bearing the word, or, when none does, it is
+    hidden (a fragment that names no one entity).  Values bearing it: organisations with the word anywhere, and
+    (unless it is a given name) other values with it before their last word, which a surname never is."""
+    from search.enrich.entities.gazetteer import lexicon
 
-
-def _cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b.get(k, 0.0) for k, w in a.items())
-    na = math.sqrt(sum(w * w for w in a.values()))
-    nb = math.sqrt(sum(w * w for w in b.values()))
-    return dot / (na * nb) if na and nb else 0.0
-
-
-def _link_lone_surnames(groups: list[Group], articles: Iterable[Iterable[tuple[str, str]]]) -> list[Group]:
-    """Entity linking by context: a surname alone (``Johnson``) that is the last word of several full names
-    joins the one whose articles its own articles resemble (co-occurring people, organisations and places,
-    weighted by rarity), when more than half of its articles vote and 80% of the votes pick that one."""
-    lone = [i for i, g in enumerate(groups) if _is_lone_surname(g)]
-    by_last: dict[str, list[int]] = defaultdict(list)
+    given = lexicon().first_names
+    bearing: dict[str, Counter[int]] = defaultdict(Counter)
+    surname_of: Counter[str] = Counter()  # articles of the full person names that end with the word
     for i, g in enumerate(groups):
-        if g.type == PERSON and len(g.canonical.split()) > 1:
-            by_last[fold(g.canonical).split()[-1]].append(i)
-    candidates = {
-        i: by_last[fold(groups[i].canonical)] for i in lone if len(by_last.get(fold(groups[i].canonical), ())) > 1
-    }
-    if not candidates:
-        return groups
-    of_variant = {tv: i for i, g in enumerate(groups) for tv in g.variants}
-    wanted = set(candidates) | {c for cs in candidates.values() for c in cs}
-    df: Counter[int] = Counter()
-    n_articles = 0
-    lone_docs: dict[int, list[frozenset[int]]] = defaultdict(list)
-    cand_docs: dict[int, list[frozenset[int]]] = defaultdict(list)
-    for art in articles:
-        feats = frozenset(of_variant[tv] for tv in art if tv in of_variant)
-        n_articles += 1
-        df.update(feats)
-        hits = feats & wanted
-        if not hits:
+        for (_t, v), c in g.variants.items():
+            words = fold(v).split()
+            if g.type == PERSON and len(words) > 1:
+                surname_of[words[-1]] += c
+            for k, w in enumerate(words):
+                if g.type == ORG or (k < len(words) - 1 and w not in given):
+                    bearing[w][i] += c
+    joined: set[int] = set()
+    for i, g in enumerate(groups):
+        if g.type != PERSON or " " in g.canonical or not g.canonical.isalpha():
             continue
-        lones = hits & candidates.keys()
-        for i in lones:
-            lone_docs[i].append(feats)
-        for c in hits - lones:
-            if not lones:  # a full name's own articles, without the bare surname, make its profile
-                cand_docs[c].append(feats)
-    idf = {k: math.log(n_articles / d) for k, d in df.items()}
-    profiles: dict[int, dict[int, float]] = {}
-    for c, docs in cand_docs.items():
-        prof: dict[int, float] = defaultdict(float)
-        for feats in docs:
-            for k in feats:
-                if k != c:
-                    prof[k] += idf[k]
-        profiles[c] = prof
-    joins: dict[int, int] = {}
-    rare = LINK_RARE_SHARE * n_articles
-    for i, cands in candidates.items():
-        surname = fold(groups[i].canonical)
-        votes: Counter[int] = Counter()
-        for feats in lone_docs.get(i, ()):
-            if any(groups[k].type == ORG and surname in fold(groups[k].canonical).split() for k in feats):
-                continue  # "Frost and Sullivan Inc", "Johnson Matthey": the surname may be the firm's
-            vec = {k: idf[k] for k in feats if k != i}
-            sims = sorted(((_cosine(vec, profiles.get(c, {})), c) for c in cands), reverse=True)
-            best, winner = sims[0]
-            second = sims[1][0] if len(sims) > 1 else 0.0
-            if len(cand_docs.get(winner, ())) < LINK_MIN_PROFILE:
-                continue  # a name seen in one article is a rival, too thin to win
-            shared_rare = any(df[k] <= rare and k in profiles[winner] for k in vec)
-            if best >= LINK_MIN_SIMILARITY and best >= LINK_MIN_RATIO * second and shared_rare:
-                votes[winner] += 1
-        if not votes:
-            continue
-        winner, n = votes.most_common(1)[0]
-        total = sum(votes.values())
-        if n >= LINK_MIN_VOTES and n >= LINK_MIN_SHARE * total and total > LINK_MIN_VOTED * len(lone_docs[i]):
-            joins[i] = winner
-        log.debug(
-            "lone surname %s (%d articles): %s; %s",
-            groups[i].canonical,
-            len(lone_docs[i]),
-            ", ".join(f"{groups[c].canonical} {k}" for c, k in votes.most_common()),
-            f"joins {groups[winner].canonical}" if i in joins else "stays alone",
-        )
-    for i, w in joins.items():
-        groups[w].variants.update(groups[i].variants)
-        groups[w].aliases.update({groups[i].canonical, *groups[i].aliases})
-    return [g for i, g in enumerate(groups) if i not in joins]
+        word = fold(g.canonical)
+        firms = bearing.get(word)
+        if not firms or sum(firms.values()) < max(FIRM_WORD_RATIO * g.count, surname_of[word] + 1):
+            continue  # not mostly a firm's word, or the surname of people more than a word of firms ("Johnson")
+        j, best = firms.most_common(1)[0]
+        if best >= 0.8 * sum(firms.values()) and groups[j].type == ORG:
+            groups[j].variants.update(g.variants)
+            groups[j].aliases.update({g.canonical, *g.aliases})
+            joined.add(i)
+        else:
+            g.hidden = True
+        log.debug("person value %s is a word of firms' names: %s", g.canonical, "joined" if i in joined else "hidden")
+    return [g for i, g in enumerate(groups) if i not in joined]
 
 
 def merge_groups(
@@ -416,7 +398,8 @@ def merge_groups(
                 variants.update(origin[t][m])
             al.discard(canon)
             out.append(Group(t, canon, variants, al))
+    out = _firm_words(out)
     if articles is not None:
-        out = _link_lone_surnames(out, articles)
+        out = link_lone_surnames(out, articles)
     out.sort(key=lambda g: (g.type, -g.count, g.canonical))
     return out

@@ -32,9 +32,9 @@ def fold(text: str) -> str:
     t = unicodedata.normalize("NFKD", text)
     t = "".join(c for c in t if not unicodedata.combining(c)).lower()
     t = t.replace("’", "'").replace("'s ", " ")
-    t = _NON_WORD.sub(" ", t.replace("-", " ").replace(".", ""))
-    for a, b in SPELLING_FOLDS:
+    for a, b in SPELLING_FOLDS:  # before hyphens go: "co-operation" is one of them
         t = t.replace(a, b)
+    t = _NON_WORD.sub(" ", t.replace("-", " ").replace(".", ""))
     return _SPACES.sub(" ", t).strip()
 
 
@@ -90,7 +90,7 @@ def _first_names(text: str) -> list[str]:
 
 def initials_compatible(a: str, b: str) -> bool:
     """Same surname, fitting first names (``S Jaishankar`` ~ ``Subrahmanyam Jaishankar``, ``Sergei`` ~ ``Sergey``,
-    ``Jim`` ~ ``James``)."""
+    ``Jim`` ~ ``James``, ``E Gerald Corrigan`` ~ ``Gerald Corrigan``)."""
     wa, wb = a.split(), b.split()
     if len(wa) < 2 or len(wb) < 2 or translit(wa[-1]) != translit(wb[-1]):
         return False
@@ -98,8 +98,17 @@ def initials_compatible(a: str, b: str) -> bool:
     if not fa or not fb:
         return False
     x, y = fa[0], fb[0]
+    # "E. Gerald Corrigan" ~ "Gerald Corrigan": a leading initial before the given name the other one uses.
+    if len(x) == 1 and len(y) > 1 and len(fa) > 1 and len(fa[1]) > 1 and _same_given(fa[1], y):
+        return True
+    if len(y) == 1 and len(x) > 1 and len(fb) > 1 and len(fb[1]) > 1 and _same_given(fb[1], x):
+        return True
     if len(x) == 1 or len(y) == 1:
         return x[0].lower() == y[0].lower()
+    return _same_given(x, y)
+
+
+def _same_given(x: str, y: str) -> bool:
     return translit(x) == translit(y) or _given(x) == _given(y)
 
 

@@ -76,6 +76,8 @@ def resolve(spans: list[Span], body: str, lex: Lexicon) -> list[Mention]:
         t, score = _best(tot)
         if score <= 0:
             t = _default_type(text, lex)
+        if place_key(text) in PLACE_ALIASES:
+            t = PLACE  # "U.S.", "UK": a place's short name is the place, whatever the sentence says of it
         types[text] = t
     # Surnames and first words of longer names of the article take their type and value.
     full_people = [t for t, ty in types.items() if ty == PERSON and len(t.split()) > 1]

@@ -174,7 +174,9 @@ def truecase(tokens: list[Token], casing: dict[str, str], lex: Lexicon) -> list[
             out.append(casing[low])
         elif low in lex.known_orgs and is_acronym(w):
             out.append(w)
-        elif low in lex.places or low in lex.first_names or low in lex.ieer_people:
+        elif low in lex.places or (
+            (low in lex.first_names or low in lex.ieer_people) and not common(low, lex)
+        ):  # "ROSE" in a headline is the verb, not a name
             out.append(w.capitalize() if "-" not in w else "-".join(p.capitalize() for p in w.split("-")))
         elif common(low, lex) or low in JUNK_WORDS:
             out.append(low)
