@@ -7,7 +7,8 @@ know yet is printed as ``?`` with a few of its aliases and articles, to be judge
 values are those of the product: ``extract_entities`` per article, then the archive-wide ``EntityMap``.
 
 Run: ``.venv/bin/python -m bench.entities_facets [--workers 2] [--top 200] [--reuse]`` (``--reuse`` reads the
-articles' raw values saved by the last run from ``bench/out`` instead of extracting them again).
+articles' raw values saved by the last run from ``bench/out`` instead of extracting them again; ``--table
+FILE`` only judges the top lists a run saved, e.g. the run of an older checkout).
 """
 
 from __future__ import annotations
@@ -64,7 +65,12 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="reuse the raw values of the last run (bench/out)")
     ap.add_argument("--limit", type=int, default=None, help="first N articles only (for trying the script)")
     ap.add_argument("--show", type=int, default=4, help="articles shown for a value not judged yet")
+    ap.add_argument("--table", type=Path, help="judge the top lists of a saved run (its entities_facets.json) only")
     args = ap.parse_args()
+    if args.table:
+        tables = json.loads(args.table.read_text())["top"]
+        report(tables, load_judgements(), args.top)
+        return
     print(describe(machine_info()))
     arts = list(articles(limit=args.limit))
     if args.reuse and RAW.exists():
@@ -86,10 +92,26 @@ def main() -> None:
     )
     judged = load_judgements()
     tables = facet_table(docs, args.top)
+    summary = report(tables, judged, args.top)
+    for t in TYPES:
+        for value, _n in tables[t]:
+            if (t, value) in judged:
+                continue
+            where = [i for i, d in enumerate(docs) if value in d[t]][: args.show]
+            aliases = sorted({a for i in where for a in docs[i][t][value]} - {value})[:8]
+            print(f"  ? {t} {value!r}: aliases {aliases}; articles " + ", ".join(arts[i]["id"] for i in where))
+    OUT.mkdir(exist_ok=True)
+    (OUT / "entities_facets.json").write_text(json.dumps({"summary": summary, "recall": rec, "top": tables}, indent=1))
+
+
+def report(
+    tables: dict[str, list[tuple[str, int]]], judged: dict[tuple[str, str], dict[str, str]], top: int
+) -> dict[str, dict[str, int]]:
+    """Print the judged top-``top`` table of each facet and the junk and variant counts; return the counts."""
     summary: dict[str, dict[str, int]] = {}
     unjudged = 0
     for t in TYPES:
-        rows = tables[t]
+        rows = tables[t][:top]
         counts: Counter[str] = Counter()
         print(f"\n## {t}: top {len(rows)}")
         print("| # | value | articles | judgement | cause |")
@@ -104,12 +126,6 @@ def main() -> None:
             print(f"| {rank} | {value} | {n} | {verdict} | {note} |")
         summary[t] = {v: counts[v] for v in (*VERDICTS, "?")}
         unjudged += counts["?"]
-        for value, _n in rows:
-            if (t, value) in judged:
-                continue
-            where = [i for i, d in enumerate(docs) if value in d[t]][: args.show]
-            aliases = sorted({a for i in where for a in docs[i][t][value]} - {value})[:8]
-            print(f"  ? {t} {value!r}: aliases {aliases}; articles " + ", ".join(arts[i]["id"] for i in where))
     print("\n| facet | values | junk | variants left apart | not judged |")
     print("|---|---|---|---|---|")
     for t in TYPES:
@@ -117,16 +133,15 @@ def main() -> None:
         print(f"| {t} | {sum(s.values())} | {s['junk']} | {s['variant']} | {s['?']} |")
     by_verdict: dict[str, list[str]] = defaultdict(list)
     for t in TYPES:
-        for value, _n in tables[t]:
+        for value, _n in tables[t][:top]:
             j = judged.get((t, value))
             if j and j["verdict"] != "ok":
                 by_verdict[f"{t} {j['verdict']}"].append(value)
     for k, values in sorted(by_verdict.items()):
         print(f"{k}: {', '.join(values)}")
-    OUT.mkdir(exist_ok=True)
-    (OUT / "entities_facets.json").write_text(json.dumps({"summary": summary, "recall": rec, "top": tables}, indent=1))
     if unjudged:
         print(f"{unjudged} values not judged yet: judge them in {JUDGED.name}")
+    return summary
 
 
 if __name__ == "__main__":

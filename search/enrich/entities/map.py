@@ -83,7 +83,7 @@ class EntityMap:
 
     def __init__(self, groups: Iterable[Group] = (), rules: list[dict[str, object]] | None = None) -> None:
         base = list(groups)
-        self.auto_groups = [Group(g.type, g.canonical, dict(g.variants), set(g.aliases)) for g in base]
+        self.auto_groups = [Group(g.type, g.canonical, dict(g.variants), set(g.aliases), g.hidden) for g in base]
         self.groups, self.changes = apply_rules(base, rules or [])
         self.rules = rules or []
         self._by_variant: dict[tuple[str, str], Group] = {}
