@@ -123,6 +123,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
     p.add_argument("--page", type=_positive, default=1)
     p.add_argument("--per-page", type=_positive, default=10)
+    p.add_argument(
+        "--versions",
+        choices=["folded", "all"],
+        default="folded",
+        help="folded (default): one result per near-duplicate story, counted as stories; all: every version",
+    )
     p.add_argument("--json", action="store_true", help="the same JSON as the web API")
     p.set_defaults(run=_cmd_query)
 
@@ -293,6 +299,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         sort=Sort(args.sort),
         page=args.page,
         per_page=args.per_page,
+        collapse=args.versions == "folded",
     )
     result = search(open_index(_index_dir(args)), request)
     if args.json:
@@ -304,6 +311,11 @@ def _cmd_query(args: argparse.Namespace) -> int:
         print(f"did you mean: {result.suggestion}")
     first = (result.request.page - 1) * result.request.per_page
     print(f"{result.total} results" + (f", showing {first + 1}-{first + len(result.hits)}" if result.hits else ""))
+    if result.folded:
+        print(
+            f"{result.stories} stories, {result.total_articles} articles: {result.folded} near-duplicate"
+            " version(s) folded (--versions all lists every version)"
+        )
     for n, hit in enumerate(result.hits, start=first + 1):
         similar = f"  (+{hit.similar} similar)" if hit.similar else ""
         print(f"{n:>3}. {hit.title or hit.id}  [{hit.date or 'undated'}]  {hit.id}{similar}")

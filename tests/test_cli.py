@@ -112,4 +112,14 @@ def test_query_lists_ranked_hits_and_json_matches_the_api_shape(seeds_index: Pat
     } <= set(data)
     assert data["total"] >= 1
     plain = _run("query", "Lavrov", "--index", str(seeds_index), "--sort", "newest")
-    assert plain.returncode == 0 and "results" in plain.stdout
+    assert plain.returncode == 0 and "4 results" in plain.stdout
+    assert "4 stories, 5 articles: 1 near-duplicate version(s) folded" in plain.stdout
+    every = _run("query", "Lavrov", "--index", str(seeds_index), "--versions", "all", "--json")
+    assert json.loads(every.stdout)["counts"] == {
+        "unit": "articles",
+        "versions": "all",
+        "stories": 4,
+        "articles": 5,
+        "folded": 0,
+        "histogram_overlap": 0,
+    }

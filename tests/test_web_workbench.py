@@ -178,10 +178,11 @@ def test_api_facets_is_the_json_twin_of_the_facet_page(client):
         "page": 1,
         "per_page": 50,
         "total": 1,
+        "unit": "stories",
         "values": [{"value": "Helena Sardinha", "count": 1}],  # one story: her two reports are versions of it
     }
     every = client.get("/api/facets/people?contains=SARD&q=harbour&versions=all").get_json()
-    assert every["values"] == [{"value": "Helena Sardinha", "count": 2}]
+    assert every["values"] == [{"value": "Helena Sardinha", "count": 2}] and every["unit"] == "articles"
     assert client.get("/api/facets/nothing").status_code == 404
     bad = client.get("/api/facets/people?order=size")
     assert bad.status_code == 400 and bad.get_json()["parameter"] == "order"

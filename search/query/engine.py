@@ -599,7 +599,9 @@ def facet_values(
     page = max(1, min(page, MAX_PAGE))
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     values, total = facet_page(counts, fac, contains, order, page, per_page, getattr(request, field), excluded)
-    return FacetPage(field, values, total, page, per_page, contains, "name" if order == "name" else "count")
+    order = "name" if order == "name" else "count"
+    counted = "stories" if _folds(request) else "articles"
+    return FacetPage(field, values, total, page, per_page, contains, order, counted)
 
 
 def _ordered(

@@ -115,5 +115,6 @@ def facet_page_json(page: FacetPage) -> dict:
         "page": page.page,
         "per_page": page.per_page,
         "total": page.total,
+        "unit": page.counted,
         "values": facet_values_json(page.values),
     }

@@ -112,6 +112,7 @@ class FacetPage:
     per_page: int = 50
     contains: str = ""
     order: str = "count"  # "count" (most articles first) or "name" (A to Z)
+    counted: str = "articles"  # what each count counts: "stories" when near-duplicates are folded
 
 
 @dataclass(frozen=True)

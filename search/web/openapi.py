@@ -64,7 +64,7 @@ FACET_VALUES = {
 
 FACET_PAGE = {
     "type": "object",
-    "required": ["facet", "contains", "order", "page", "per_page", "total", "values"],
+    "required": ["facet", "contains", "order", "page", "per_page", "total", "unit", "values"],
     "properties": {
         "facet": {"type": "string", "enum": list(FACET_FIELDS)},
         "contains": {"type": "string"},
@@ -72,6 +72,11 @@ FACET_PAGE = {
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1},
         "total": {"type": "integer", "minimum": 0, "description": "values matching `contains` among the results"},
+        "unit": {
+            "type": "string",
+            "enum": ["stories", "articles"],
+            "description": "what each value's count counts: stories when near-duplicates are folded (the default)",
+        },
         "values": FACET_VALUES,
     },
 }
