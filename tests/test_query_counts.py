@@ -11,12 +11,14 @@ share, which the result states.
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bench.corpora import reuters_text
 from search.index.writer import index_paths
 from search.query import SearchRequest, export, facet_values, open_index, search
 from search.query.types import FACET_FIELDS, SearchResult
@@ -81,6 +83,11 @@ REQUESTS = [
 @pytest.mark.parametrize("folded", [True, False], ids=["stories", "every-version"])
 @pytest.mark.parametrize("base", REQUESTS, ids=lambda r: r.q or "everything")
 def test_every_count_gives_as_many_results_when_chosen(archive, base: SearchRequest, folded: bool) -> None:
+    check_counts(archive, base, folded)
+
+
+def check_counts(archive, base: SearchRequest, folded: bool) -> None:
+    """The total, bars, undated and precision counts, facet values and export of one search agree."""
     req = _all(replace(base, collapse=folded))
     result = search(archive, req)
     every = search(archive, replace(req, collapse=False))
@@ -140,3 +147,39 @@ def test_counts_of_a_page_beyond_the_first_are_the_same(archive) -> None:
         twin = search(archive, SearchRequest(q="Lavrov", per_page=1, collapse=collapse))
         assert later.facets == twin.facets and later.total == twin.total
     assert first.total == first.stories
+
+
+REUTERS_ARTICLES = 900  # the first articles of Reuters-21578: wire stories, their updates and reprints
+
+
+@pytest.fixture(scope="module")
+def reuters(corpus: Path, tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("reuters-counts")
+    records = itertools.islice(reuters_text.articles(corpus / "reuters21578"), REUTERS_ARTICLES)
+    lines = "".join(json.dumps(reuters_text.record(a)) + "\n" for a in records)
+    (folder / "articles.jsonl").write_text(lines, encoding="utf-8")
+    index_paths([folder / "articles.jsonl"], folder / "index", workers=1)
+    arch = open_index(folder / "index")
+    yield arch
+    arch.close()
+
+
+REUTERS_REQUESTS = [
+    SearchRequest(),
+    SearchRequest(q="oil prices"),
+    SearchRequest(q="trade", places=("Japan",)),
+    SearchRequest(q="bank", date_from=date(1987, 3, 1), date_to=date(1987, 3, 5)),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folded", [True, False], ids=["stories", "every-version"])
+@pytest.mark.parametrize("base", REUTERS_REQUESTS, ids=lambda r: r.q or "everything")
+def test_reuters_counts_give_as_many_results_when_chosen(reuters, base: SearchRequest, folded: bool) -> None:
+    check_counts(reuters, base, folded)
+
+
+@pytest.mark.slow
+def test_reuters_has_reprints_to_fold(reuters) -> None:
+    result = search(reuters, SearchRequest(per_page=1))
+    assert result.folded > 10 and result.facets.overlap > 0
