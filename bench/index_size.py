@@ -100,7 +100,12 @@ def composition(index_dir: Path) -> dict[str, object]:
             if name.startswith(prefix):
                 kind = name[len(prefix) + 1 :]
                 parts[PARTS.get(kind, "other columns")] += files.file_length(name)
-    beside = {p.name: p.stat().st_size for p in index_dir.iterdir() if p.is_file() and not _whoosh_file(p.name)}
+    # The entity map is named after its commit (entities.<generation>.json.gz): reported under one name.
+    beside = {
+        re.sub(r"^entities\.\d+\.json\.gz$", "entities.json.gz", p.name): p.stat().st_size
+        for p in index_dir.iterdir()
+        if p.is_file() and not _whoosh_file(p.name)
+    }
     with ix.reader() as reader:
         terms = Counter(field for field, _ in reader.all_terms())
     return {

@@ -21,6 +21,7 @@ from pathlib import Path
 from bench.index_speed import WORK, child_product, child_stock, child_tantivy, prepare, work_paths
 from bench.machine import describe, machine_info
 from bench.report import RESULTS, percentile, publish, table
+from search.enrich.entities.map import map_path
 
 SECTION = "## Search speed"
 GOAL_P50_MS, GOAL_P95_MS = 10.0, 30.0
@@ -161,7 +162,7 @@ def ensure_indexes(work: Path) -> dict[str, Path]:
     if not (paths["records"].is_dir() and paths["index"].is_dir() and paths["stock"].is_dir()):
         prepare(work)
     src = str(paths["records"])
-    if not any((paths["index"] / name).exists() for name in ("entities.json.gz", "entities.json")):
+    if map_path(paths["index"]) is None:  # no entity map: the product index was not (fully) built
         child_product(src, str(paths["index"]), 2, True)
     if not paths["stock"].exists():
         child_stock(src, str(paths["stock"]), 1)
