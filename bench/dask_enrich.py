@@ -122,7 +122,11 @@ class _Replay(Fanout):
 
     def submit(self, fn, *args):
         task = args[0]
-        return _Ready(self.results[_key(task)])
+        docs = getattr(task, "docs", None)
+        if docs is None:
+            return _Ready(self.results[("f", task.src.rel)])
+        # Records are batched as copies are found, which depends on timing: look each article up by its id.
+        return _Ready([self.results[("d", d.id)] for d in docs if ("d", d.id) in self.results])
 
 
 class _Ready:
@@ -161,8 +165,13 @@ class _Record(Fanout):
 
         class _Keep:
             def result(self) -> Any:
-                results[key] = future.result()
-                return results[key]
+                out = future.result()
+                if key[0] == "f":
+                    results[key] = out
+                for item in out:
+                    if hasattr(item, "enriched"):
+                        results[("d", item.enriched.doc.id)] = item
+                return out
 
         return _Keep()
 
