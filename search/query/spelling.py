@@ -24,6 +24,7 @@ from whoosh.reading import IndexReader
 from search.enrich.analysis import snowball_stem, stop_words
 from search.index.codec import doc_frequencies
 from search.index.schema import EXACT_FIELDS
+from search.query.vocabulary import is_english
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +134,6 @@ class Vocabulary:
                 for word, count in self.counts.items():
                     if count >= MIN_COUNT and MIN_LETTERS - 1 <= len(word) <= MAX_LETTERS:
                         sym.create_dictionary_entry(word, count)
-                for word in stop_words():  # "teh" is "the", not "ten"
-                    sym.create_dictionary_entry(word, max(MIN_COUNT, max(self.counts.values(), default=1)))
                 self._symspell = sym
             return self._symspell
 
@@ -178,7 +177,8 @@ class Speller:
             return hit
         found = self.df(lower)
         better = None
-        if found < max(RARE, RARE_SHARE * self.size) and _correctable(lower):
+        # An English word that the archive lacks (or holds rarely) is not a typo: it is named, not replaced.
+        if found < max(RARE, RARE_SHARE * self.size) and _correctable(lower) and not is_english(lower):
             better = self._best(lower, found, ctx)
         out = WordFix(word, better, found)
         with self._lock:
@@ -281,11 +281,17 @@ class Checked:
 def check(speller: Speller, text: str, exact_df: Callable[[str], int] | None = None) -> Checked:
     """Check the words of a (cleaned) query text; exact_df(word) counts articles with a quoted word as written."""
     stops = stop_words()
-    content = [w for w in dict.fromkeys(plain_words(text)) if w.lower() not in stops]
+    typed = plain_words(text)
+    shouting = not any(w != w.upper() for w in typed)  # a query all in capitals: its capitals say nothing
+    content = [w for w in dict.fromkeys(typed) if w.lower() not in stops]
     applied: dict[str, str] = {}
     suggested: dict[str, str] = {}
     unmatched: list[str] = []
     for word in content:
+        if not shouting and len(word) > 1 and word.isupper():  # an acronym (RLIN, SEQUEL): never a typo
+            if not speller.df(word.lower()):
+                unmatched.append(word)
+            continue
         fix = speller.fix(word, [o for o in content if o != word])
         if fix.better and fix.better != word.lower():
             suggested[word] = _same_case(word, fix.better)

@@ -34,3 +34,25 @@ def with_prefix(prefix: str, limit: int = 300) -> list[str]:
     if len(prefix) < _HEAD:
         return []
     return [w for w in _by_head().get(prefix[:_HEAD], ()) if w.startswith(prefix)][:limit]
+
+
+@cache
+def _english() -> frozenset[str]:
+    return frozenset(w for words in _by_head().values() for w in words)
+
+
+_SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "ally", "er", "ers", "or", "ors", "ion", "ions", "ation", "ations")
+
+
+def is_english(word: str) -> bool:
+    """Whether a lowercase word is in NLTK's English word list, or is a regular inflection of one (stations,
+    tenses, processors, relationally); False when the list is not installed."""
+    known = _english()
+    if word in known:
+        return True
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            if base in known or base + "e" in known or (base.endswith("i") and base[:-1] + "y" in known):
+                return True
+    return False
