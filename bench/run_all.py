@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "entities_conll": [],  # writes its section itself
     "entities_reuters": [],  # writes its section itself
     "relevance": ["--write"],
+    "typos": ["--write"],
     "index_speed": ["--write", "--repeats", "2"],  # --text-folder adds the one-file-per-article variant
     # Its section rewrite drops the index-size study (codec before and after, indexes built from older commits):
     # put it back from its saved results.

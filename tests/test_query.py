@@ -161,6 +161,12 @@ def test_quoted_words_match_as_written_while_bare_words_are_stemmed(archive) -> 
     assert "<mark>negotiated</mark>" in hit.snippet
 
 
+def test_quotation_marks_in_pasted_text_keep_words_together_in_all_their_forms(archive) -> None:
+    result = run(archive, 'the "negotiated" talks between jaishankar and lavrov in goa')
+    assert "a1" in ids(result)  # "negotiations"
+    assert any("quoted words are matched in all their forms" in n for n in result.notes)
+
+
 def test_not_and_minus_exclude(archive) -> None:
     assert ids(run(archive, "talks NOT goa")) == {"a4", "a5", "a6"}
     assert ids(run(archive, "talks -goa")) == {"a4", "a5", "a6"}

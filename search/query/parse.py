@@ -186,8 +186,9 @@ def make_parser(schema: Schema, long: bool) -> QueryParser:
 def _new_parser(schema: Schema, long: bool) -> QueryParser:
     qp = QueryParser(None, parser_schema(schema), group=_LooseGroup if long else AndGroup)
     qp.remove_plugin_class(SingleQuotePlugin)
-    qp.remove_plugin_class(PhrasePlugin)
-    qp.add_plugin(_ExactPhrasePlugin())
+    if not long:  # in pasted text (a long query) quotation marks quote; in a short query they ask for exact words
+        qp.remove_plugin_class(PhrasePlugin)
+        qp.add_plugin(_ExactPhrasePlugin())
     qp.remove_plugin_class(EveryPlugin)
     qp.add_plugin(MultifieldPlugin(list(DEFAULT_FIELDS), fieldboosts={"title": ranking.TITLE_BOOST}))
     qp.add_plugin(FieldAliasPlugin(ALIASES))
@@ -448,6 +449,11 @@ def _parse(
         return ParsedQuery(wq.Every(), cleaned, notes, words=words)
     n = count_words(cleaned, analyzer)
     long = n > ranking.LONG_QUERY_WORDS
+    if long and '"' in cleaned:
+        notes.append(
+            "In a long query, quoted words are matched in all their forms; quote them in a query of at most"
+            f" {ranking.LONG_QUERY_WORDS} words to match them exactly as written."
+        )
     if not long:
         lower = re.search(r"(?<=[\w\")])\s+(or|not)\s+(?=[\w\"(])", _outside_quotes(cleaned), re.IGNORECASE)
         if lower and lower.group(1).upper() != lower.group(1):
