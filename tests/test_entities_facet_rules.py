@@ -174,3 +174,19 @@ def test_co_operation_and_cooperation_spell_one_organisation(tmp_path):
         {("organization", "OECD"): 5, ("organization", "Organisation for Economic Cooperation and Development"): 6},
     )
     assert m.canonical("organization", "OECD") == "Organisation for Economic Cooperation and Development"
+
+
+def test_codes_in_a_rates_table_are_no_values():
+    values = _values("", "Cross rates at midday:\nDMK 1.8195/8205  SFR 1.5130/40  DFL 2.0540/50  YEN 145.10/20\n")
+    assert not _all(values)
+
+
+def test_the_acronym_of_a_programme_names_no_entity():
+    body = "Wheat was offered under the Grain Bonus Program (GBP), officials said. More GBP sales are due."
+    assert not ({"GBP", "Grain Bonus Program"} & _all(_values("", body)))
+
+
+def test_an_event_with_a_numeral_is_no_person():
+    values = _values("", "Veterans of World War II met in Paris on Sunday.")
+    assert "World War II" not in _all(values)
+    assert "Paris" in values["place"]

@@ -141,7 +141,8 @@ def and_institution(c: Cut) -> None:
         while k < n and t[k].kind in ("word", "acro") and is_cap(w[k]):
             k += 1
         last = w[k - 1].lower()
-        if k > hi + 1 and last in ORG_HEADS and last not in CORP_SUFFIXES:
+        both_known = w[hi - 1].lower() in c.lex.known_orgs and last in c.lex.known_orgs  # "House and Senate"
+        if k > hi + 1 and last in ORG_HEADS and last not in CORP_SUFFIXES and not both_known:
             c.hi = k
 
 

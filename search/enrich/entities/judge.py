@@ -3,6 +3,8 @@ codes, commodities, months, junk words), split it (lists of places, a place besi
 
 from __future__ import annotations
 
+import re
+
 from search.enrich.entities.gazetteer import Lexicon, common
 from search.enrich.entities.lexicon import (
     COMMODITY_WORDS,
@@ -21,6 +23,8 @@ from search.enrich.entities.lexicon import (
 from search.enrich.entities.names import place_key
 from search.enrich.entities.spans import Cut, Span
 from search.enrich.entities.text import Token, is_acronym
+
+_ROMAN = re.compile(r"^[IVX]{1,4}$")
 
 
 def title_word(word: str) -> bool:
@@ -43,7 +47,8 @@ def nothing_left(c: Cut) -> list[Span] | None:
 def title_event_or_demonym(c: Cut) -> list[Span] | None:
     """Only titles ("Foreign Minister"), an event or a document ("Uruguay Round talks"), a demonym."""
     words = c.span_words()
-    if all(title_word(w) for w in words) or words[-1].lower() in EVENT_WORDS or c.text_low() in c.lex.demonyms:
+    last = words[-2] if len(words) > 2 and _ROMAN.match(words[-1]) else words[-1]  # "World War II"
+    if all(title_word(w) for w in words) or last.lower() in EVENT_WORDS or c.text_low() in c.lex.demonyms:
         return []
     return None
 

@@ -150,7 +150,7 @@ JUNK_WORDS = frozenset(
     yen stg libor north south east west northern southern eastern western will sales revenues earnings profit
     loss losses dividend dividends turnover assets deposits loans orders payout income men women
     children people easter christmas class aids has have had is was were are be been would could should does
-    did""")
+    did months weeks days""")
 )
 
 # Demonyms and adjectives of nationality: MISC, never a person, organisation or place by themselves.

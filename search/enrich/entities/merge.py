@@ -131,7 +131,7 @@ def _person_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -
     for names in by_surname.values():
         for v in names:
             longer = [f for f in names if f != v and f.endswith(" " + v)]
-            if len(longer) == 1:
+            if longer and len({uf.find(f) for f in longer}) == 1:
                 uf.union(longer[0], v)
     _surname_first(uf, counts, singles, by_surname)
     _union_by_alias(uf, counts, aliases, key=name_key)

@@ -7,7 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from search.enrich.entities.gazetteer import Lexicon, common
-from search.enrich.entities.lexicon import CORP_SUFFIXES, JUNK_WORDS, ORG, PERSON, PLACE, PLACE_ALIASES, TYPES
+from search.enrich.entities.lexicon import (
+    CORP_SUFFIXES,
+    EVENT_WORDS,
+    JUNK_WORDS,
+    ORG,
+    PERSON,
+    PLACE,
+    PLACE_ALIASES,
+    TYPES,
+)
 from search.enrich.entities.names import acronym_of, initials_compatible, name_key, place_key
 from search.enrich.entities.spans import Span
 from search.enrich.entities.text import is_acronym
@@ -44,6 +53,7 @@ def resolve(spans: list[Span], body: str, lex: Lexicon) -> list[Mention]:
     """One type per string, short forms to full names, acronyms to expansions; junk dropped."""
     # Acronyms the text defines: "Shanghai Cooperation Organisation (SCO)".
     defined: dict[str, str] = {}
+    misc: set[str] = set()
     for m in _DEFINED.finditer(body) if _DEFINED_TAIL.search(body) else ():
         words = m.group(1).split()
         acr = m.group(2).replace(".", "")
@@ -52,7 +62,10 @@ def resolve(spans: list[Span], body: str, lex: Lexicon) -> list[Mention]:
                 continue
             phrase = " ".join(words[k:])
             if phrase[:1].isupper() and acronym_of(phrase) == acr.upper():
-                defined[acr] = phrase
+                if words[-1].lower() in EVENT_WORDS:
+                    misc.add(acr)  # "Export Enhancement Program (EEP)": a programme's acronym names no entity
+                else:
+                    defined[acr] = phrase
                 break
     # Aggregate scores per normalised string (one string, one type within an article).
     by_text: dict[str, list[Span]] = defaultdict(list)
@@ -123,6 +136,9 @@ def resolve(spans: list[Span], body: str, lex: Lexicon) -> list[Mention]:
             ]
             if prefixed:
                 value[text] = max(prefixed, key=lambda o: len(by_text[o]))
+    for acr in misc:
+        if acr in types and acr not in defined:
+            types[acr] = ""
     # Person full forms: "S. Jaishankar" and "S Jaishankar" are one; initials fit a full first name.
     people_full = sorted({t for t in full_people}, key=lambda p: (-len(p), p))
     for p in people_full:

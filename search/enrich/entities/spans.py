@@ -262,7 +262,8 @@ def table_spans(part: str, tokens: list[Token], words: list[str], lex: Lexicon) 
                 or low in lex.demonyms
                 or (low in lex.common_words and low not in lex.places and low not in lex.known_orgs)
                 or any(w.lower() in JUNK_WORDS for w in words[i:j])
-            ):
+                or (j == i + 1 and words[i].isupper() and low not in lex.known_orgs and low not in lex.places)
+            ):  # a code in a rates or prices table ("DFL 2.0540/50", "CLSG"), not a club
                 i = j
                 continue
             out.append(Span.around(part, tokens[i:j], words[i:j], words, i, j, table=True))
