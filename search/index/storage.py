@@ -75,8 +75,11 @@ def run_lock(index_dir: Path) -> Iterator[bool]:
                 "Wait for it to finish, then run again."
             ) from None
         interrupted = os.fstat(fd).st_size > 0
-        os.ftruncate(fd, 0)
-        os.write(fd, b"indexing\n")
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, b"indexing\n")
+        except OSError as exc:  # a full disk shows here first: say so, as the writer would
+            raise IndexStorageError(describe_os_error(index_dir, exc)) from None
         yield interrupted
         os.ftruncate(fd, 0)  # finished: the next run may trust what this one committed
     finally:

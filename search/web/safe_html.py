@@ -50,8 +50,9 @@ def plain_text(fragment: str | None) -> str:
     """The text of a core HTML fragment, without any tags (for CSV, feeds' titles, <title>)."""
     if not fragment:
         return ""
+    leading_label = _PAGE_LABEL.match(fragment) is not None  # page 1's label opens the text: no break before it
     text = _ANY_TAG.sub("", _PAGE_LABEL.sub("\f", fragment))
-    return html.unescape(text[1:] if text.startswith("\f") else text)
+    return html.unescape(text[1:] if leading_label else text)
 
 
 def safe_url(url: str | None) -> str | None:
