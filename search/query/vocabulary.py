@@ -53,6 +53,8 @@ def is_english(word: str) -> bool:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]
+            if suffix == "d" and not base.endswith("e"):  # freed, agreed: not crudd
+                continue
             if base in known or base + "e" in known or (base.endswith("i") and base[:-1] + "y" in known):
                 return True
     return False
