@@ -242,9 +242,37 @@ def alto_xml(pages: Sequence[Sequence[str]], *, line_chars: int = 60, reading_or
     return "\n".join(out).encode("utf-8")
 
 
-def mets_xml(paper: str, issued: str, alto_files: Sequence[str]) -> bytes:
-    """A METS file for one newspaper issue: MODS title and dateIssued, the ALTO files, one page each."""
+def mets_xml(
+    paper: str,
+    issued: str,
+    alto_files: Sequence[str],
+    articles: Sequence[tuple[str, Sequence[tuple[int, str]]]] = (),
+) -> bytes:
+    """A METS file for one newspaper issue: MODS title and dateIssued, the ALTO files, one page each.
+    ``articles``: (LABEL, areas as (ALTO file number from 1, block id)) of each article of a logical structure
+    map; each article has its own MODS record (written before the issue's, as some suppliers do)."""
     from xml.sax.saxutils import escape, quoteattr
+
+    article_dmd = "".join(
+        f'<mets:dmdSec ID="DMD_ART{n}"><mets:mdWrap MDTYPE="MODS"><mets:xmlData><mods:mods>'
+        f"<mods:titleInfo><mods:title>{escape(label or 'Untitled')}</mods:title></mods:titleInfo>"
+        "</mods:mods></mets:xmlData></mets:mdWrap></mets:dmdSec>\n"
+        for n, (label, _) in enumerate(articles, 1)
+    )
+    logical = ""
+    if articles:
+        divs = "".join(
+            f'<mets:div ID="LOG_ART{n}" TYPE="ARTICLE" DMDID="DMD_ART{n}"'
+            + (f" LABEL={quoteattr(label)}" if label else "")
+            + "><mets:fptr><mets:seq>"
+            + "".join(f'<mets:area FILEID="ALTO{f}" BEGIN="{block}" BETYPE="IDREF"/>' for f, block in areas)
+            + "</mets:seq></mets:fptr></mets:div>"
+            for n, (label, areas) in enumerate(articles, 1)
+        )
+        logical = (
+            f'<mets:structMap TYPE="LOGICAL"><mets:div TYPE="Newspaper" DMDID="DMD1">{divs}</mets:div>'
+            "</mets:structMap>\n"
+        )
 
     files = "".join(
         f'<mets:file ID="ALTO{n}" MIMETYPE="text/xml"><mets:FLocat LOCTYPE="URL" xlink:href={quoteattr(href)}/>'
@@ -259,11 +287,13 @@ def mets_xml(paper: str, issued: str, alto_files: Sequence[str]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<mets:mets xmlns:mets="http://www.loc.gov/METS/" xmlns:mods="http://www.loc.gov/mods/v3" '
         'xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+        f"{article_dmd}"
         '<mets:dmdSec ID="DMD1"><mets:mdWrap MDTYPE="MODS"><mets:xmlData><mods:mods>'
         f"<mods:titleInfo><mods:title>{escape(paper)}</mods:title></mods:titleInfo>"
         f'<mods:originInfo><mods:dateIssued encoding="iso8601">{escape(issued)}</mods:dateIssued></mods:originInfo>'
         "</mods:mods></mets:xmlData></mets:mdWrap></mets:dmdSec>\n"
         f'<mets:fileSec><mets:fileGrp USE="ALTO">{files}</mets:fileGrp></mets:fileSec>\n'
         f'<mets:structMap TYPE="PHYSICAL"><mets:div TYPE="issue" DMDID="DMD1">{pages}</mets:div></mets:structMap>\n'
+        f"{logical}"
         "</mets:mets>\n"
     ).encode()

@@ -33,21 +33,27 @@ def local(tag: object) -> str:
 def extract(raw: bytes, doc_id: str) -> list[Document | Skipped]:
     """One Document for the ALTO file, its pages separated by PAGE_BREAK."""
     root = parse_xml(raw)
+    pages = pages_of(root)
+    notes: list[Skipped] = []
+    if len(pages) > MAX_PAGES:
+        notes.append(Skipped(doc_id, page_limit_note(len(pages), MAX_PAGES, "SEARCH_MAX_PAGES")))
+        pages = pages[:MAX_PAGES]
+    order = reading_order(root)
+    texts = [page_text(page, order) for page in pages]
+    return [paged_document(doc_id, texts, origin="alto"), *notes]
+
+
+def pages_of(root: etree._Element) -> list[etree._Element]:
+    """The <Page> elements of an ALTO file; ExtractError when it is not ALTO or has no page."""
     if local(root.tag).lower() != "alto":
         raise ExtractError(f"not an ALTO file: the XML's root element is <{local(root.tag)}>, not <alto>")
     pages = [el for el in root.iter() if local(el.tag) == "Page"]
     if not pages:
         raise ExtractError("ALTO file without any <Page>")
-    notes: list[Skipped] = []
-    if len(pages) > MAX_PAGES:
-        notes.append(Skipped(doc_id, page_limit_note(len(pages), MAX_PAGES, "SEARCH_MAX_PAGES")))
-        pages = pages[:MAX_PAGES]
-    order = _reading_order(root)
-    texts = [page_text(page, order) for page in pages]
-    return [paged_document(doc_id, texts, origin="alto"), *notes]
+    return pages
 
 
-def _reading_order(root: etree._Element) -> dict[str, int]:
+def reading_order(root: etree._Element) -> dict[str, int]:
     """Block id -> rank from ALTO v4's <ReadingOrder> (empty when the file has none: document order then)."""
     ranks: dict[str, int] = {}
     for group in root.iter():
@@ -62,11 +68,16 @@ def _reading_order(root: etree._Element) -> dict[str, int]:
 
 def page_text(page: etree._Element, order: dict[str, int] | None = None) -> str:
     """A page's text blocks (paragraphs, a blank line between them) in reading order, lines kept."""
+    return "\n\n".join(t for t in (block_text(b) for b in page_blocks(page, order)) if t)
+
+
+def page_blocks(page: etree._Element, order: dict[str, int] | None = None) -> list[etree._Element]:
+    """A page's text blocks in reading order (ALTO v4's <ReadingOrder>, else as written)."""
     blocks = [el for el in page.iter() if local(el.tag) == "TextBlock"]
     if order:
-        position = {id(b): n for n, b in enumerate(blocks)}
-        blocks.sort(key=lambda b: (order.get(b.get("ID", ""), len(order)), position[id(b)]))
-    return "\n\n".join(t for t in (block_text(b) for b in blocks) if t)
+        ranked = sorted(enumerate(blocks), key=lambda nb: (order.get(nb[1].get("ID", ""), len(order)), nb[0]))
+        blocks = [b for _, b in ranked]
+    return blocks
 
 
 def block_text(block: etree._Element) -> str:

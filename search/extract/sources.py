@@ -16,7 +16,7 @@ from search.documents import Document, content_hash
 from search.extract.dates import parse_date
 from search.extract.errors import ExtractError, Note, Skipped
 from search.extract.manifest import MANIFEST_NAMES, parse_manifest
-from search.extract.mets import is_mets_name, read_mets
+from search.extract.mets import is_mets_name, pack, read_mets
 from search.extract.names import safe_id
 
 # File suffix -> "module:function"; a new input format is a new module and a line here.
@@ -38,6 +38,7 @@ FORMATS: dict[str, str] = {
     ".tiff": "search.extract.image:extract",
     ".xml": "search.extract.alto:extract",
 }
+ISSUE_FORMAT = "search.extract.mets:extract"  # a METS file with articles, read with the ALTO files it lists
 log = logging.getLogger(__name__)
 # C0 controls (but tab, newline and carriage return), DEL, lone surrogates and U+FFFE/U+FFFF: they are not text a
 # reader can see, they make XML (the Atom feed) invalid and they cannot be encoded as UTF-8.
@@ -87,6 +88,8 @@ class SourceFile:
     rel: str  # path relative to the folder given, made safe and unique: the document id of a one-article file
     overrides: dict[str, str] = field(default_factory=dict)
     real: Path | None = None  # what to open: the resolved target of a symbolic link inside the folder
+    # A METS file with articles: the ALTO files it lists (file id, id of the page's document, path), read with it
+    parts: tuple[tuple[str, str, Path], ...] = ()
 
     @property
     def is_records(self) -> bool:
@@ -145,6 +148,7 @@ def _walk(root: Path, limits: Limits) -> Iterator[SourceFile | Skipped]:
     top = os.path.realpath(root)
     stack: list[tuple[Path, str]] = [(root, "")]
     packaged: dict[Path, dict[str, str]] = {}  # ALTO pages a METS file describes (in its folder or below)
+    consumed: set[Path] = set()  # ALTO pages read with the METS file that has their articles
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -160,11 +164,13 @@ def _walk(root: Path, limits: Limits) -> Iterator[SourceFile | Skipped]:
             if entry.name in MANIFEST_NAMES:
                 yield from _read_manifest_entry(entry, prefix + names[entry.name], top, manifest, limits)
             elif entry.name in mets:
-                yield from _read_mets_entry(entry, prefix + names[entry.name], top, packaged)
+                yield from _read_mets_entry(entry, prefix + names[entry.name], top, packaged, consumed)
         subfolders: list[tuple[Path, str]] = []
         for entry in entries:
             rel = prefix + names[entry.name]
             if entry.name in MANIFEST_NAMES or entry.name in mets:
+                continue
+            if consumed and Path(entry.path).resolve() in consumed:
                 continue
             row = manifest.get(entry.name, {})
             if packaged:  # what the METS says of the page, under what a manifest says
@@ -220,8 +226,11 @@ def _read_manifest_entry(
         yield Skipped(rel, f"manifest ignored: {exc}")
 
 
-def _read_mets_entry(entry: os.DirEntry, rel: str, top: str, packaged: dict[Path, dict[str, str]]) -> Iterator[Skipped]:
-    """Add what a METS file says of its ALTO pages to ``packaged``; report one that cannot be used."""
+def _read_mets_entry(
+    entry: os.DirEntry, rel: str, top: str, packaged: dict[Path, dict[str, str]], consumed: set[Path]
+) -> Iterator[SourceFile | Skipped]:
+    """Add what a METS file says of its ALTO pages to ``packaged``; a METS file with articles is itself a source
+    (its ALTO files, added to ``consumed``, are read with it); report one that cannot be used."""
     found = list(_follow(entry, rel, top, {})) if entry.is_symlink() else [SourceFile(Path(entry.path), rel)]
     src = found[0] if found else None
     if not isinstance(src, SourceFile):
@@ -230,9 +239,19 @@ def _read_mets_entry(entry: os.DirEntry, rel: str, top: str, packaged: dict[Path
     try:
         if not stat.S_ISREG(os.stat(src.real or src.path).st_mode):
             raise ExtractError(_NOT_REGULAR)
-        packaged.update(read_mets(src.real or src.path))
+        package = read_mets(src.real or src.path)
     except (ExtractError, OSError) as exc:
         yield Skipped(rel, f"METS ignored: {exc}")
+        return
+    packaged.update(package.rows)
+    if package.articles:
+        parts = tuple(
+            (fid, "/".join(safe_id(p) for p in path.relative_to(top).parts), path)
+            for fid, path in package.files.items()
+            if os.path.commonpath([top, str(path)]) == top
+        )
+        consumed.update(path for _, _, path in parts)
+        yield SourceFile(src.path, rel, real=src.real, parts=parts)
 
 
 def _unique_names(names: list[str]) -> dict[str, str]:
@@ -270,6 +289,8 @@ def read_file(src: SourceFile, limits: Limits | None = None) -> bytes:
     """The file's bytes, read to at most the size limit; ExtractError if it is not a regular file, cannot be
     read or is larger than the limit (never trusting the size the file system gives: /proc files say 0)."""
     limit = (limits or Limits.from_env()).file_bytes
+    if src.parts:
+        return _read_issue(src, limits or Limits.from_env())
     # O_NONBLOCK: a FIFO put in a file's place is opened at once (then refused), never waited on;
     # O_NOFOLLOW: a file swapped for a symbolic link since it was found is not followed.
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -297,6 +318,26 @@ def read_file(src: SourceFile, limits: Limits | None = None) -> bytes:
         os.close(fd)
 
 
+def _read_issue(src: SourceFile, limits: Limits) -> bytes:
+    """A METS file with articles and the ALTO files it lists, packed as one (``mets.pack``): a page that cannot
+    be read, or that would take the issue past the file size limit, is packed with why."""
+    mets = read_file(replace(src, parts=()), limits)
+    total = len(mets)
+    parts: list[tuple[str, str, bytes | None, str]] = []
+    for fid, rel, path in src.parts:
+        try:
+            data = read_file(SourceFile(path, rel, real=path), limits)
+        except ExtractError as exc:
+            parts.append((fid, rel, None, str(exc)))
+            continue
+        if total + len(data) > limits.file_bytes:
+            parts.append((fid, rel, None, _too_large(None, limits.file_bytes).replace("file", "issue", 1)))
+            continue
+        total += len(data)
+        parts.append((fid, rel, data, ""))
+    return pack(mets, parts)
+
+
 def _too_large(size: int | None, limit: int) -> str:
     what = f"{size / MB:.1f} MB" if size is not None else "more than the limit"
     return f"file too large ({what}; the limit is {limit / MB:g} MB, set by SEARCH_MAX_FILE_MB): not read"
@@ -306,7 +347,7 @@ def extract_file(src: SourceFile, raw: bytes, limits: Limits | None = None) -> l
     """Documents (and skipped records) from one file, with manifest overrides, path and hashes set; a body
     longer than the limit is cut there, with a note saying so."""
     limits = limits or Limits.from_env()
-    extractor = _extractor(src.path.suffix.lower())
+    extractor = _extractor(ISSUE_FORMAT if src.parts else FORMATS[src.path.suffix.lower()])
     try:
         results = extractor(raw, src.rel)
     except ExtractError as exc:
@@ -319,7 +360,7 @@ def extract_file(src: SourceFile, raw: bytes, limits: Limits | None = None) -> l
     fingerprint = src.fingerprint(raw)
     out: list[Document | Skipped | Note] = []
     for item in results:
-        if isinstance(item, Skipped):
+        if isinstance(item, (Skipped, Note)):
             out.append(item)
             continue
         doc = item.with_overrides(
@@ -380,8 +421,7 @@ def _overrides(row: dict[str, str]) -> dict[str, object]:
 _cache: dict[str, Extractor] = {}
 
 
-def _extractor(suffix: str) -> Extractor:
-    spec = FORMATS[suffix]
+def _extractor(spec: str) -> Extractor:
     if spec not in _cache:
         module, func = spec.split(":")
         _cache[spec] = getattr(importlib.import_module(module), func)
