@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -92,6 +93,56 @@ def test_index_built_on_a_dask_cluster_equals_the_local_index(cluster, articles,
     assert entity_map == local_map
     assert any(json.loads(f["entities_json"])["people"] for f in fields.values())  # entities were found
     assert len({f["cluster"] for f in fields.values()}) < len(fields)  # and near-duplicates grouped
+
+
+IN_FLIGHT = 4  # far below the default (16 per worker) and the run's ~24 tasks, so the bound is what stops submitting
+
+
+def scheduler_task_counts(address: str, stop: threading.Event) -> list[int]:
+    """Sample, until ``stop``, how many tasks the scheduler holds (submitted and not yet released by the writer)."""
+    from distributed import Client
+
+    counts: list[int] = []
+
+    def sample() -> None:
+        with Client(address, timeout=60, set_as_default=False) as client:
+            while not stop.is_set():
+                counts.append(client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)))
+                stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stop.sampler = sampler  # type: ignore[attr-defined]
+    return counts
+
+
+def test_the_writer_never_has_more_tasks_in_flight_than_asked_locally_or_on_dask(
+    cluster, articles, local_index, tmp_path
+):
+    local = index_paths(articles, tmp_path / "local", workers=2, commit_every=COMMIT_EVERY, in_flight=IN_FLIGHT)
+    assert local.peak_in_flight == IN_FLIGHT  # reached, never passed
+    assert contents(tmp_path / "local") == contents(local_index)  # the bound changes when, not what, is written
+
+    cluster.start_scheduler()
+    cluster.add_worker()
+    cluster.add_worker()
+    cluster.wait_for_workers(2)
+    stop = threading.Event()
+    held = scheduler_task_counts(cluster.address, stop)
+    try:
+        on_dask = index_paths(
+            articles, tmp_path / "dask", cluster=cluster.address, commit_every=COMMIT_EVERY, in_flight=IN_FLIGHT
+        )
+    finally:
+        stop.set()
+        stop.sampler.join(timeout=60)  # type: ignore[attr-defined]
+    assert on_dask.added == REUTERS_SAMPLE + 5
+    assert on_dask.peak_in_flight == IN_FLIGHT
+    # Seen from the scheduler: the tasks it holds for the writer (whose results are released once written) never
+    # pass the bound either, so the scheduler's memory does not grow with the archive.
+    assert held and max(held) <= IN_FLIGHT, held
+    assert max(held) >= 1  # the sampler saw the run's tasks, not only an idle scheduler
+    assert contents(tmp_path / "dask") == contents(local_index)
 
 
 def test_a_worker_killed_mid_run_loses_nothing(cluster, articles, local_index, tmp_path):

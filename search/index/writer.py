@@ -63,6 +63,7 @@ class IndexSummary:
     seconds: float = 0.0
     documents: int = 0  # in the index after the run
     stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    peak_in_flight: int = 0  # most enrichment tasks out at once (the back-pressure bound, as observed)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -76,6 +77,7 @@ class IndexSummary:
             "seconds": round(self.seconds, 3),
             "documents": self.documents,
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
+            "peak_in_flight": self.peak_in_flight,
         }
 
 
@@ -176,6 +178,7 @@ def index_paths(
             raise IndexStorageError(describe_os_error(index_dir, exc)) from None
         finally:
             run.close()
+    run.summary.peak_in_flight = fanout.peak_in_flight
     run.summary.seconds = time.perf_counter() - started
     return run.summary
 

@@ -44,6 +44,7 @@ class Fanout(ABC):
 
     slots: int = 1
     ahead_per_slot: int = AHEAD_PER_SLOT
+    peak_in_flight: int = 0  # most tasks ever submitted and not yet handed back to the writer (set by in_order)
 
     def __enter__(self) -> Fanout:
         return self
@@ -61,7 +62,10 @@ def in_order(
 ) -> Iterator[tuple[T, Pending]]:
     """Submit ``fn(task, *args)`` for each task, at most ``ahead`` (default: slots x ahead_per_slot) in flight,
     and yield ``(task, pending)`` in submission order. The fan-out is entered only when there is a first task, so
-    an unchanged re-run loads no models and starts no processes."""
+    an unchanged re-run loads no models and starts no processes.
+
+    A yielded task counts as in flight until the caller asks for the next one (it is being written until then);
+    the most ever in flight is kept in ``fanout.peak_in_flight``, the bound as observed."""
     tasks = iter(tasks)
     first = next(tasks, None)
     if first is None:
@@ -69,11 +73,17 @@ def in_order(
     with fanout:
         limit = max(1, ahead or fanout.slots * fanout.ahead_per_slot)
         inflight: deque[tuple[T, Pending]] = deque()
-        inflight.append((first, fanout.submit(fn, first, *args)))
+        fanout.peak_in_flight = 0
+
+        def submit(task: T) -> None:
+            inflight.append((task, fanout.submit(fn, task, *args)))
+            fanout.peak_in_flight = max(fanout.peak_in_flight, len(inflight))
+
+        submit(first)
         for task in tasks:
             while len(inflight) >= limit:
                 yield inflight.popleft()
-            inflight.append((task, fanout.submit(fn, task, *args)))
+            submit(task)
         while inflight:
             yield inflight.popleft()
 
