@@ -159,7 +159,17 @@
       title.rel = "noopener";
       item.appendChild(title);
       var meta = [hit.date || "undated", hit.source, hit.author].filter(Boolean).join(" · ");
-      item.appendChild(el("div", "nas-meta", meta));
+      var metaLine = el("div", "nas-meta", meta);
+      var onPage = parseInt(hit.on_page, 10);  // a paged source (PDF, scan, ALTO): the page the snippet is on
+      if (onPage > 0) {
+        metaLine.appendChild(document.createTextNode(" · "));
+        var pageLink = el("a", "nas-page", "page " + onPage);
+        pageLink.href = self.documentUrl(String(hit.id)) + "#page-" + onPage;
+        pageLink.target = "_blank";
+        pageLink.rel = "noopener";
+        metaLine.appendChild(pageLink);
+      }
+      item.appendChild(metaLine);
       var snippet = el("p", "nas-snippet");
       snippetNodes(hit.snippet, snippet);
       item.appendChild(snippet);

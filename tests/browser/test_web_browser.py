@@ -190,6 +190,22 @@ def test_widget_on_another_origin_searches_through_the_json_api(page, widget_hos
     assert "Showing 10 of 17 stories (18 articles" in page.locator(".nas-status").inner_text()
 
 
+def test_widget_says_which_page_of_a_paged_source_a_hit_is_on(page, widget_host):
+    page.goto(widget_host + "widget.html")
+    box = page.get_by_label("Search the news archive")
+    box.fill("sardine")  # only on page 2 of the sample PDF of the port board's minutes
+    box.press("Enter")
+    page.wait_for_selector(".nas-hit")
+    assert page.locator(".nas-hit").count() == 1
+    link = page.locator(".nas-hit .nas-meta a.nas-page")
+    assert link.inner_text() == "page 2"
+    href = link.get_attribute("href")
+    assert "/documents/13_port_board_minutes.pdf?q=sardine#page-2" in href
+    page.goto(href)
+    assert page.locator("#page-2").is_visible()
+    assert not page.watch.dialogs and not page.watch.errors, page.watch.errors
+
+
 def test_embed_page_loads_in_an_iframe_on_an_allowed_parent(page, widget_host):
     page.goto(widget_host + "frame.html")
     frame = page.frame_locator("#f")
