@@ -148,7 +148,7 @@ def _page_orders(root) -> dict[str, int]:
             continue
         rank += 1
         order = div.get("ORDER") or ""
-        number = int(order) if order.isdigit() and 0 < int(order) < 100_000 else rank
+        number = int(order) if order.isdigit() and 0 < int(order) <= MAX_PAGES else rank  # bounds the body's breaks
         for ptr in div.iter():
             if local(ptr.tag) == "fptr" and ptr.get("FILEID"):
                 out.setdefault(ptr.get("FILEID"), number)

@@ -170,7 +170,7 @@ def _walk(root: Path, limits: Limits) -> Iterator[SourceFile | Skipped]:
             rel = prefix + names[entry.name]
             if entry.name in MANIFEST_NAMES or entry.name in mets:
                 continue
-            if consumed and Path(entry.path).resolve() in consumed:
+            if consumed and entry.name.lower().endswith(".xml") and Path(entry.path).resolve() in consumed:
                 continue
             row = manifest.get(entry.name, {})
             if packaged:  # what the METS says of the page, under what a manifest says
