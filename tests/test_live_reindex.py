@@ -64,7 +64,8 @@ def gunicorn(index_dir: Path, workers: int = 2, extra: tuple[str, ...] = ()) -> 
 
 
 def articles_matching(payload: dict) -> int:
-    """Matching articles in an /api/search answer (facet counts add up over articles, not clusters)."""
+    """Matching articles in an /api/search answer asked with versions=all (every version counted, so the
+    date buckets add up over articles, not stories)."""
     facets = payload["facets"]
     return sum(b["count"] for b in facets["dates"]) + facets["undated"]
 
@@ -103,7 +104,7 @@ def _over_http(base: str, stop: threading.Event, watch: Watch) -> None:
         n += 1
         t0 = time.perf_counter()
         try:
-            response = session.get(base + "/api/search", params={"q": q, "per_page": 5}, timeout=30)
+            response = session.get(base + "/api/search", params={"q": q, "per_page": 5, "versions": "all"}, timeout=30)
             if response.status_code != 200:
                 watch.errors.append(f"{q!r}: HTTP {response.status_code}: {response.text[:200]}")
                 continue
