@@ -4,6 +4,10 @@ Same sitting, same Reuters subset (JSONL records, entities on): articles per sec
 process, of the workers and of the scheduler, with 1, 2 and 4 Dask workers (scheduler and each single-threaded
 worker a separate process on loopback) against this machine's local pool; then the writer alone, fed results
 enriched beforehand, which is where adding machines stops helping. Run: python -m bench.dask_enrich [--write]
+
+With --memory: back-pressure instead. The writer (its own process, as `python -m search index` is) indexes two
+archive sizes at two --in-flight bounds on a 2-worker Dask cluster; peak RSS and PSS of the writer and peak RSS
+of the scheduler, which should follow the bound and not the archive size.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import psutil
 
 from bench.corpora.reuters_text import articles, write_jsonl
 from bench.machine import describe, machine_info
+from bench.procmem import run_child
 from bench.report import median_spread, publish, table
 from search.index import writer as writer_module
 from search.index.writer import index_paths
@@ -32,6 +37,8 @@ from search.ingest.fanout import Fanout, LocalProcesses
 from tests.helpers.dask_cluster import LocalCluster
 
 SECTION = "## Enrichment on Dask distributed"
+MEMORY_SECTION = "## Enrichment on Dask distributed: writer and scheduler memory"
+MEMORY_COMMIT_EVERY = 500  # every run commits several times, so the sizes differ in archive, not in one buffer
 
 
 def _cpu_self() -> float:
@@ -112,6 +119,93 @@ def run_dask(paths: list[Path], workers: int, folder: Path) -> dict[str, float]:
     out["scheduler_peak_mb"] = sampler.peak_rss[pids[0]] / 1e6
     out["worker_peak_mb"] = max(sampler.peak_rss[w] for w in pids[1:]) / 1e6
     return out
+
+
+def run_memory(paths: list[Path], in_flight: int, folder: Path, workers: int = 2) -> dict[str, float]:
+    """One run of the writer as a child process on a fresh cluster; its peak memory and the scheduler's."""
+    code = (
+        "import json; from search.index.writer import index_paths; "
+        f"s = index_paths({[str(p) for p in paths]!r}, {str(folder / 'index')!r}, cluster=ADDRESS, "
+        f"in_flight={in_flight}, commit_every={MEMORY_COMMIT_EVERY}); "
+        "print(json.dumps({'added': s.added, 'skipped': len(s.skipped), 'peak_in_flight': s.peak_in_flight}))"
+    )
+    with LocalCluster(folder / "cluster", {"NLTK_DATA": os.environ.get("NLTK_DATA", "")}) as cluster:
+        cluster.start_scheduler()
+        for _ in range(workers):
+            cluster.add_worker()
+        cluster.wait_for_workers(workers)
+        sampler = _Sampler([cluster.scheduler.pid])
+        child = run_child(code.replace("ADDRESS", repr(cluster.address)))
+        cpu = sampler.stop()
+    return {
+        **child.result,
+        "wall_s": child.seconds,
+        "writer_peak_rss_mb": child.peak_rss_mb,
+        "writer_peak_pss_mb": child.peak_pss_mb,
+        "scheduler_peak_mb": sampler.peak_rss[cluster.scheduler.pid] / 1e6,
+        "scheduler_cpu_s": cpu[cluster.scheduler.pid],
+    }
+
+
+def memory_main(args: argparse.Namespace, work: Path) -> None:
+    """Writer and scheduler peak memory at two archive sizes and two in-flight bounds, interleaved."""
+    sizes, bounds = args.sizes, args.in_flight
+    items = list(itertools.islice(articles(), max(sizes)))
+    paths = {}
+    for size in sizes:
+        paths[size] = [work / f"records-{size}"]
+        write_jsonl(items[:size], paths[size][0], per_file=500)
+    runs: dict[str, list[dict[str, float]]] = {}
+    loads = [os.getloadavg()[0]]
+    for repeat in range(args.repeats):
+        for size in sizes:
+            for bound in bounds:
+                result = run_memory(paths[size], bound, work / f"memory-{repeat}-{size}-{bound}")
+                result["load"] = os.getloadavg()[0]
+                loads.append(result["load"])
+                runs.setdefault(f"{size}/{bound}", []).append(result)
+                print(size, bound, {k: round(v, 1) for k, v in result.items()}, flush=True)
+    rows = []
+    for size in sizes:
+        for bound in bounds:
+            rs = runs[f"{size}/{bound}"]
+            rows.append(
+                [
+                    f"{size:,}",
+                    bound,
+                    max(r["peak_in_flight"] for r in rs),
+                    median_spread([r["writer_peak_rss_mb"] for r in rs], 0),
+                    median_spread([r["writer_peak_pss_mb"] for r in rs], 0),
+                    median_spread([r["scheduler_peak_mb"] for r in rs], 0),
+                    median_spread([r["added"] / r["wall_s"] for r in rs], 0),
+                ]
+            )
+    header = [
+        "articles",
+        "--in-flight",
+        "most tasks in flight",
+        "writer peak RSS MB",
+        "writer peak PSS MB",
+        "scheduler peak RSS MB",
+        "articles/s",
+    ]
+    text = "\n".join(
+        [
+            MEMORY_SECTION,
+            "",
+            f"`python -m bench.dask_enrich --memory` (the first {' and '.join(f'{n:,}' for n in sizes)} Reuters-21578 "
+            f"articles as JSONL records of 500 a file, a task being up to 32 records; entities on; a commit every "
+            f"{MEMORY_COMMIT_EVERY} articles; {args.repeats} runs each, interleaved; median (range)). The writer "
+            "runs in its own process, as `python -m search index --cluster` does, on a fresh 2-worker cluster each "
+            "run; its resident memory (RSS) and proportional share (PSS) are sampled every 0.25 s (PSS every 1 s), "
+            f"the scheduler's RSS every 0.2 s. {describe(machine_info())}; load average "
+            f"{min(loads):.1f}-{max(loads):.1f} during the runs.",
+            "",
+            table(header, rows),
+            "",
+        ]
+    )
+    publish(MEMORY_SECTION, "dask_enrich_memory", {"machine": machine_info(), "runs": runs}, text, args.write)
 
 
 class _Replay(Fanout):
@@ -196,9 +290,15 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--write", action="store_true", help="put the section into BENCHMARKS.md")
+    parser.add_argument("--memory", action="store_true", help="writer and scheduler memory vs size and --in-flight")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000], help="archive sizes (--memory)")
+    parser.add_argument("--in-flight", type=int, nargs="+", default=[4, 32], help="bounds (--memory)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dask-bench-"))
     try:
+        if args.memory:
+            memory_main(args, work)
+            return
         items = list(itertools.islice(articles(), args.articles))
         paths = [work / "records"]
         write_jsonl(items, paths[0], per_file=500)
