@@ -23,7 +23,7 @@ from search.index.errors import IndexStorageError
 from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading
 from search.query.bm25 import TermTable
-from search.query.columns import STORED_KEYWORDS, Columns, build_columns
+from search.query.columns import STORED_KEYWORDS, Columns, build_columns, sorted_unique
 from search.query.entities import EntityNames
 from search.query.errors import IndexUnavailable
 from search.query.expand import forget_segments
@@ -63,7 +63,7 @@ class Facetable:
             docs.append(col.pair_docs[keep].astype(np.int64))
             ids.append(mapped[keep])
         if docs and self.names:
-            key = np.unique(np.concatenate(docs) * len(self.names) + np.concatenate(ids))
+            key = sorted_unique(np.concatenate(docs) * len(self.names) + np.concatenate(ids))
             self.pair_docs = (key // len(self.names)).astype(np.int32)
             self.pair_names = (key % len(self.names)).astype(np.int32)
         self.offsets = np.searchsorted(self.pair_docs, np.arange(columns.size + 1)).astype(np.int64)

@@ -16,6 +16,7 @@ import numpy as np
 from whoosh.reading import IndexReader, TermNotFound
 
 from search.query import ranking
+from search.query.columns import sorted_unique
 
 FIELDS = ("title", "body")
 _CACHE_TERMS = 20_000
@@ -79,7 +80,7 @@ class TermTable:
             if not len(ids[0]) or not len(ids[1]):  # one field only: no overlap to remove
                 hit = len(ids[0]) + len(ids[1])
             else:
-                hit = int(np.unique(np.concatenate(ids)).size)
+                hit = int(sorted_unique(np.concatenate(ids)).size)
             if len(self._df) >= _CACHE_TERMS * 10:
                 self._df.clear()
             self._df[term] = hit

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 
 from search.query.archive import Facetable, fold
-from search.query.columns import PRECISIONS, Columns
+from search.query.columns import PRECISIONS, Columns, sorted_unique
 from search.query.types import DATE_PRECISIONS, DateBucket, FacetValue
 
 FACET_LIMIT = 15
@@ -35,8 +35,7 @@ def story_counts(keys: np.ndarray, docs: np.ndarray, columns: Columns, minlength
     if shared.any():
         k = keys[shared].astype(np.int64)
         n = max(columns.n_groups, 1)
-        pairs = np.sort(k * n + columns.groups[docs[shared]])  # sort and drop repeats: np.unique is far slower
-        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+        pairs = sorted_unique(k * n + columns.groups[docs[shared]])
         counts = counts - np.bincount(k, minlength=minlength) + np.bincount(pairs // n, minlength=minlength)
     return counts
 
