@@ -118,15 +118,8 @@ def _person_groups(counts: Mapping[str, int], aliases: Mapping[str, set[str]]) -
     # A surname alone joins the one full name that dominates it (>= 80% of the documents with that surname).
     for last, names in singles.items():
         fulls = by_surname.get(last)
-        if not fulls:
-            continue
-        totals: dict[str, int] = defaultdict(int)
-        for f in fulls:
-            totals[uf.find(f)] += counts[f]
-        root, best = max(totals.items(), key=lambda kv: kv[1])
-        if best >= 0.8 * sum(totals.values()):
-            for s in names:
-                uf.union(root, s)
+        if fulls:
+            _join_dominant(uf, counts, fulls, names)
     # "Hernandez Grisanti" is the end of "Arturo Hernandez Grisanti": the one longer name that ends with it.
     for names in by_surname.values():
         for v in names:
@@ -155,13 +148,18 @@ def _surname_first(
         fulls = by_first.get(key)
         if by_surname.get(key) or not fulls or any(n.lower() in given for n in names):
             continue
-        totals: dict[str, int] = defaultdict(int)
-        for f in fulls:
-            totals[uf.find(f)] += counts[f]
-        root, best = max(totals.items(), key=lambda kv: kv[1])
-        if best >= 0.8 * sum(totals.values()):
-            for n in names:
-                uf.union(root, n)
+        _join_dominant(uf, counts, fulls, names)
+
+
+def _join_dominant(uf: _UnionFind, counts: Mapping[str, int], fulls: list[str], names: list[str]) -> None:
+    """The short names join the group of full names that holds at least 80% of the full names' documents."""
+    totals: dict[str, int] = defaultdict(int)
+    for f in fulls:
+        totals[uf.find(f)] += counts[f]
+    root, best = max(totals.items(), key=lambda kv: kv[1])
+    if best >= 0.8 * sum(totals.values()):
+        for n in names:
+            uf.union(root, n)
 
 
 def _is_title_word(word: str) -> bool:
