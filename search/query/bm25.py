@@ -16,7 +16,7 @@ import numpy as np
 from whoosh.reading import IndexReader, TermNotFound
 
 from search.query import ranking
-from search.query.columns import sorted_unique
+from search.query.arrays import sorted_unique
 
 FIELDS = ("title", "body")
 _CACHE_TERMS = 20_000

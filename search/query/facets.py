@@ -8,7 +8,8 @@ from datetime import date
 import numpy as np
 
 from search.query.archive import Facetable, fold
-from search.query.columns import PRECISIONS, Columns, sorted_unique
+from search.query.arrays import sorted_unique
+from search.query.columns import PRECISIONS, Columns
 from search.query.types import DATE_PRECISIONS, DateBucket, FacetValue
 
 FACET_LIMIT = 15
