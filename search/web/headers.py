@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, g, request
 
 from search.web.context import settings
+from search.web.refusals import refusals
 
 # Paths other intranet pages may read from their own origin (with CORS) besides /api/.
 _CORS_PATHS = ("/feed.atom", "/export.json", "/export.jsonl", "/export.csv", "/opensearch.xml", "/healthz")
@@ -61,8 +62,6 @@ def add_headers(response: Response) -> Response:
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
             response.headers["Access-Control-Max-Age"] = "600"
         elif origin and origin.rstrip("/") != request.host_url.rstrip("/"):
-            from search.web.embed import refusals  # the about page lists refused origins, naming the setting
-
             refusals.note("cors", origin[:200])
     return response
 

@@ -27,6 +27,7 @@ from search.web.params import (
     to_params,
 )
 from search.web.present import FACET_LABELS, VALUE_NOUNS, FacetGroup, Link, Presenter, encode_params, search_url
+from search.web.refusals import refusals
 from search.web.safe_html import hit_contexts, safe_url, sanitize_marked
 
 bp = Blueprint("pages", __name__)
@@ -218,7 +219,6 @@ def _listing_params(req: SearchRequest, listing: FacetListing, conf: Any) -> lis
 
 @bp.get("/about")
 def about_page() -> str:
-    from search.web.embed import refusals
 
     conf = context.settings()
     return render_template(
