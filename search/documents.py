@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import Enum
 
 # Between the pages of a paged source (PDF, scan, ALTO): the form feed, so that a hit can say which page it is on.
 PAGE_BREAK = "\f"
@@ -78,6 +79,59 @@ class Document:
     def with_overrides(self, **changes: object) -> Document:
         """A copy with the given non-empty fields replaced (used by manifests)."""
         return replace(self, **{k: v for k, v in changes.items() if v not in (None, "")})
+
+
+class EntityKind(Enum):
+    """One kind of named entity an article mentions, and how each stage names it.
+
+    value: the entity map's type name (``EntityKind("person")`` finds the kind); field: the index field and the
+    attribute of a request, a hit and the facets; param: the URL parameter that filters by it; label: the
+    facet's heading; title: one value's kind (a filter chip); noun: one value and several, in a sentence;
+    short: the word before a name in a hit's list of names.
+    """
+
+    PERSON = ("person", "people", "person", "People", "Person", ("person", "people"), "person")
+    ORGANIZATION = (
+        "organization",
+        "organizations",
+        "org",
+        "Organisations",
+        "Organisation",
+        ("organisation", "organisations"),
+        "org",
+    )
+    PLACE = ("place", "places", "place", "Places", "Place", ("place", "places"), "place")
+
+    field: str
+    param: str
+    label: str
+    title: str
+    noun: tuple[str, str]
+    short: str
+
+    def __new__(
+        cls, value: str, field: str, param: str, label: str, title: str, noun: tuple[str, str], short: str
+    ) -> EntityKind:
+        kind = object.__new__(cls)
+        kind._value_ = value
+        kind.field, kind.param, kind.label, kind.title, kind.noun, kind.short = field, param, label, title, noun, short
+        return kind
+
+    @property
+    def words_field(self) -> str:
+        """The index field holding the canonical values and aliases as words (`person:lavrov`)."""
+        return f"{self.field}_words"
+
+    @classmethod
+    def of_field(cls, field: str) -> EntityKind:
+        """The kind held in an index field (``people``, ``organizations``, ``places``); KeyError otherwise."""
+        return _KIND_OF_FIELD[field]
+
+
+# The kinds in the order every list of them is shown and written, and their index fields.
+ENTITY_KINDS = tuple(EntityKind)
+ENTITY_FIELDS = tuple(kind.field for kind in ENTITY_KINDS)
+_KIND_OF_FIELD = {kind.field: kind for kind in ENTITY_KINDS}
 
 
 def page_at(body: str, offset: int) -> int:

@@ -8,11 +8,11 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
+from search.documents import ENTITY_FIELDS, ENTITY_KINDS
 from search.enrich.analysis import exact_analyzer, news_analyzer
 from search.index.codec import BlockBytesColumn, CompactPositions
 
 SCHEMA_VERSION = 3  # 2: text fields store positions as varints (CompactPositions); 3: the exact-word fields
-ENTITY_FIELDS = ("people", "organizations", "places")
 # Title and body as written (lowercased, unstemmed), beside the stemmed fields: quoted words match these.
 EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
@@ -43,13 +43,9 @@ def build_schema() -> Schema:
         dateline=ID(stored=True),
         url=STORED(),
         # Canonical entity values: exact terms, one per real entity, used as facets and filters.
-        people=KEYWORD(stored=True, commas=True, scorable=True),
-        organizations=KEYWORD(stored=True, commas=True, scorable=True),
-        places=KEYWORD(stored=True, commas=True, scorable=True),
+        **{kind.field: KEYWORD(stored=True, commas=True, scorable=True) for kind in ENTITY_KINDS},
         # Canonical values and aliases as words, so `person:lavrov` finds "Sergey Lavrov".
-        people_words=TEXT(analyzer=names),
-        organizations_words=TEXT(analyzer=names),
-        places_words=TEXT(analyzer=names),
+        **{kind.words_field: TEXT(analyzer=names) for kind in ENTITY_KINDS},
         entities_json=STORED(),  # {"people": {"Sergey Lavrov": ["Lavrov", ...]}, ...}
         # near-duplicate cluster id (read as a column by the query core)
         cluster=StringColumn(stored=True, compressed=True),

@@ -6,11 +6,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from search.documents import ENTITY_KINDS, EntityKind
+
 log = logging.getLogger(__name__)
 
-# Facet field name -> the entity type name the entity map uses.
-FIELD_TYPES = {"people": "person", "organizations": "organization", "places": "place"}
-_FIELD_OF_TYPE = {v: k for k, v in FIELD_TYPES.items()}
+# The entity type name the entity map uses -> facet field name.
+_FIELD_OF_TYPE = {kind.value: kind.field for kind in ENTITY_KINDS}
 
 
 class EntityNames:
@@ -49,13 +50,13 @@ class EntityNames:
         return self._canonical[key]
 
     def _lookup(self, field: str, value: str) -> str | None:
-        direct = self._direct.get((FIELD_TYPES[field], value))
+        direct = self._direct.get((EntityKind.of_field(field).value, value))
         if direct is not None:
             return direct[0]
         if self._map is None or not value:
             return value or None
         try:
-            return self._map.canonical(FIELD_TYPES[field], value)
+            return self._map.canonical(EntityKind.of_field(field).value, value)
         except Exception as exc:
             log.debug("canonical(%s, %r) failed: %s", field, value, exc)
             return value
@@ -68,13 +69,13 @@ class EntityNames:
         return self._field[key]
 
     def _field_lookup(self, field: str, value: str) -> str:
-        direct = self._direct.get((FIELD_TYPES[field], value))
+        direct = self._direct.get((EntityKind.of_field(field).value, value))
         if direct is not None:
             return _FIELD_OF_TYPE.get(direct[1], field)
         if self._map is None or not value:
             return field
         try:
-            return _FIELD_OF_TYPE.get(self._map.type_of(FIELD_TYPES[field], value), field)
+            return _FIELD_OF_TYPE.get(self._map.type_of(EntityKind.of_field(field).value, value), field)
         except Exception:
             return field
 
@@ -83,7 +84,7 @@ class EntityNames:
         found = {(field, value)}
         if self._map is None:
             return found
-        kind = FIELD_TYPES[field]
+        kind = EntityKind.of_field(field).value
         try:
             names = [value]
             resolved = self._map.resolve(kind, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from search.documents import ENTITY_FIELDS
 from search.query.types import FacetPage, FacetValue, SearchResult
 
 # The keys of one hit in the JSON API, in order (the OpenAPI description lists the same).
@@ -14,9 +15,7 @@ HIT_FIELDS = (
     "url",
     "snippet",
     "score",
-    "people",
-    "organizations",
-    "places",
+    *ENTITY_FIELDS,
     "similar",
     "on_page",
     "origin",
@@ -44,9 +43,7 @@ def to_json(result: SearchResult) -> dict:
                 "url": h.url,
                 "snippet": h.snippet,
                 "score": h.score,
-                "people": list(h.people),
-                "organizations": list(h.organizations),
-                "places": list(h.places),
+                **{field: list(getattr(h, field)) for field in ENTITY_FIELDS},
                 "similar": h.similar,
                 "on_page": h.on_page,
                 "origin": h.origin,
@@ -55,9 +52,7 @@ def to_json(result: SearchResult) -> dict:
             for h in result.hits
         ],
         "facets": {
-            "people": facet_values_json(f.people),
-            "organizations": facet_values_json(f.organizations),
-            "places": facet_values_json(f.places),
+            **{field: facet_values_json(getattr(f, field)) for field in ENTITY_FIELDS},
             "sources": facet_values_json(f.sources),
             "authors": facet_values_json(f.authors),
             "dates": [{"start": b.start.isoformat(), "end": b.end.isoformat(), "count": b.count} for b in f.dates],

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 
+from search.documents import ENTITY_FIELDS
+
 
 class Sort(str, Enum):
     RELEVANCE = "relevance"
@@ -15,7 +17,7 @@ class Sort(str, Enum):
 
 
 # The request's value-list filters that are facets, in the order pages show them.
-FACET_FIELDS = ("people", "organizations", "places", "sources", "authors")
+FACET_FIELDS = (*ENTITY_FIELDS, "sources", "authors")
 # How precise an article's date is, as the date facet offers it ("undated": no date at all).
 DATE_PRECISIONS = ("day", "month", "year", "undated")
 

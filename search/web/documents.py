@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, request, url_for
 
 from search import query
+from search.documents import ENTITY_FIELDS
 from search.query.types import DocumentView, Hit, SearchRequest, SearchResult
 from search.web.params import MAX_QUERY_CHARS, BadParameter
 from search.web.safe_html import plain_text, sanitize_marked
@@ -54,7 +55,7 @@ def document_json(view: DocumentView) -> dict[str, Any]:
     body_html = str(sanitize_marked(view.body_html))
     data["body_html"] = body_html
     data["body"] = plain_text(body_html)
-    for key in ("people", "organizations", "places"):
+    for key in ENTITY_FIELDS:
         data[key] = list(data[key])
     data["permalink"] = url_for("pages.document_page", doc_id=view.id, _external=True)
     return data

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from flask import Response, stream_with_context, url_for
 
+from search.documents import ENTITY_FIELDS
 from search.query.types import Export, ExportRow, SearchRequest
 from search.web.documents import hit_json
 from search.web.params import to_params
@@ -38,12 +39,9 @@ CSV_COLUMNS = (
     "permalink",
     "score",
     "cluster",
-    "people",
-    "organizations",
-    "places",
+    *ENTITY_FIELDS,
     "snippet",
 )
-_LISTS = ("people", "organizations", "places")
 _PATH_SAFE = "!$&'()*+,/:;=@"  # what Werkzeug leaves unquoted in a <path:...> part (as url_for does)
 
 
@@ -160,7 +158,7 @@ def _csv_lines(meta: dict[str, Any], export: Export, base: str, text: bool, note
     yield flush()
     for n, row in enumerate(export.rows, 1):
         data = _row_json(row, base, text)
-        cells = [_cell("; ".join(data[c]) if c in _LISTS else data[c]) for c in CSV_COLUMNS]
+        cells = [_cell("; ".join(data[c]) if c in ENTITY_FIELDS else data[c]) for c in CSV_COLUMNS]
         writer.writerow(cells + ([_cell(row.text)] if text else []))
         if n % 100 == 0:
             yield flush()

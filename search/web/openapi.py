@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from search import __version__
+from search.documents import ENTITY_FIELDS, ENTITY_KINDS
 from search.query.serialize import HIT_FIELDS
 from search.query.types import DATE_PRECISIONS, FACET_FIELDS
 from search.web.params import (
@@ -33,9 +34,7 @@ HIT = {
         "url": {"type": "string"},
         "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around matches"},
         "score": {"type": "number"},
-        "people": _STR_LIST,
-        "organizations": _STR_LIST,
-        "places": _STR_LIST,
+        **{field: _STR_LIST for field in ENTITY_FIELDS},
         "similar": {"type": "integer", "minimum": 0, "description": "other versions of this story"},
         "on_page": {
             "type": "integer",
@@ -124,11 +123,9 @@ SEARCH_RESULT = {
         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
         "facets": {
             "type": "object",
-            "required": ["people", "organizations", "places", "sources", "authors", "dates", "undated"],
+            "required": [*ENTITY_FIELDS, "sources", "authors", "dates", "undated"],
             "properties": {
-                "people": FACET_VALUES,
-                "organizations": FACET_VALUES,
-                "places": FACET_VALUES,
+                **{field: FACET_VALUES for field in ENTITY_FIELDS},
                 "sources": FACET_VALUES,
                 "authors": FACET_VALUES,
                 "date_precision": {
@@ -193,9 +190,7 @@ DOCUMENT = {
         "body",
         "body_html",
         "hits",
-        "people",
-        "organizations",
-        "places",
+        *ENTITY_FIELDS,
         "cluster",
         "pages",
         "origin",
@@ -216,9 +211,7 @@ DOCUMENT = {
             "before each page of a paged source",
         },
         "hits": {"type": "integer", "minimum": 0, "description": "how many hits are highlighted"},
-        "people": _STR_LIST,
-        "organizations": _STR_LIST,
-        "places": _STR_LIST,
+        **{field: _STR_LIST for field in ENTITY_FIELDS},
         "cluster": {"type": "string", "description": "near-duplicate cluster id"},
         "pages": {"type": "integer", "minimum": 0, "description": "pages of a PDF, scan or ALTO file; else 0"},
         "origin": {"type": "string", "description": "'ocr' or 'alto' when the text was read by OCR, else ''"},
@@ -295,9 +288,15 @@ def _search_params(max_page: int, max_per_page: int) -> list[dict[str, Any]]:
         _Q,
         _param("from", "First day (YYYY-MM-DD; YYYY or YYYY-MM mean the first day)", _DATE),
         _param("to", "Last day, inclusive (YYYY-MM-DD; YYYY or YYYY-MM mean the last day)", _DATE),
-        _param("person", "Only articles naming this person (repeatable: any of them)", _VALUE, repeat=True),
-        _param("org", "Only articles naming this organisation (repeatable)", _VALUE, repeat=True),
-        _param("place", "Only articles naming this place (repeatable)", _VALUE, repeat=True),
+        *(
+            _param(
+                kind.param,
+                f"Only articles naming this {kind.noun[0]} (repeatable{': any of them' if n == 0 else ''})",
+                _VALUE,
+                repeat=True,
+            )
+            for n, kind in enumerate(ENTITY_KINDS)
+        ),
         _param("source", "Only articles from this source (repeatable)", _VALUE, repeat=True),
         _param("author", "Only articles by this author (repeatable)", _VALUE, repeat=True),
         *(

@@ -11,6 +11,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from search.documents import ENTITY_KINDS
 from search.query.types import DATE_PRECISIONS, SearchRequest, Sort
 from search.web.settings import Settings
 
@@ -20,9 +21,7 @@ MAX_VALUE_CHARS = 200
 
 # Query-string name -> SearchRequest field, for the repeatable filters.
 FACET_PARAMS: dict[str, str] = {
-    "person": "people",
-    "org": "organizations",
-    "place": "places",
+    **{kind.param: kind.field for kind in ENTITY_KINDS},
     "source": "sources",
     "author": "authors",
 }

@@ -13,31 +13,18 @@ from urllib.parse import quote, quote_plus
 from flask import url_for
 from markupsafe import Markup
 
+from search.documents import ENTITY_KINDS, EntityKind
 from search.query.types import DateBucket, Hit, SearchRequest, SearchResult, Sort
 from search.web.filters import thousands
 from search.web.params import FACET_PARAMS, FIELD_PARAMS, PRECISION_PARAM, excluding, to_params, toggled
 from search.web.safe_html import escape_text
 from search.web.settings import Settings
 
-FACET_LABELS = {
-    "people": "People",
-    "organizations": "Organisations",
-    "places": "Places",
-    "sources": "Sources",
-    "authors": "Authors",
-}
-KIND_NAMES = {
-    "people": "Person",
-    "organizations": "Organisation",
-    "places": "Place",
-    "sources": "Source",
-    "authors": "Author",
-}
+FACET_LABELS = {**{kind.field: kind.label for kind in ENTITY_KINDS}, "sources": "Sources", "authors": "Authors"}
+KIND_NAMES = {**{kind.field: kind.title for kind in ENTITY_KINDS}, "sources": "Source", "authors": "Author"}
 # What one value of a facet is called in a sentence ("Find a person", "All 28 people").
 VALUE_NOUNS = {
-    "people": ("person", "people"),
-    "organizations": ("organisation", "organisations"),
-    "places": ("place", "places"),
+    **{kind.field: kind.noun for kind in ENTITY_KINDS},
     "sources": ("source", "sources"),
     "authors": ("author", "authors"),
 }
@@ -88,8 +75,6 @@ def _quoted(text: str) -> str:
 # What Werkzeug leaves unquoted in a <path:...> part and in a query value (url_for's encoding; tested equal).
 _PATH_SAFE = "!$&'()*+,/:;=@"
 _QUERY_SAFE = "!$'()*,/:;?@"
-_HIT_ENTITIES = ("people", "organizations", "places")
-_ENTITY_NOUNS = {"people": "person", "organizations": "org", "places": "place"}  # a hit's entity kinds, in words
 _SHOWN_PER_KIND = 6  # a hit shows at most this many names of each kind
 BAR_STEP = 26  # a histogram bar's width and the gap after it, in pixels: bars are at least 24 px targets
 
@@ -242,22 +227,26 @@ class Presenter:
         item = self._entity_item
         return Markup(
             "\n      ".join(
-                [item(field, name) for field in _HIT_ENTITIES for name in getattr(hit, field)[:_SHOWN_PER_KIND]]
+                [item(kind, name) for kind in ENTITY_KINDS for name in getattr(hit, kind.field)[:_SHOWN_PER_KIND]]
             )
         )
 
-    def _entity_item(self, field: str, name: str) -> str:
+    def _entity_item(self, kind: EntityKind, name: str) -> str:
         """A hit's entity as a list item linking to that filter (made once per page: names recur across hits).
 
         The HTML the hit list's template wrote, each value escaped as autoescaping did (a str: the list is Markup).
         """
-        key = ("item:" + field, name)
+        key = ("item:" + kind.field, name)
         item = self._links.get(key)
         if item is None:
-            kind, shown, link = escape_text(field), escape_text(name), escape_text(self.entity_link(field, name))
-            noun = _ENTITY_NOUNS[field]
+            field, shown, link = (
+                escape_text(kind.field),
+                escape_text(name),
+                escape_text(self.entity_link(kind.field, name)),
+            )
+            noun = kind.short
             item = self._links[key] = (
-                f'<li><a class="entity entity-{kind}" href="{link}" title="Filter by {noun} {shown}">'
+                f'<li><a class="entity entity-{field}" href="{link}" title="Filter by {noun} {shown}">'
                 f'<span class="entity-kind">{noun}</span> {shown}</a></li>'
             )
         return item

@@ -11,11 +11,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from search.documents import EntityKind
 from search.enrich.entities import spans
 from search.enrich.entities.clues import abbreviated_names, pair_names
 from search.enrich.entities.evidence import evidence
 from search.enrich.entities.gazetteer import Lexicon, lexicon
-from search.enrich.entities.lexicon import ORG, PERSON, PLACE, TYPES
+from search.enrich.entities.lexicon import TYPES
 from search.enrich.entities.mend import mend
 from search.enrich.entities.resolve import SPACES, Mention, resolve
 from search.enrich.entities.spans import (
@@ -46,7 +47,7 @@ class DocEntities:
 
     def of_type(self, type_: str) -> dict[str, tuple[str, ...]]:
         """The values of one type (``person``, ``organization`` or ``place``)."""
-        return {PERSON: self.people, ORG: self.organizations, PLACE: self.places}[type_]
+        return getattr(self, EntityKind(type_).field)
 
 
 def extract_mentions(title: str, body: str, dateline: str = "") -> list[Mention]:

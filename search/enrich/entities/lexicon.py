@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
+from search.documents import EntityKind
+
 
 def _items(text: str, sep: str | None = None) -> list[str]:
     """A word list written as one string (``sep`` for names with spaces)."""
     return [w.strip() for w in text.split(sep) if w.strip()]
 
 
-# The three kinds of entity a facet holds.
-PERSON, ORG, PLACE = "person", "organization", "place"
+# The three kinds of entity a facet holds, by the type names the rules and the entity map use.
+PERSON, ORG, PLACE = EntityKind.PERSON.value, EntityKind.ORGANIZATION.value, EntityKind.PLACE.value
 TYPES = (PERSON, ORG, PLACE)
 
 # Context words: a place follows these prepositions; a person or organisation is followed by a verb of saying;

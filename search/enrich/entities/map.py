@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from search.documents import ENTITY_KINDS
 from search.enrich.entities.authority import AuthorityError, apply_rules, load_rules, write_json_atomic
 from search.enrich.entities.lexicon import PERSON_TITLES, TITLE_MODIFIERS
 from search.enrich.entities.merge import Group, merge_groups
@@ -28,8 +29,7 @@ log = logging.getLogger(__name__)
 ENTITIES_FILE = "entities.json.gz"  # a map tied to no commit (older indexes, and maps built outside an index)
 LEGACY_ENTITIES_FILE = "entities.json"  # what older indexes hold (plain JSON), read when no .gz is there
 _GENERATION_FILE = re.compile(r"entities\.(\d+)\.json\.gz")
-FIELD_OF_TYPE = {"person": "people", "organization": "organizations", "place": "places"}
-TYPE_OF_FIELD = {v: k for k, v in FIELD_OF_TYPE.items()}
+FIELD_OF_TYPE = {kind.value: kind.field for kind in ENTITY_KINDS}
 
 
 def generation_file(generation: int) -> str:
