@@ -19,12 +19,12 @@ from whoosh.searching import Searcher
 
 from search.enrich.entities.authority import AUTHORITY_FILE
 from search.enrich.entities.map import map_path
+from search.index.columns import STORED_KEYWORDS, Columns, build_columns
 from search.index.errors import IndexStorageError
 from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading
 from search.query.arrays import sorted_unique
 from search.query.bm25 import TermTable
-from search.query.columns import STORED_KEYWORDS, Columns, build_columns
 from search.query.entities import EntityNames
 from search.query.errors import IndexUnavailable
 from search.query.expand import forget_segments

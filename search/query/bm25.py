@@ -1,76 +1,32 @@
 """BM25F for bag-of-words queries, vectorised with numpy over postings cached per commit.
 
 Long pasted queries have many words: Whoosh's union matcher scores them one document at a time
-(about 0.6 s a query on Cranfield). Here each word's postings are read once per commit into arrays,
-and a query is a few numpy additions. Title and body term frequencies are combined before
-saturation (true BM25F), with per-field length normalisation.
+(about 0.6 s a query on Cranfield). Here each word's postings are read once per commit into arrays through
+the index's port (search.index.postings), and a query is a few numpy additions. Title and body term
+frequencies are combined before saturation (true BM25F), with per-field length normalisation.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 
 import numpy as np
-from whoosh.reading import IndexReader, TermNotFound
 
+from search.index.postings import IndexReader, Postings
 from search.query import ranking
 from search.query.arrays import sorted_unique
 
 FIELDS = ("title", "body")
-_CACHE_TERMS = 20_000
+_CACHE_DF = 200_000  # terms whose document frequency a commit keeps (cleared when full)
 
 
-class TermTable:
-    """Postings (global docnum, weight) and field lengths of one commit, read lazily and cached."""
+class TermTable(Postings):
+    """One commit's postings (read through the index's port) and each term's document frequency over title
+    and body together, which the combined BM25F's IDF needs."""
 
     def __init__(self, reader: IndexReader) -> None:
-        self.reader = reader
-        self.size = reader.doc_count_all()
-        self.count = max(1, reader.doc_count())
-        self._leaves = reader.leaf_readers()
-        self._lengths: dict[str, np.ndarray] = {}
-        self._avg: dict[str, float] = {}
-        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        super().__init__(reader)
         self._df: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def lengths(self, field: str) -> np.ndarray:
-        if field not in self._lengths:
-            out = np.zeros(self.size, dtype=np.float32)
-            for leaf, offset in self._leaves:
-                n = leaf.doc_count_all()
-                out[offset : offset + n] = [leaf.doc_field_length(d, field, 0) or 0 for d in range(n)]
-            self._lengths[field] = out
-            self._avg[field] = float(np.nansum(out)) / self.count or 1.0
-        return self._lengths[field]
-
-    def avg(self, field: str) -> float:
-        self.lengths(field)
-        return self._avg[field]
-
-    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        key = (field, term)
-        with self._lock:
-            hit = self._postings.get(key)
-            if hit is not None:
-                self._postings.move_to_end(key)
-                return hit
-        ids, weights = [], []
-        for leaf, offset in self._leaves:
-            i, w = _leaf_postings(leaf, field, term)
-            if len(i):
-                ids.append(i + offset)
-                weights.append(w)
-        value = (
-            (np.concatenate(ids), np.concatenate(weights)) if ids else (np.zeros(0, np.int64), np.zeros(0, np.float32))
-        )
-        with self._lock:
-            self._postings[key] = value
-            if len(self._postings) > _CACHE_TERMS:
-                self._postings.popitem(last=False)
-        return value
 
     def df(self, term: str) -> int:
         """Documents holding the term in any field (for the IDF of the combined BM25F); cached per commit."""
@@ -81,42 +37,10 @@ class TermTable:
                 hit = len(ids[0]) + len(ids[1])
             else:
                 hit = int(sorted_unique(np.concatenate(ids)).size)
-            if len(self._df) >= _CACHE_TERMS * 10:
+            if len(self._df) >= _CACHE_DF:
                 self._df.clear()
             self._df[term] = hit
         return hit
-
-
-def _leaf_postings(leaf: IndexReader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        m = leaf.postings(field, term)
-    except (TermNotFound, KeyError):
-        return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    return matcher_arrays(m)
-
-
-def matcher_arrays(m) -> tuple[np.ndarray, np.ndarray]:
-    """All (docnum, weight) of a leaf matcher, read block by block where the codec allows."""
-    while hasattr(m, "child") and not hasattr(m, "_read_ids"):  # deletions wrap the leaf matcher
-        m = m.child
-    ids: list = []
-    weights: list = []
-    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # Whoosh 3 codec: whole blocks at once
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            ids.extend(m._ids[m._i :])
-            weights.extend(m._weights[m._i :])
-            m._i = m._blocklength
-            m._next_block()
-    else:
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            m.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
 
 
 def idf(table: TermTable, term: str) -> float:
@@ -167,13 +91,12 @@ def bo1_terms(table: TermTable, texts: list[str], analyse, count: int) -> list[t
             tf[term] = tf.get(term, 0) + 1
     if not tf:
         return []
-    reader = table.reader
     n = table.count
     scored = []
     for term, tfx in tf.items():
         if tfx < 2 and len(texts) > 1:  # feedback: a word in one document once says little
             continue
-        freq = sum(reader.frequency(f, term) for f in FIELDS)
+        freq = sum(table.frequency(f, term) for f in FIELDS)
         if freq <= 0:
             continue
         pn = freq / n

@@ -18,11 +18,11 @@ from whoosh.classify import Bo1Model
 
 from search.documents import PAGE_BREAK, page_at
 from search.enrich.analysis import news_analyzer
+from search.index.columns import PRECISIONS, UNDATED, Columns
 from search.index.schema import EXACT_FIELDS
 from search.index.storage import index_size
 from search.query import bm25, ranking, vector_match
 from search.query.archive import Archive, Snapshot
-from search.query.columns import PRECISIONS, UNDATED, Columns
 from search.query.expand import Expansion, vocabulary
 from search.query.expand import expand as expand_node
 from search.query.facets import (

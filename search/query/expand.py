@@ -21,7 +21,8 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import query as wq
-from whoosh.reading import IndexReader
+
+from search.index.postings import IndexReader, leaf_doc_frequencies, segment_key
 
 MAX_TERMS = 64  # words one expansion stands for: the most frequent
 MAX_QUERY_TERMS = 256  # words all the expansions of one query stand for together
@@ -67,8 +68,7 @@ def vocabulary(reader: IndexReader, field: str, cache: dict) -> FieldVocabulary:
     """The field's vocabulary over every segment of the reader; each segment's part is kept in cache."""
     parts = []
     for leaf, _offset in reader.leaf_readers():
-        seg = getattr(leaf, "_segment", None)
-        key = ("vocab", field, seg.segment_id() if seg is not None else id(leaf), leaf.doc_count_all())
+        key = ("vocab", field, *segment_key(leaf), leaf.doc_count_all())
         part = cache.get(key)
         if part is None:
             part = cache[key] = _leaf_vocabulary(leaf, field)
@@ -94,9 +94,9 @@ def _leaf_vocabulary(leaf: IndexReader, field: str) -> FieldVocabulary:
     terms: list[str] = []
     dfs: list[int] = []
     if field in leaf.schema:
-        for text, info in leaf.iter_field(field):
-            terms.append(text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))
-            dfs.append(info.doc_frequency())
+        for text, df in leaf_doc_frequencies(leaf, field):
+            terms.append(text)
+            dfs.append(df)
     return FieldVocabulary(terms, np.asarray(dfs, dtype=np.int64))
 
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import numpy as np
 
+from search.index.columns import PRECISIONS, Columns
 from search.query.archive import Facetable, fold
 from search.query.arrays import sorted_unique
-from search.query.columns import PRECISIONS, Columns
 from search.query.types import DATE_PRECISIONS, DateBucket, FacetValue
 
 FACET_LIMIT = 15

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from whoosh.reading import IndexReader
 
 from search.enrich.analysis import snowball_stem, stop_words
-from search.index.codec import doc_frequencies
+from search.index.postings import IndexReader, doc_frequencies
 from search.index.schema import EXACT_FIELDS
 from search.query.vocabulary import is_english
 

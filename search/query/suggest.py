@@ -6,9 +6,8 @@ import logging
 import re
 import string
 
-from whoosh.reading import IndexReader
-
 from search.enrich.analysis import snowball_stem, stop_words
+from search.index.postings import IndexReader
 from search.query.vocabulary import with_prefix
 
 log = logging.getLogger(__name__)

@@ -2,22 +2,20 @@
 
 Whoosh's matchers walk the documents one at a time in Python: a union of fuzzy expansions or a phrase
 (whose span matcher reads the positions of every document holding all of its words) costs tens of
-milliseconds. Here each term's postings come from the commit's TermTable, AND/OR/NOT are numpy masks, and
-a phrase reads positions only for the documents that hold every one of its words. A term's score is
-Whoosh's BM25F scorer's formula with the scorer's own IDF, average length and parameters over the same
-field lengths, and compound scores are sums as in Whoosh's matchers, so the matched set and the ranking are
-what searcher.search() gives. Any other node (prefix, range, sloppy phrase, a model other than BM25F)
-makes evaluate() return None, and the caller runs Whoosh.
+milliseconds. Here each term's postings come from the commit's TermTable (the index's postings port),
+AND/OR/NOT are numpy masks, and a phrase reads positions only for the documents that hold every one of its
+words. A term's score is Whoosh's BM25F scorer's formula with the scorer's own IDF, average length and
+parameters over the same field lengths, and compound scores are sums as in Whoosh's matchers, so the matched
+set and the ranking are what searcher.search() gives. Any other node (prefix, range, sloppy phrase, a model
+other than BM25F) makes evaluate() return None, and the caller runs Whoosh.
 """
 
 from __future__ import annotations
 
 import logging
-from bisect import bisect_left
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
@@ -161,39 +159,24 @@ class _Evaluator:
         """The candidates (global docnums, sorted) in which the words stand at consecutive positions."""
         if not candidates.size:
             return candidates
+        per_word = [self.table.positions(field, word, candidates) for word in words]
         keep = []
-        for leaf, offset in self.table._leaves:
-            n = leaf.doc_count_all()
-            lo, hi = np.searchsorted(candidates, [offset, offset + n])
-            if lo == hi:
+        for d in candidates.tolist():
+            starts = per_word[0].get(d)
+            if not starts:
                 continue
-            local = (candidates[lo:hi] - offset).tolist()
-            per_word = []
-            for word in words:
-                try:
-                    m = leaf.postings(field, word)
-                except (TermNotFound, KeyError):
-                    per_word = []
+            ok = set(starts)
+            for i, positions in enumerate(per_word[1:], 1):
+                have = positions.get(d)
+                if not have:
+                    ok = set()
                     break
-                per_word.append(_positions_at(m, local))
-            if not per_word:
-                continue
-            for d in local:
-                starts = per_word[0].get(d)
-                if not starts:
-                    continue
-                ok = set(starts)
-                for i, positions in enumerate(per_word[1:], 1):
-                    have = positions.get(d)
-                    if not have:
-                        ok = set()
-                        break
-                    there = set(have)
-                    ok = {p for p in ok if p + i in there}
-                    if not ok:
-                        break
-                if ok:
-                    keep.append(d + offset)
+                there = set(have)
+                ok = {p for p in ok if p + i in there}
+                if not ok:
+                    break
+            if ok:
+                keep.append(d)
         return np.asarray(keep, dtype=np.int64)
 
     # ---- compounds ---------------------------------------------------------------------------
@@ -233,34 +216,3 @@ def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
         return parts[0]
     half = len(parts) // 2
     return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
-
-
-def _positions_at(m, targets: list[int]) -> dict[int, list[int]]:
-    """Positions of the term in each of the sorted local docnums that hold it, reading only their blocks."""
-    out: dict[int, list[int]] = {}
-    inner = m
-    while hasattr(inner, "child") and not hasattr(inner, "_read_ids"):  # deletions wrap the leaf matcher
-        inner = inner.child
-    fmt = getattr(inner, "format", None)
-    if fmt is not None and all(hasattr(inner, a) for a in ("_maxid", "_next_block", "_read_ids", "_read_values")):
-        for t in targets:  # Whoosh 3 codec: skip whole blocks by their last id, decode one value per hit
-            while inner.is_active() and inner._maxid < t:
-                inner._next_block()
-            if not inner.is_active():
-                break
-            if inner._ids is None:
-                inner._read_ids()
-            ids = inner._ids
-            i = bisect_left(ids, t)
-            if i < len(ids) and ids[i] == t:
-                if inner._values is None:
-                    inner._read_values()
-                out[t] = fmt.decode_as("positions", inner._values[i])
-        return out
-    for t in targets:  # any other codec: the public matcher interface
-        if not m.is_active():
-            break
-        m.skip_to(t)
-        if m.is_active() and m.id() == t:
-            out[t] = m.value_as("positions")
-    return out

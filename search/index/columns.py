@@ -1,16 +1,19 @@
-"""Per-commit numpy columns built from postings and sortable columns, so facets never read stored docs."""
+"""Per-commit numpy columns built from postings and sortable columns, so facets never read stored docs.
+
+Each segment's part is read once and kept (by segment id) across commits; a commit's columns are its segments'
+parts laid end to end over global docnums.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
 import numpy as np
-from whoosh.reading import IndexReader
 
+from search.index.postings import IndexReader, as_text, field_postings, segment_key, term_docs
 from search.index.schema import ENTITY_FIELDS
 
 log = logging.getLogger(__name__)
@@ -108,12 +111,12 @@ def build_columns(reader: IndexReader, leaf_cache: dict[tuple, dict]) -> Columns
     size = reader.doc_count_all()
     parts = []
     for leaf, offset in leaves:
-        key = (_segment_key(leaf), leaf.doc_count_all(), leaf.doc_count())
+        key = (segment_key(leaf), leaf.doc_count_all(), leaf.doc_count())
         if key not in leaf_cache:
             leaf_cache[key] = _leaf_part(leaf)
         parts.append((leaf_cache[key], offset))
     # Drop parts of segments that no longer exist.
-    wanted = {(_segment_key(leaf), leaf.doc_count_all(), leaf.doc_count()) for leaf, _ in leaves}
+    wanted = {(segment_key(leaf), leaf.doc_count_all(), leaf.doc_count()) for leaf, _ in leaves}
     for stale in set(leaf_cache) - wanted:
         del leaf_cache[stale]
 
@@ -172,17 +175,17 @@ def _leaf_part(leaf: IndexReader) -> dict:
         for d, raw in enumerate(leaf.column_reader("date", translate=False)):
             if isinstance(raw, int) and 0 <= raw < _MAX_USECS:  # 0: 0001-01-01
                 days[d] = raw // _USECS_PER_DAY + 1  # datetime.min is ordinal 1
-    for d in _postings(leaf, "dated", "n"):
+    for d in term_docs(leaf, "dated", "n"):
         days[d] = UNDATED
     if leaf.has_column("cluster"):
-        clusters = np.array([_text(c) for c in leaf.column_reader("cluster")], dtype=object)
+        clusters = np.array([as_text(c) for c in leaf.column_reader("cluster")], dtype=object)
     else:
         clusters = np.array([""] * n, dtype=object)
     keywords, pairs = {}, {}
     for fname in (*ENTITY_FIELDS, "source"):
         values, docs, vals = [], [], []
         if fname in leaf.schema:
-            for i, (term, ids) in enumerate(_field_postings(leaf, fname)):
+            for i, (term, ids) in enumerate(field_postings(leaf, fname)):
                 values.append(term)
                 docs.append(ids)
                 vals.append(np.full(len(ids), i, dtype=np.int32))
@@ -227,49 +230,3 @@ def _stored_keywords(leaf: IndexReader, keywords: dict, pairs: dict) -> np.ndarr
     keywords["author"] = list(ids)
     pairs["author"] = (np.array(docs, dtype=np.int32), np.array(vals, dtype=np.int32))
     return precision
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value or ""
-
-
-def _terms(leaf: IndexReader, fname: str) -> list[str]:
-    return [_text(t) for t in leaf.lexicon(fname)]
-
-
-def _field_postings(leaf: IndexReader, fname: str) -> list[tuple[str, np.ndarray]]:
-    """Every term of a field with its docnums, read in one sequential pass over the term index."""
-    from search.query.bm25 import matcher_arrays
-
-    terms = getattr(leaf, "_terms", None)
-    if terms is None or not hasattr(terms, "_codec") or not hasattr(terms, "_postfile"):
-        return [(t, _postings(leaf, fname, t)) for t in _terms(leaf, fname)]
-    field = leaf.schema[fname]
-    out = []
-    try:
-        for text, info in leaf.iter_field(fname):
-            tbytes = text if isinstance(text, bytes) else field.to_bytes(text)
-            m = terms._codec.postings_reader(terms._postfile, info, field.format, term=(fname, tbytes), scorer=None)
-            out.append((_text(text), matcher_arrays(m)[0].astype(np.int32)))
-    except Exception as exc:  # an unexpected codec: the slower, public way
-        log.debug("sequential postings failed for %s: %s", fname, exc)
-        return [(t, _postings(leaf, fname, t)) for t in _terms(leaf, fname)]
-    return out
-
-
-def _postings(leaf: IndexReader, fname: str, term: str) -> np.ndarray:
-    from search.query.bm25 import _leaf_postings
-
-    try:
-        return _leaf_postings(leaf, fname, term)[0].astype(np.int32)
-    except Exception:  # term absent from this segment
-        return np.zeros(0, dtype=np.int32)
-
-
-def day_to_date(day: int) -> date:
-    return date.fromordinal(int(day))
-
-
-CanonicalFn = Callable[[str, str], "str | None"]
