@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh.index import FileIndex
-from whoosh.searching import Searcher
 
 from search.enrich.entities.authority import AUTHORITY_FILE
 from search.enrich.entities.map import map_path
 from search.index.columns import STORED_KEYWORDS, Columns, build_columns
 from search.index.errors import IndexStorageError
+from search.index.reader import FileIndex, Searcher, generation, is_current, open_commit, segment_sizes
 from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading
 from search.query.arrays import sorted_unique
@@ -169,7 +168,7 @@ class Archive:
                 log.info("index changed under the searcher: %s", exc)
         with self._lock:
             snap = self._snapshot
-            if snap is not None and _up_to_date(snap.searcher):
+            if snap is not None and is_current(snap.searcher):
                 if self._map_stamp() != self._names_stamp:
                     # The archivist edited the authority file: new facet names, same commit.
                     names = self._entity_names(snap.generation)
@@ -184,11 +183,10 @@ class Archive:
                     self._snapshot = snap
                 self._seen_folder = folder
                 return snap
-            # A fresh searcher, not refresh(): refresh() closes readers that requests in flight may
-            # still use. Unchanged segments keep their cached columns (keyed by segment id).
+            # A fresh searcher (open_commit); unchanged segments keep their cached columns (keyed by segment id).
             try:
-                self.ix = self.ix.refresh()
-                self._snapshot = self._build(self.ix.searcher(weighting=weighting()))
+                self.ix, searcher = open_commit(self.ix, weighting())
+                self._snapshot = self._build(searcher)
             except Exception as exc:  # the index was removed or damaged under a running service
                 raise IndexUnavailable(f"the index at {self.index_dir} cannot be read: {exc}") from None
             self._seen_folder = folder  # taken before the build: a commit during it is seen next time
@@ -197,17 +195,16 @@ class Archive:
     def _build(self, searcher: Searcher) -> Snapshot:
         reader = searcher.reader()
         columns = build_columns(reader, self._leaf_cache)
-        forget_segments(self.vocab_cache, _segment_sizes(reader))
-        generation = getattr(reader, "generation", lambda: -1)()
-        generation = generation if generation is not None else -1
-        names = self._entity_names(generation)
+        forget_segments(self.vocab_cache, segment_sizes(reader))
+        number = generation(searcher)
+        names = self._entity_names(number)
         facetable = _facetable(columns, names)
         return Snapshot(
             searcher,
             columns,
             names,
             facetable,
-            generation,
+            number,
             TermTable(reader),
             results=ResultCache(self.result_cache),
         )
@@ -282,22 +279,6 @@ def _facetable(columns: Columns, names: EntityNames) -> dict[str, Facetable]:
     for name in out:
         out[name].pairs(columns)
     return out
-
-
-def _segment_sizes(reader) -> list[tuple]:
-    """(segment id, documents) of each of the reader's segments: what keys per-segment caches."""
-    out = []
-    for leaf, _offset in reader.leaf_readers():
-        seg = getattr(leaf, "_segment", None)
-        out.append((seg.segment_id() if seg is not None else id(leaf), leaf.doc_count_all()))
-    return out
-
-
-def _up_to_date(searcher: Searcher) -> bool:
-    try:
-        return searcher.up_to_date()
-    except Exception:
-        return False
 
 
 def open_index(index_dir: str | Path, result_cache: int = 0) -> Archive:
