@@ -29,6 +29,7 @@ __all__ = [
     "doc_frequencies",
     "field_postings",
     "leaf_doc_frequencies",
+    "near_terms",
     "segment_key",
     "term_docs",
 ]
@@ -227,6 +228,12 @@ def leaf_doc_frequencies(leaf: IndexReader, fieldname: str) -> Iterator[tuple[st
         pairs = ((t, info.doc_frequency()) for t, info in leaf.iter_field(fieldname))
     for tbytes, df in pairs:
         yield (tbytes.decode("utf-8") if isinstance(tbytes, bytes) else str(tbytes)), df
+
+
+def near_terms(reader: IndexReader, fieldname: str, text: str, limit: int, maxdist: int, prefix: int) -> list[str]:
+    """Up to limit terms of the field within maxdist edits of text that share its first prefix letters, best first
+    (Whoosh's reader corrector: fewest edits, then most frequent)."""
+    return list(reader.corrector(fieldname).suggest(text, limit=limit, maxdist=maxdist, prefix=prefix))
 
 
 def doc_frequencies(reader: IndexReader, fieldname: str) -> dict[str, int]:

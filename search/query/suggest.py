@@ -6,8 +6,10 @@ import logging
 import re
 import string
 
+from rapidfuzz.distance import Levenshtein
+
 from search.enrich.analysis import snowball_stem, stop_words
-from search.index.postings import IndexReader
+from search.index.postings import IndexReader, near_terms
 from search.query.vocabulary import with_prefix
 
 log = logging.getLogger(__name__)
@@ -41,17 +43,7 @@ def _surface(stem: str, typed: str) -> str:
     found = [w for w in with_prefix(stem, 200) if snowball_stem(w) == stem]
     if not found:
         return stem
-    return min(found, key=lambda w: (_distance(w, typed), len(w)))
-
-
-def _distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    return min(found, key=lambda w: (Levenshtein.distance(w, typed), len(w)))
 
 
 def correct(reader: IndexReader, word: str) -> str | None:
@@ -75,13 +67,13 @@ def correct(reader: IndexReader, word: str) -> str | None:
             continue
         typed = snowball_stem(lower) if field == "body" else lower
         try:
-            cands = reader.corrector(field).suggest(typed, limit=5, maxdist=2, prefix=1)
+            cands = near_terms(reader, field, typed, limit=5, maxdist=2, prefix=1)
         except Exception:
             continue
         for cand in cands:
             df = _df(reader, cand) if field == "body" else _name_df(reader, cand)
             if df >= need:
-                key = (_distance(cand, typed), -df, cand if field != "body" else _surface(cand, lower))
+                key = (Levenshtein.distance(cand, typed), -df, cand if field != "body" else _surface(cand, lower))
                 if best is None or key < best:
                     best = key
     return best[2] if best else None
