@@ -124,7 +124,7 @@ def settings() -> str:
     return (
         f"BM25F K1={ranking.K1} B={ranking.B} title_B={ranking.TITLE_B} title boost x{ranking.TITLE_BOOST}"
         f" (x2 in the schema); long query > {ranking.LONG_QUERY_WORDS} words: minimum-should-match"
-        f" max({ranking.MSM_MIN}, {int(ranking.MSM_FRACTION * 100)}%); {ranking.PRF_MODEL} feedback from"
+        f" max({ranking.MSM_MIN}, {int(ranking.MSM_FRACTION * 100)}%); RM3 feedback from"
         f" {ranking.PRF_DOCS} docs (softmax of scores, temperature {ranking.PRF_TEMPERATURE}), {ranking.PRF_TERMS}"
         f" terms, mixed at {ranking.PRF_WEIGHT} against the query's words (each scaled to sum to 1)"
     )
@@ -243,7 +243,7 @@ TIME / Cranfield / CISI, measured on this machine on 2026-11-22 while building i
 - Feedback is used for long queries only, adds to the score and never changes which documents match.
 - Proximity (BM25TP-style bonus for query words within 5 tokens, top 50 re-ranked), tuned on Cranfield:
   weight 4 gave Cranfield 0.339 -> 0.343 and TIME 0.645, but CISI 0.218 -> 0.212 (below bm25s): it stays
-  off (ranking.PROXIMITY_WEIGHT = 0).
+  off (and its code was removed).
 - Third round (2026-11-22, 22:00-23:05 UTC), again tuned on TIME, Cranfield and CISI together (no held-out
   collection), chosen on the mean subject to beating both baselines on each. A sweep harness kept the three
   indexes built and ran each variant through the same parse, match and rank code (minus hit building);

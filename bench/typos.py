@@ -32,7 +32,8 @@ from bench.relevance import evaluate, machine
 from search.documents import Document, PartialDate
 from search.enrich.analysis import stop_words
 from search.query import SearchRequest, open_index, search
-from search.query.engine import _spelled, _speller
+from search.query.didyoumean import spelled
+from search.query.didyoumean import speller as _speller
 from search.query.spelling import MAX_EDITS, Speller, Vocabulary, check, plain_words, replace_words
 from search.query.suggest import suggest as old_suggest
 
@@ -125,11 +126,11 @@ Corrector = Callable[[str], tuple[str, str | None]]  # query -> (query searched,
 
 
 def product(archive) -> Corrector:
-    """The search's own spelling step (engine._spelled): the query it searches, and its did-you-mean."""
+    """The search's own spelling step (didyoumean.spelled): the query it searches, and its did-you-mean."""
     snap = archive.snapshot()
 
     def run(q: str) -> tuple[str, str | None]:
-        _, checked = _spelled(archive, snap, SearchRequest(q=q))
+        _, checked = spelled(archive, snap, q, correct=True)
         if checked is None:
             return q, None
         return (checked.corrected if checked.fixed else q), checked.suggestion

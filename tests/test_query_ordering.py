@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from search.query.archive import Facetable
-from search.query.engine import _first_ranked
 from search.query.facets import term_facet
+from search.query.order import first_ranked as _first_ranked
 
 
 def _reference(docs: np.ndarray, key: np.ndarray, need: int, groups: np.ndarray | None) -> list[int]:

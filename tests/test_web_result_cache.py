@@ -27,10 +27,10 @@ def test_a_repeated_request_is_answered_from_the_cache_with_the_same_result(tmp_
     request = SearchRequest(q="talks", people=("Sergey Lavrov",))
     first = search(archive, request)
     again = search(archive, request)
-    assert len(archive.snapshot().results) == 1
+    assert len(archive.snapshot().cache.results) == 1
     assert again.hits == first.hits and again.facets == first.facets and again.total == first.total
     search(archive, SearchRequest(q="talks", people=("Sergey Lavrov",), page=2))  # another page: another entry
-    assert len(archive.snapshot().results) == 2
+    assert len(archive.snapshot().cache.results) == 2
     archive.close()
 
 
@@ -38,7 +38,7 @@ def test_the_cache_keeps_at_most_its_size(tmp_path: Path) -> None:
     archive = open_index(build(tmp_path / "ix", ARTICLES), result_cache=3)
     for q in ("talks", "goa", "moscow", "oil", "gaza"):
         search(archive, SearchRequest(q=q))
-    assert len(archive.snapshot().results) == 3
+    assert len(archive.snapshot().cache.results) == 3
     archive.close()
 
 
@@ -94,4 +94,4 @@ def test_result_cache_zero_turns_the_cache_off(tmp_path: Path) -> None:
     app = create_app(settings)
     client = app.test_client()
     assert total(client, "/api/search?q=talks") == total(client, "/api/search?q=talks")
-    assert len(app.extensions["search.archive"].get().snapshot().results) == 0
+    assert len(app.extensions["search.archive"].get().snapshot().cache.results) == 0

@@ -7,8 +7,6 @@ import logging
 import threading
 import time
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading
 from search.query.arrays import sorted_unique
 from search.query.bm25 import TermTable
+from search.query.cache import BoundedCache
 from search.query.entities import EntityNames
 from search.query.errors import IndexUnavailable
 from search.query.expand import forget_segments
@@ -79,38 +78,34 @@ class Facetable:
         self.rank[order] = np.arange(len(self.names))
 
 
-class ResultCache:
-    """A bounded least-recently-used map from a search request to its result, for one snapshot.
+def _nbytes(mask: np.ndarray) -> int:
+    return int(mask.nbytes)
+
+
+FILTER_MASK_BYTES = 256 * 2**20  # filter masks kept per snapshot, in all (one byte per document each)
+
+
+@dataclass
+class CommitCache:
+    """What one snapshot derives and keeps, each kind in its own bounded entry.
 
     It lives on the Snapshot, which is replaced as a whole by a new commit or an edit of the entity map or
-    authority file: a result is only ever served for the commit and names it was computed on.
+    authority file: nothing is ever served for another commit or other names than it was made on.
     """
 
-    def __init__(self, size: int) -> None:
-        self.size = max(0, size)
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
+    results: BoundedCache = field(default_factory=lambda: BoundedCache("search results", 0))
+    parsed: BoundedCache = field(default_factory=lambda: BoundedCache("parsed queries", 2048))
+    suggestions: BoundedCache = field(default_factory=lambda: BoundedCache("did-you-mean", 2048))
+    filters: BoundedCache = field(default_factory=lambda: BoundedCache("filter masks", 512, _nbytes, FILTER_MASK_BYTES))
+    matching: BoundedCache = field(default_factory=lambda: BoundedCache("phrase matches and term figures", 4096))
+    vocabularies: BoundedCache = field(default_factory=lambda: BoundedCache("field vocabularies", 64))
+    speller: Any = None  # search.query.spelling.Speller over this commit's words (False: none), made on first need
+    stats: Any = None  # the archive's stats (counts, top entities), made on first request
 
-    def get(self, key: Hashable) -> Any:
-        if not self.size:
-            return None
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        if not self.size:
-            return
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
+    @classmethod
+    def sized(cls, results: int, speller: Any = None) -> CommitCache:
+        """A fresh cache keeping `results` whole search results (0: none)."""
+        return cls(results=BoundedCache("search results", results), speller=speller)
 
 
 @dataclass
@@ -123,10 +118,14 @@ class Snapshot:
     facetable: dict[str, Facetable]
     generation: int
     terms: TermTable
-    masks: dict = field(default_factory=dict)  # filter masks by (facet, values), reused across requests
-    results: ResultCache = field(default_factory=lambda: ResultCache(0))  # whole results by request
-    stats: Any = None  # the archive's stats (counts, top entities), made on first request for this snapshot
-    speller: Any = None  # search.query.spelling.Speller over this commit's words, made on first need
+    cache: CommitCache = field(default_factory=CommitCache)
+
+    def docnum(self, doc_id: str) -> int | None:
+        """The document number of an article id on this commit, or None."""
+        try:
+            return self.searcher.document_number(id=doc_id)
+        except Exception:
+            return None
 
 
 FOLDER_SETTLED_NS = 2_000_000_000  # an index folder unchanged this long has a trustworthy modification time
@@ -147,7 +146,6 @@ class Archive:
         self._leaf_cache: dict[tuple, dict] = {}
         self.vocab_cache: dict[tuple, Any] = {}  # each segment's vocabulary per field (search.query.expand)
         self._snapshot: Snapshot | None = None
-        self.parser_cache: dict = {}
         self._names: EntityNames | None = None
         self._names_stamp: tuple = ()
         self._map_file: Path | None = None  # the entity map the names were loaded from (chosen by generation)
@@ -176,9 +174,7 @@ class Archive:
                         snap,
                         entity_names=names,
                         facetable=_facetable(snap.columns, names),
-                        masks={},
-                        results=ResultCache(self.result_cache),
-                        stats=None,
+                        cache=CommitCache.sized(self.result_cache, snap.cache.speller),
                     )
                     self._snapshot = snap
                 self._seen_folder = folder
@@ -206,7 +202,7 @@ class Archive:
             facetable,
             number,
             TermTable(reader),
-            results=ResultCache(self.result_cache),
+            CommitCache.sized(self.result_cache),
         )
 
     def _entity_names(self, generation: int) -> EntityNames:

@@ -8,9 +8,9 @@ from datetime import date
 import numpy as np
 
 from search.index.columns import PRECISIONS, Columns
-from search.query.archive import Facetable, fold
+from search.query.archive import Facetable, Snapshot, fold
 from search.query.arrays import sorted_unique
-from search.query.types import DATE_PRECISIONS, DateBucket, FacetValue
+from search.query.types import DATE_PRECISIONS, FACET_FIELDS, DateBucket, Facets, FacetValue, SearchRequest
 
 FACET_LIMIT = 15
 # A request's facet field -> the snapshot's Facetable that holds its values.
@@ -22,6 +22,49 @@ FACETABLE = {
     "authors": "author",
 }
 _EPOCH = date(1970, 1, 1).toordinal()
+
+
+def facets(snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters: dict, stories: bool) -> Facets:
+    """Counts over the whole result set; each facet ignores its own filter (OR within, AND across).
+
+    stories: count near-duplicate stories as the folded results do (a story once per value or bucket that any
+    of its matching articles has), so that a value or bar counted N gives N results when clicked.
+    """
+    cols = snap.columns
+    result = {}
+    distinct = []
+    for fname in FACET_FIELDS:
+        fac = snap.facetable[FACETABLE[fname]]
+        counts = name_counts(fac, cols, facet_mask(matched, filters, fname), stories)
+        excluded = tuple(v for f, v in request.excluded if f == fname)
+        result[fname] = term_facet(counts, fac, getattr(request, fname), FACET_LIMIT, excluded)
+        distinct.append((fname, int(np.count_nonzero(counts))))
+    all_mask = matched.copy()
+    for m in filters.values():
+        all_mask &= m
+    buckets, unit, undated = date_histogram(cols, all_mask, stories)
+    return Facets(
+        people=result["people"],
+        organizations=result["organizations"],
+        places=result["places"],
+        sources=result["sources"],
+        authors=result["authors"],
+        dates=buckets,
+        date_unit=unit,
+        undated=undated,
+        precision=precision_facet(cols, facet_mask(matched, filters, "precision"), request.precision, stories),
+        distinct=tuple(distinct),
+        counted="stories" if stories else "articles",
+    )
+
+
+def facet_mask(matched: np.ndarray, filters: dict[str, np.ndarray], own: str) -> np.ndarray:
+    """The results as a facet counts them: every filter but its own (OR within a facet, AND across)."""
+    mask = matched.copy()
+    for key, m in filters.items():
+        if key != own:
+            mask &= m
+    return mask
 
 
 def story_counts(keys: np.ndarray, docs: np.ndarray, columns: Columns, minlength: int) -> np.ndarray:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import DATETIME, Schema
@@ -28,48 +26,30 @@ from whoosh.qparser.plugins import EveryPlugin, SingleQuotePlugin
 from whoosh.util.times import datetime_to_long
 
 from search.documents import PartialDate
-from search.enrich.analysis import snowball_stem
 from search.index.schema import EXACT_FIELDS
 from search.query import ranking
-from search.query.expand import MAX_QUERY_TERMS, MAX_TERMS, Expansion, shown
+from search.query.clean import ALIASES, DEFAULT_FIELDS, SEARCHABLE, clean, note, noting, outside_quotes, reset
 from search.query.highlight import analyse_terms
+from search.query.tidy import Expander, tidy
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 2000
-MAX_FUZZY_EDITS = 2
-DEFAULT_FIELDS = ("title", "body")
-SEARCHABLE = ("title", "body", "author", "source", "people_words", "organizations_words", "places_words")
-ALIASES = {
-    "people_words": ["person", "people"],
-    "organizations_words": ["org", "orgs", "organization", "organisation", "organizations", "organisations"],
-    "places_words": ["place", "places"],
-}
-_FIELD_NAMES = {
-    *SEARCHABLE,
-    "date",
-    *(alias for names in ALIASES.values() for alias in names),
-}
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-_notes: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("query_notes", default=None)
 
-
-@dataclass
+@dataclass(frozen=True)
 class ParsedQuery:
     """A parsed query: what to match and score, the optional words and how many must match."""
 
-    query: wq.Query  # matches and scores (None-like NullQuery when nothing searchable is left)
+    query: wq.Query  # matches and scores (NullQuery when nothing searchable is left)
     text: str  # the cleaned query text
-    notes: list[str] = field(default_factory=list)
-    should: list[wq.Query] = field(default_factory=list)  # long queries: the optional word clauses
+    notes: tuple[str, ...] = ()
+    should: tuple[wq.Query, ...] = ()  # long queries: the optional word clauses
     min_should: int = 0
-    words: list[str] = field(default_factory=list)  # plain words typed (for suggestions)
+    words: tuple[str, ...] = ()  # plain words typed (for suggestions)
     long: bool = False
-    should_terms: list[str] = field(default_factory=list)  # the analysed word of each should clause
-    should_weights: list[float] = field(default_factory=list)  # how often each word occurs in the query
-    must: list[wq.Query] = field(default_factory=list)  # long queries: required clauses (phrases, fields)
-    nots: list[wq.Query] = field(default_factory=list)  # long queries: excluded clauses
-    scores: Any = None  # numpy BM25F scores per docnum, once computed for a bag-of-words query
+    should_terms: tuple[str, ...] = ()  # the analysed word of each should clause
+    should_weights: tuple[float, ...] = ()  # how often each word occurs in the query
+    must: tuple[wq.Query, ...] = ()  # long queries: required clauses (phrases, fields)
+    nots: tuple[wq.Query, ...] = ()  # long queries: excluded clauses
 
     @property
     def bag_of_words(self) -> bool:
@@ -77,14 +57,14 @@ class ParsedQuery:
         return bool(self.should_terms) and not self.must
 
     @property
-    def empty(self) -> bool:
-        return isinstance(self.query, wq.NullQuery.__class__) or self.query is wq.NullQuery
+    def null(self) -> bool:
+        """Nothing searchable is left: the query matches nothing."""
+        return is_null(self.query)
 
 
-def _note(text: str) -> None:
-    notes = _notes.get()
-    if notes is not None and text not in notes:
-        notes.append(text)
+def is_null(q: wq.Query) -> bool:
+    """Whether q is Whoosh's NullQuery, which matches nothing."""
+    return q is wq.NullQuery or isinstance(q, type(wq.NullQuery))
 
 
 class _DateField(DATETIME):
@@ -122,7 +102,7 @@ def _period(text: str | None) -> tuple[int, int] | None:
     try:
         pd = PartialDate.parse((text or "").strip())
     except ValueError:
-        _note(f"Ignored “date:{text}”: a date is written YYYY, YYYY-MM or YYYY-MM-DD.")
+        note(f"Ignored “date:{text}”: a date is written YYYY, YYYY-MM or YYYY-MM-DD.")
         return None
     first = pd.start()
     if pd.precision == "year":
@@ -197,202 +177,6 @@ def _new_parser(schema: Schema, long: bool) -> QueryParser:
     return qp
 
 
-# ---- cleaning what was typed ---------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _field_or_word(m: re.Match[str]) -> str:
-    name = m.group(1).lower()
-    return name + ":" if name in _FIELD_NAMES else m.group(1) + " "
-
-
-_LONE_WILDCARD = re.compile(r"(?<![\w\]])[*?]+(?![\w\[])")
-_SHORT_WILDCARD = re.compile(r"(?<![\w:])(\w?)[*?]\S*")
-
-
-def clean(text: str) -> tuple[str, list[str]]:
-    """Repair what would not parse (unbalanced quotes and brackets, lone operators) and say what changed."""
-    notes: list[str] = []
-    text = _CONTROL.sub(" ", text or "").replace("“", '"').replace("”", '"').replace("„", '"')
-    if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
-        notes.append(f"Only the first {MAX_QUERY_CHARS} characters of the query were used.")
-    if text.count('"') % 2:
-        i = text.rfind('"')
-        text = text[:i] + " " + text[i + 1 :]
-        notes.append("Ignored a quotation mark that was not closed.")
-    text = _balance(text, "(", ")", "parenthesis", notes)
-    text = _balance(text, "[", "]", "bracket", notes)
-    text = _balance(text, "{", "}", "brace", notes)
-    if not re.search(r"[^\W\d_]", text.upper().lower()) or text.upper() != text:
-        pass
-    elif len(text.split()) > ranking.LONG_QUERY_WORDS + 2 and re.search(r"\b(AND|OR|NOT)\b", text):
-        # A long query all in capitals is pasted text: its AND, OR and NOT are words, not operators.
-        text = re.sub(r"\b(AND|OR|NOT)\b", lambda m: m.group(1).lower(), text)
-        notes.append("The query is all in capitals, so AND, OR and NOT in it were read as words.")
-    # A question mark that ends a word is punctuation, not a one-letter wildcard.
-    text = re.sub(r"(?<=\w)\?+(?=[\s,.;:!)\]\"]|$)", " ", text)
-    text = _phrase_wildcards(text, notes)
-    text = _suffixes(text, notes)
-    # word: that names no field is ordinary punctuation ("Note: ...", "10:30").
-    text = re.sub(r"\b(\w+):", _field_or_word, text)
-    # -word means NOT word; +word is just word.
-    text = re.sub(r'(^|[\s(])-+(?=[\w"(])', r"\1NOT ", text)
-    text = re.sub(r'(^|[\s(])\++(?=[\w"(])', r"\1", text)
-    if _LONE_WILDCARD.search(_outside_quotes(text)):
-        text = _LONE_WILDCARD.sub(" ", text)
-        notes.append("Ignored a wildcard that stood alone: add at least two letters before * or ?.")
-    text = _drop_short_wildcards(text, notes)
-    text = _drop_empty_fields(text, notes)
-    text = _drop_lone_operators(text, notes)
-    return " ".join(text.split()), notes
-
-
-def _phrase_wildcards(text: str, notes: list[str]) -> str:
-    """A phrase cannot hold a wildcard: "harb* cities" is searched as words that must all be there."""
-
-    def repl(m: re.Match[str]) -> str:
-        words = re.findall(r"[\w*?'’-]+", m.group(2))
-        notes.append(
-            f"Wildcards do not work inside quotation marks, so “{m.group(2)}” was searched as words"
-            " that need not stand together."
-        )
-        return f"{m.group(1) or ''}({' AND '.join(words)})"  # a ~N after it has nothing to bring near
-
-    return re.sub(r'(\b\w+:)?"([^"]*\w[*?][^"]*)"(~\w*)?', repl, text)
-
-
-_SUFFIX = re.compile(r'"[^"]*"|([~^])([^\s()~^"]*)')
-_NUMBER = re.compile(r"\d+(\.\d+)?|\.\d+")
-
-
-def _suffixes(text: str, notes: list[str]) -> str:
-    """Keep ~N (near) and ^N (boost) where they modify a word or phrase; drop any other ~ or ^ with a note.
-
-    Left alone, Whoosh reads an ill-placed "^3" or "~3" as the search word "3".
-    """
-    out: list[str] = []
-    pos = 0
-    after: str | None = None  # the modifier that ends right where this match starts ("~" or "^"), if any
-    for m in _SUFFIX.finditer(text):
-        out.append(text[pos : m.start()])
-        if m.start() != pos:
-            after = None
-        pos = m.end()
-        if not m.group(1):  # a phrase
-            out.append(m.group(0))
-            after = None
-            continue
-        mark, arg = m.group(1), m.group(2)
-        prev = "".join(out)[-1:] or " "
-        kept = _keep_suffix(mark, arg, prev, after, notes)
-        out.append(kept if kept is not None else " ")
-        after = mark if kept else None
-    out.append(text[pos:])
-    text = "".join(out)
-    # A boost after a fuzzy word needs brackets, or Whoosh reads its number as a word.
-    return re.sub(r'(?<![^\s(])([^\s()"~^]+~\d?)\^', r"(\1)^", text)
-
-
-def _keep_suffix(mark: str, arg: str, prev: str, after: str | None, notes: list[str]) -> str | None:
-    """The ~ or ^ modifier as Whoosh should see it ("" to drop it silently), or None after noting it ignored."""
-    if mark == "~":
-        if after is None and prev == '"':
-            if arg.isdigit() and int(arg) >= 1:
-                return "~" + arg
-            if arg.isdigit():  # "words"~0: the exact phrase
-                return ""
-            notes.append(f'Ignored “~{arg}” after a phrase: "words"~N finds the words at most N positions apart.')
-            return None
-        if after is None and re.match(r"[\w*?]", prev):  # word~ or word~2: a fuzzy word, read by Whoosh
-            return "~" + arg
-        notes.append(
-            f"Ignored “~{arg}”: write ~ right after a word (fuzzy, as in Lavrov~)"
-            ' or a phrase (near, as in "oil price"~3).'
-        )
-        return None
-    if after != "^" and not prev.isspace() and prev != "(" and _NUMBER.fullmatch(arg):
-        return "^" + arg
-    notes.append(f"Ignored “^{arg}”: a boost is a number right after a word or phrase, as in oil^2.")
-    return None
-
-
-def _outside_quotes(text: str) -> str:
-    return re.sub(r'"[^"]*"', " ", text)
-
-
-def _balance(text: str, left: str, right: str, name: str, notes: list[str]) -> str:
-    out, depth, dropped, quoted = [], 0, False, False
-    for ch in text:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch == left:
-            depth += 1
-        elif not quoted and ch == right:
-            if depth == 0:
-                dropped = True
-                out.append(" ")
-                continue
-            depth -= 1
-        out.append(ch)
-    result = "".join(out)
-    if depth:
-        result += right * depth
-        notes.append(f"Closed a {name} that was left open.")
-    if dropped:
-        notes.append(f"Ignored an unmatched {name}.")
-    return result
-
-
-def _drop_short_wildcards(text: str, notes: list[str]) -> str:
-    def repl(m: re.Match[str]) -> str:
-        word = m.group(0)
-        literal = re.match(r"[^*?]*", word).group(0)  # type: ignore[union-attr]
-        if len(literal) >= 2 or word.startswith(("[", "{")):
-            return word
-        rest = word.lstrip("*?")
-        if not literal and re.fullmatch(r"[^\W_][\w'’-]+\)*", rest):  # "?transverse", "*ship": keep the word
-            notes.append(
-                f"Ignored the “{word[: len(word) - len(rest)]}” before “{rest.rstrip(')')}”: a wildcard needs at"
-                " least two letters before it, so the word was searched as it is."
-            )
-            return rest
-        notes.append(f"Ignored “{word}”: a wildcard needs at least two letters before * or ?.")
-        return " "
-
-    parts = re.split(r'("[^"]*")', text)
-    return "".join(p if p.startswith('"') else re.sub(r"(?<![\w:\[])\S*[*?]\S*", repl, p) for p in parts)
-
-
-def _drop_empty_fields(text: str, notes: list[str]) -> str:
-    def repl(m: re.Match[str]) -> str:
-        notes.append(f"Ignored “{m.group(1)}:” with nothing after it.")
-        return " "
-
-    return re.sub(r"(?<![\w:])(\w+):(?=\s|$|\))", repl, text)
-
-
-def _drop_lone_operators(text: str, notes: list[str]) -> str:
-    tokens = re.findall(r'"[^"]*"\S*|\S+', text)
-    out: list[str] = []
-    for i, tok in enumerate(tokens):
-        bare = tok.strip("()")
-        if bare not in _OPERATORS or bare != tok:
-            out.append(tok)
-            continue
-        prev = out[-1] if out else None
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        at_start = prev is None or prev.endswith("(") or prev in _OPERATORS
-        at_end = nxt is None or nxt.startswith(")") or (nxt in _OPERATORS and nxt != "NOT")
-        lone = at_end if tok == "NOT" else at_start or at_end
-        if lone:
-            notes.append(f"Ignored “{tok}”, which had nothing to join.")
-            continue
-        out.append(tok)
-    return " ".join(out)
-
-
 # ---- parsing -----------------------------------------------------------------------------
 
 _SYNTAX = re.compile(r'\b(AND|OR|NOT)\b|["()\[\]{}]|\w+:|[~^][\d.]*|[*?]')
@@ -412,9 +196,6 @@ def count_words(text: str, analyzer) -> int:
     return phrases + sum(1 for _ in analyzer(_SYNTAX.sub(" ", rest)))
 
 
-Expander = Callable[[wq.Query, int], "Expansion | None"]
-
-
 def parse(
     text: str,
     schema: Schema,
@@ -428,11 +209,11 @@ def parse(
     indexed words a prefix, wildcard, range or fuzzy word stands for (search.query.expand), at most limit.
     """
     cleaned, notes = clean(text)
-    token = _notes.set(notes)
+    token = noting(notes)
     try:
         return _parse(cleaned, schema, analyzer, notes, lexicon, expand)
     finally:
-        _notes.reset(token)
+        reset(token)
 
 
 def _parse(
@@ -446,7 +227,7 @@ def _parse(
     plain = re.sub(r"\S*[*?~]\S*|\w+:(\[[^\]]*\]|\S*)", " ", _MODIFIER.sub(" ", cleaned))
     words = re.findall(r"[^\W\d_][\w'’-]*", _SYNTAX.sub(" ", plain))
     if not cleaned:
-        return ParsedQuery(wq.Every(), cleaned, notes, words=words)
+        return ParsedQuery(wq.Every(), cleaned, tuple(notes), words=tuple(words))
     n = count_words(cleaned, analyzer)
     long = n > ranking.LONG_QUERY_WORDS
     if long and '"' in cleaned:
@@ -455,7 +236,7 @@ def _parse(
             f" {ranking.LONG_QUERY_WORDS} words to match them exactly as written."
         )
     if not long:
-        lower = re.search(r"(?<=[\w\")])\s+(or|not)\s+(?=[\w\"(])", _outside_quotes(cleaned), re.IGNORECASE)
+        lower = re.search(r"(?<=[\w\")])\s+(or|not)\s+(?=[\w\"(])", outside_quotes(cleaned), re.IGNORECASE)
         if lower and lower.group(1).upper() != lower.group(1):
             word = lower.group(1)
             notes.append(
@@ -471,25 +252,30 @@ def _parse(
             q = make_parser(schema, long).parse(plain)
         except Exception:
             q = wq.NullQuery
-    q = tidy(q, schema, lexicon, expand)
-    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+    q = tidy(q, lexicon, expand)
+    if is_null(q):
         if not notes:
             notes.append("Nothing searchable was left in the query (only very common words or symbols).")
-        return ParsedQuery(wq.NullQuery, cleaned, notes, words=words)
+        return ParsedQuery(wq.NullQuery, cleaned, tuple(notes), words=tuple(words))
     if long:
-        return _long_query(q, cleaned, notes, words)
-    parsed = ParsedQuery(q, cleaned, notes, words=words)
+        return long_query(q, cleaned, notes, words)
     # Plain words that must all match: scored by the vectorised BM25F too.
-    clauses = list(q.subqueries) if isinstance(q, wq.And) else [q]
+    clauses = tuple(q.subqueries) if isinstance(q, wq.And) else (q,)
     if clauses and all(_is_word_clause(c) for c in clauses):
-        parsed.should = clauses
-        parsed.should_terms = [_word_of(c) for c in clauses]
-        parsed.should_weights = [_boost_of(c) for c in clauses]
-        parsed.min_should = len(clauses)
-    return parsed
+        return ParsedQuery(
+            q,
+            cleaned,
+            tuple(notes),
+            should=clauses,
+            min_should=len(clauses),
+            words=tuple(words),
+            should_terms=tuple(_word_of(c) for c in clauses),
+            should_weights=tuple(_boost_of(c) for c in clauses),
+        )
+    return ParsedQuery(q, cleaned, tuple(notes), words=tuple(words))
 
 
-def _long_query(q: wq.Query, cleaned: str, notes: list[str], words: list[str]) -> ParsedQuery:
+def long_query(q: wq.Query, cleaned: str, notes: list[str], words: list[str]) -> ParsedQuery:
     """Split a long query into required clauses, optional word clauses and exclusions.
 
     Each part the user typed is one clause: a word (title OR body) is optional, a phrase (title OR body),
@@ -525,15 +311,15 @@ def _long_query(q: wq.Query, cleaned: str, notes: list[str], words: list[str]) -
     return ParsedQuery(
         matching,
         cleaned,
-        notes,
-        should=clauses,
+        tuple(notes),
+        should=tuple(clauses),
         min_should=msm,
-        words=words,
+        words=tuple(words),
         long=True,
-        should_terms=terms,
-        should_weights=[float(occurrences.get(t, 1)) * _boost_of(c) for t, c in zip(terms, clauses, strict=True)],
-        must=must,
-        nots=nots,
+        should_terms=tuple(terms),
+        should_weights=tuple(float(occurrences.get(t, 1)) * _boost_of(c) for t, c in zip(terms, clauses, strict=True)),
+        must=tuple(must),
+        nots=tuple(nots),
     )
 
 
@@ -589,85 +375,3 @@ def _is_word_clause(q: wq.Query) -> bool:
         and len({str(s.text) for s in subs}) == 1
         and {s.fieldname for s in subs} == set(DEFAULT_FIELDS)
     )
-
-
-def _prefix_stems(node: wq.Prefix, lexicon: Callable[[str, str], bool] | None) -> list[str]:
-    """The stems a prefix's words reduce to that the prefix does not cover ("negotiat*" finds "negoti")."""
-    raw = node.text.lower()
-    stems = {snowball_stem(raw)}
-    if lexicon is not None:
-        # Stems shorter than the prefix that it extends: at most 3 letters cut, never below 4 letters.
-        stems |= {raw[:k] for k in range(max(4, len(raw) - 3), len(raw)) if lexicon(node.fieldname, raw[:k])}
-    return sorted(s for s in stems if len(s) >= 2 and not s.startswith(raw))
-
-
-def _stemmed_prefix(node: wq.Prefix, lexicon: Callable[[str, str], bool] | None) -> wq.Query:
-    """A prefix over stemmed terms: also the stems its words reduce to."""
-    stems = _prefix_stems(node, lexicon)
-    if not stems:
-        return node
-    raw = node.text.lower()
-    return wq.Or([wq.Prefix(node.fieldname, raw), *(wq.Term(node.fieldname, s) for s in stems)])
-
-
-_EXPANDING = (wq.Prefix, wq.Wildcard, wq.Regex, wq.TermRange, wq.FuzzyTerm)
-
-
-def tidy(
-    q: wq.Query,
-    schema: Schema,
-    lexicon: Callable[[str, str], bool] | None = None,
-    expand: Expander | None = None,
-) -> wq.Query:
-    """Stemmed prefixes, bounded expansions (each one cut is noted), and normalisation."""
-    budget = [MAX_QUERY_TERMS]  # words left for the expansions of this query
-    cut: dict[str, Expansion] = {}  # expressions whose expansion was cut, as the user wrote them
-
-    def expanded(node: wq.Query) -> wq.Query | None:
-        """The node as the indexed words it stands for (None: leave it to Whoosh)."""
-        if expand is None:
-            return None
-        if isinstance(node, wq.Prefix) and node.fieldname in DEFAULT_FIELDS:
-            node = wq.Prefix(node.fieldname, node.text.lower(), boost=node.boost)
-        found = expand(node, max(1, min(MAX_TERMS, budget[0])))
-        if found is None:
-            return None
-        budget[0] -= len(found.terms)
-        if found.cut:  # noted once per expression (a word searched in title and body is expanded in each)
-            text = shown(node, DEFAULT_FIELDS)
-            was = cut.get(text)
-            cut[text] = found if was is None or found.matched > was.matched else was
-        words = list(found.terms)
-        if isinstance(node, wq.Prefix) and node.fieldname in DEFAULT_FIELDS:
-            words += [s for s in _prefix_stems(node, lexicon) if s not in found.terms]
-        if not words:
-            return wq.NullQuery
-        return wq.Or([wq.Term(node.fieldname, t, boost=node.boost) for t in words])
-
-    def fix(node: wq.Query) -> wq.Query:
-        if isinstance(node, wq.FuzzyTerm):
-            if node.maxdist > MAX_FUZZY_EDITS:
-                _note(f"A fuzzy search allows at most {MAX_FUZZY_EDITS} changed letters.")
-                node.maxdist = MAX_FUZZY_EDITS
-            node.prefixlength = min(node.prefixlength, 1)
-        if isinstance(node, _EXPANDING):
-            out = expanded(node)
-            if out is not None:
-                return out
-            if isinstance(node, wq.Prefix) and node.fieldname in DEFAULT_FIELDS:
-                return _stemmed_prefix(node, lexicon)
-        if node.is_leaf():
-            return node
-        return node.apply(fix)
-
-    try:
-        q = fix(q).normalize()
-    except Exception as exc:
-        log.info("could not tidy %r: %s", q, exc)
-    for text, found in cut.items():
-        more = "" if found.scanned else "more than "
-        _note(
-            f"“{text}” stands for {more}{found.matched:,} words: only the {len(found.terms)} found in most"
-            " articles were searched. Add letters to narrow it."
-        )
-    return q

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-from whoosh import query as wq
 from whoosh.scoring import BM25F, WeightingModel
 
 K1 = 1.6
@@ -22,20 +21,14 @@ LONG_QUERY_WORDS = 3
 MSM_FRACTION = 0.1  # of the query's words, rounded down, at least MSM_MIN: any word for under 20 words
 MSM_MIN = 1
 
-# Pseudo-relevance feedback for long queries: expansion terms from the top documents, added to the
+# Pseudo-relevance feedback for long queries (RM3): expansion terms from the top documents, added to the
 # score only, so they re-rank but never change which documents match.
-PRF_MODEL = "rm3"  # "rm3" (score-weighted, length-normalised) or "bo1" (one bag of feedback text)
 PRF_DOCS = 10
 PRF_MIN_SHARE = 0.0  # feedback only from documents scoring at least this share of the best score
 PRF_TERMS = 10
 PRF_WEIGHT = 0.45  # the feedback terms' share against the query's words (both scaled to sum to 1)
 PRF_TEMPERATURE = 2.0  # feedback documents weighted by a softmax of their scores, in units of their spread
 PRF_TEXT_CHARS = 20_000  # text read per feedback document
-
-# Proximity for long queries: the top documents get a bonus when query words stand close together.
-PROXIMITY_DOCS = 50
-PROXIMITY_WINDOW = 5
-PROXIMITY_WEIGHT = 0.0
 
 
 def weighting() -> WeightingModel:
@@ -48,12 +41,3 @@ def min_should_match(words: int) -> int:
     if words <= LONG_QUERY_WORDS:
         return words
     return max(MSM_MIN, math.floor(words * MSM_FRACTION))
-
-
-def expand(matching: wq.Query, terms: list[tuple[str, float]], weight: float = PRF_WEIGHT) -> wq.Query:
-    """The matching query plus optional expansion terms that only add to the score."""
-    if not terms:
-        return matching
-    extra = [wq.Term("body", t, boost=weight * w) for t, w in terms]
-    extra += [wq.Term("title", t, boost=weight * w) for t, w in terms]
-    return wq.AndMaybe(matching, wq.Or(extra))

@@ -1,0 +1,189 @@
+"""What is shown of an article: hits, document views, export rows, and the related and similar articles."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import numpy as np
+from whoosh import query as wq
+
+from search.documents import PAGE_BREAK, page_at
+from search.index.columns import UNDATED
+from search.index.schema import ENTITY_FIELDS, EXACT_FIELDS
+from search.query import bm25, ranking
+from search.query.archive import Snapshot
+from search.query.highlight import MatchTerms, analyse_terms, highlight_document, mark_pages, snippet_at
+from search.query.order import top_docs
+from search.query.parse import DEFAULT_FIELDS, ParsedQuery
+from search.query.types import DocumentView, ExportRow, Hit
+
+log = logging.getLogger(__name__)
+
+RELATED_TERMS = 15
+_EXACT = frozenset(EXACT_FIELDS.values())
+
+
+def match_terms(snap: Snapshot, parsed: ParsedQuery) -> MatchTerms:
+    """The analysed terms a hit can contain: leaves of the query outside NOT, wildcards expanded."""
+    stems: set[str] = set()
+    names: set[str] = set()
+    exact: set[str] = set()
+    reader = snap.searcher.reader()
+
+    def walk(q: wq.Query) -> None:
+        if isinstance(q, wq.Not):
+            return
+        if isinstance(q, wq.AndNot):
+            walk(q.a)
+            return
+        if q.is_leaf():
+            field = getattr(q, "fieldname", None)
+            if field is None:
+                return
+            target = (
+                stems
+                if field in DEFAULT_FIELDS
+                else exact
+                if field in _EXACT
+                else names
+                if field.endswith("_words")
+                else None
+            )
+            if target is None:
+                return
+            if isinstance(q, wq.Phrase):
+                target.update(q.words)
+            elif isinstance(q, wq.Term) and not isinstance(q, wq.MultiTerm):
+                target.add(str(q.text))
+            else:
+                try:
+                    for i, (_, text) in enumerate(q.existing_terms(reader, expand=True)):
+                        target.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
+                        if i > 500:
+                            break
+                except Exception as exc:
+                    log.debug("cannot expand %r: %s", q, exc)
+            return
+        for sub in q.children():
+            walk(sub)
+
+    if not parsed.null:
+        walk(parsed.query)
+    return MatchTerms(frozenset(stems), frozenset(names), frozenset(exact))
+
+
+def hit(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, similar: int) -> Hit:
+    """One result: the article's metadata, and a snippet around the terms (none when terms is None)."""
+    fields = snap.searcher.stored_fields(docnum)
+    body = fields.get("body") or ""
+    text, at = snippet_at(body, terms) if terms is not None else ("", 0)
+    return Hit(
+        **_metadata(snap, docnum, fields),
+        snippet=text,
+        score=round(float(score), 4),
+        similar=max(0, similar),
+        on_page=page_at(body, at) if PAGE_BREAK in body else None,
+        origin=str(fields.get("origin") or ""),
+    )
+
+
+def document_view(snap: Snapshot, docnum: int, terms: MatchTerms) -> DocumentView:
+    """One whole article, every match of the terms marked <mark id="hit-N">, its pages marked."""
+    fields = snap.searcher.stored_fields(docnum)
+    body_html, hits = highlight_document(fields.get("body") or "", terms)
+    body_html, pages = mark_pages(body_html)
+    return DocumentView(
+        **_metadata(snap, docnum, fields),
+        body_html=body_html,
+        hits=hits,
+        pages=pages,
+        origin=str(fields.get("origin") or ""),
+    )
+
+
+def export_row(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, text: bool) -> ExportRow:
+    """One exported article: its hit, and with text its whole body."""
+    row = hit(snap, docnum, score, terms, 0)
+    body = str(snap.searcher.stored_fields(docnum).get("body") or "") if text else ""
+    return ExportRow(row, body)
+
+
+def related_hits(snap: Snapshot, docnum: int, limit: int) -> list[Hit]:
+    """Articles sharing the document's most telling words, one per near-duplicate cluster but its own."""
+    fields = snap.searcher.stored_fields(docnum)
+    text = (fields.get("title") or "") + "\n" + (fields.get("body") or "")[: ranking.PRF_TEXT_CHARS]
+    terms = bm25.bo1_terms(snap.terms, [text], analyse_terms, RELATED_TERMS)
+    if not terms:
+        return []
+    scores, _ = bm25.score(snap.terms, terms)
+    cols = snap.columns
+    candidates = (scores > 0) & cols.live & (cols.clusters != cols.clusters[docnum])
+    seen: set[int] = set()
+    out = []
+    for d in top_docs(scores, candidates, limit * 4 + 10):
+        c = int(cols.clusters[d])
+        if c in seen:
+            continue
+        seen.add(c)
+        out.append(hit(snap, d, float(scores[d]), None, 0))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def similar_hits(snap: Snapshot, docnum: int) -> list[Hit]:
+    """The other members of a document's near-duplicate cluster, newest first (undated last)."""
+    cols = snap.columns
+    own = int(cols.clusters[docnum])
+    members = np.flatnonzero((cols.clusters == own) & cols.live)
+    members = members[members != docnum]
+    days = cols.days[members].astype(np.int64)
+    order = members[np.lexsort((members, -days, days == UNDATED))]
+    return [hit(snap, int(d), 0.0, None, 0) for d in order]
+
+
+def _entities(snap: Snapshot, fields: dict) -> dict[str, tuple[str, ...]]:
+    """The document's canonical values per facet (people, organizations, places; hidden ones dropped).
+
+    One pass over the stored values: an archivist's retype may move a value to another facet.
+    """
+    out: dict[str, list[str]] = {fname: [] for fname in ENTITY_FIELDS}
+    names = snap.entity_names
+    for column_field in ENTITY_FIELDS:
+        raw = fields.get(column_field) or ""
+        values = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+        for v in values:
+            v = v.strip()
+            if not v:
+                continue
+            target = out.get(names.field_of(column_field, v))
+            if target is None:
+                continue
+            canon = names.canonical(column_field, v)
+            if canon and canon not in target:
+                target.append(canon)
+    return {fname: tuple(vals) for fname, vals in out.items()}
+
+
+def _metadata(snap: Snapshot, docnum: int, fields: dict) -> dict:
+    """What a hit and a document view both show of an article: ids, dates, bylines, entities, cluster."""
+    return {
+        "id": str(fields.get("id", "")),
+        "title": str(fields.get("title") or ""),
+        "date": _date_text(snap, docnum, fields),
+        "author": str(fields.get("author") or ""),
+        "source": str(fields.get("source") or ""),
+        "url": str(fields.get("url") or ""),
+        **_entities(snap, fields),
+        "cluster": str(fields.get("cluster") or ""),
+        "dateline": str(fields.get("dateline") or ""),
+    }
+
+
+def _date_text(snap: Snapshot, docnum: int, fields: dict) -> str | None:
+    text = fields.get("date_text")
+    if text:
+        return str(text)
+    day = int(snap.columns.days[docnum])
+    return None if day == UNDATED else datetime.fromordinal(day).date().isoformat()
