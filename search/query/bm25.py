@@ -15,9 +15,10 @@ import numpy as np
 from search.index.postings import IndexReader, Postings
 from search.query import ranking
 from search.query.arrays import sorted_unique
+from search.query.cache import BoundedCache
 
 FIELDS = ("title", "body")
-_CACHE_DF = 200_000  # terms whose document frequency a commit keeps (cleared when full)
+_CACHE_DF = 200_000  # terms whose document frequency a commit keeps (least recently used out first)
 
 
 class TermTable(Postings):
@@ -26,7 +27,7 @@ class TermTable(Postings):
 
     def __init__(self, reader: IndexReader) -> None:
         super().__init__(reader)
-        self._df: dict[str, int] = {}
+        self._df: BoundedCache[str, int] = BoundedCache("document frequencies", _CACHE_DF)
 
     def df(self, term: str) -> int:
         """Documents holding the term in any field (for the IDF of the combined BM25F); cached per commit."""
@@ -37,9 +38,7 @@ class TermTable(Postings):
                 hit = len(ids[0]) + len(ids[1])
             else:
                 hit = int(sorted_unique(np.concatenate(ids)).size)
-            if len(self._df) >= _CACHE_DF:
-                self._df.clear()
-            self._df[term] = hit
+            self._df.put(term, hit)
         return hit
 
 

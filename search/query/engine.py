@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from search.index.schema import ENTITY_FIELDS
+from search.documents import ENTITY_FIELDS
 from search.index.storage import index_size
 from search.query.archive import Archive, Snapshot
 from search.query.didyoumean import suggestion

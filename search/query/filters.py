@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from search.documents import ENTITY_FIELDS
 from search.index.columns import PRECISIONS, UNDATED
-from search.index.schema import ENTITY_FIELDS
 from search.query.archive import Snapshot
 from search.query.types import FACET_FIELDS, SearchRequest
 

@@ -8,9 +8,9 @@ from datetime import datetime
 import numpy as np
 from whoosh import query as wq
 
-from search.documents import PAGE_BREAK, page_at
+from search.documents import ENTITY_FIELDS, PAGE_BREAK, page_at
 from search.index.columns import UNDATED
-from search.index.schema import ENTITY_FIELDS, EXACT_FIELDS
+from search.index.schema import EXACT_FIELDS
 from search.query import bm25, ranking
 from search.query.archive import Snapshot
 from search.query.highlight import MatchTerms, analyse_terms, highlight_document, mark_pages, snippet_at

@@ -28,6 +28,7 @@ from whoosh.util.times import datetime_to_long
 from search.documents import PartialDate
 from search.index.schema import EXACT_FIELDS
 from search.query import ranking
+from search.query.cache import BoundedCache
 from search.query.clean import ALIASES, DEFAULT_FIELDS, SEARCHABLE, clean, note, noting, outside_quotes, reset
 from search.query.highlight import analyse_terms
 from search.query.tidy import Expander, tidy
@@ -152,15 +153,12 @@ class _LooseGroup(OrGroup):
     qclass = _Loose
 
 
-_parsers: dict[tuple[int, bool], QueryParser] = {}
+_parsers: BoundedCache[tuple[int, bool], QueryParser] = BoundedCache("query parsers", 16)
 
 
 def make_parser(schema: Schema, long: bool) -> QueryParser:
     """A parser over title and body; AND between words for short queries, OR for long ones (cached)."""
-    key = (id(schema), long)
-    if key not in _parsers:
-        _parsers[key] = _new_parser(schema, long)
-    return _parsers[key]
+    return _parsers.get_or_make((id(schema), long), lambda: _new_parser(schema, long))
 
 
 def _new_parser(schema: Schema, long: bool) -> QueryParser:

@@ -23,6 +23,7 @@ import numpy as np
 from search.enrich.analysis import snowball_stem, stop_words
 from search.index.postings import IndexReader, doc_frequencies
 from search.index.schema import EXACT_FIELDS
+from search.query.cache import BoundedCache
 from search.query.vocabulary import is_english
 
 log = logging.getLogger(__name__)
@@ -162,16 +163,14 @@ class Speller:
         self.df = df
         self.docs = docs
         self.size = max(1, size)
-        self._memo: dict[tuple[str, tuple[str, ...]], WordFix] = {}
-        self._lock = threading.Lock()
+        self._memo: BoundedCache[tuple[str, tuple[str, ...]], WordFix] = BoundedCache("spelling fixes", 50_000)
 
     def fix(self, word: str, context: Iterable[str] = ()) -> WordFix:
         """What to do with one typed word, given the query's other words (memoised per commit)."""
         lower = word.lower()
         ctx = tuple(c.lower() for c in context if c.lower() != lower)[:CONTEXT_WORDS]
         key = (lower, ctx)
-        with self._lock:
-            hit = self._memo.get(key)
+        hit = self._memo.get(key)
         if hit is not None:
             return hit
         found = self.df(lower)
@@ -180,10 +179,7 @@ class Speller:
         if found < max(RARE, RARE_SHARE * self.size) and _correctable(lower) and not is_english(lower):
             better = self._best(lower, found, ctx)
         out = WordFix(word, better, found)
-        with self._lock:
-            if len(self._memo) > 50_000:
-                self._memo.clear()
-            self._memo[key] = out
+        self._memo.put(key, out)
         return out
 
     def _best(self, word: str, found: int, context: tuple[str, ...]) -> str | None:
