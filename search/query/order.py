@@ -67,33 +67,9 @@ def first_ranked(docs: np.ndarray, key: np.ndarray, need: int, groups: np.ndarra
 def _by_relevance(
     snap: Snapshot, parsed: ParsedQuery, scores: np.ndarray | None, final: np.ndarray, need: int, collapse: bool
 ) -> tuple[list[int], dict[int, float]]:
-    if scores is not None:
-        return _by_array(snap, parsed, scores, final, need, collapse)
-    return _unscored(snap, parsed, final, need, collapse)
-
-
-def _unscored(
-    snap: Snapshot, parsed: ParsedQuery, final: np.ndarray, need: int, collapse: bool
-) -> tuple[list[int], dict[int, float]]:
-    """Matches without scores (a query of only symbols, which matches everything): as Whoosh orders them."""
-    allowed = set(np.flatnonzero(final).tolist())
-    total = len(allowed)
-    limit = need * 2 + 10 if collapse else need
-    while True:
-        results = snap.searcher.search(parsed.query, limit=min(limit, max(total, 1)), filter=allowed, terms=False)
-        top = [(d, s) for s, d in results.top_n]
-        if not collapse:
-            return [d for d, _ in top], dict(top)
-        seen: set[int] = set()
-        docs = []
-        for d, _ in top:
-            c = int(snap.columns.clusters[d])
-            if c not in seen:
-                seen.add(c)
-                docs.append(d)
-        if len(docs) >= need or len(top) >= total:
-            return docs[:need], dict(top)
-        limit *= 4
+    if scores is None:  # a query of only symbols matches every article, each scoring its boost (as in Whoosh)
+        scores = np.full(snap.columns.size, parsed.query.boost, dtype=np.float32)
+    return _by_array(snap, parsed, scores, final, need, collapse)
 
 
 def _by_array(
