@@ -220,6 +220,24 @@ def test_a_short_query_with_no_full_match_falls_back_to_most_words(archive) -> N
     assert any("every word" in n for n in result.notes)
 
 
+def test_what_a_commit_keeps_is_never_changed_by_a_search(archive) -> None:
+    """Parses and filter masks are shared by every search on a commit: widening, matching and filtering must
+    leave them as they were, so the same requests give the same answers again, in any order."""
+    cases = [
+        ("lavrov astana", {}),  # widened: nothing holds both words
+        ("lavrov", {"places": ("Goa",)}),
+        ("talks", {"people": ("Sergey Lavrov",), "sort": Sort.NEWEST}),
+        ("negotiations trade energy shipping treaty", {"places": ("Goa",)}),  # a long query
+    ]
+    first = [to_json(run(archive, q, **kw)) for q, kw in cases]
+    snap = archive.snapshot()
+    kept = snap.cache.parsed.get("lavrov astana")
+    assert kept is not None and kept.min_should == 2 and kept.words == ("lavrov", "astana")  # all, not widened
+    assert [to_json(run(archive, q, **kw)) for q, kw in reversed(cases)] == first[::-1]
+    mask = snap.cache.filters.get(("places", ("Goa",)))
+    assert mask is not None and not mask.flags.writeable
+
+
 # ---- filters, facets, sort, paging ---------------------------------------------------------
 
 
