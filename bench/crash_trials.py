@@ -51,7 +51,7 @@ class CrashFigures:
 
 
 def _index_in_child(source: Path, index_dir: Path, commit_every: int) -> None:
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
 
     index_paths([source], index_dir, workers=1, commit_every=commit_every)
 

@@ -31,8 +31,8 @@ from bench.corpora.reuters_text import articles, write_jsonl
 from bench.machine import describe, machine_info
 from bench.procmem import run_child
 from bench.report import median_spread, publish, table
-from search.index import writer as writer_module
-from search.index.writer import index_paths
+from search.ingest import index_paths
+from search.ingest import run as run_module
 from search.ingest.fanout import Fanout, LocalProcesses
 from tests.helpers.dask_cluster import LocalCluster
 
@@ -124,7 +124,7 @@ def run_dask(paths: list[Path], workers: int, folder: Path) -> dict[str, float]:
 def run_memory(paths: list[Path], in_flight: int, folder: Path, workers: int = 2) -> dict[str, float]:
     """One run of the writer as a child process on a fresh cluster; its peak memory and the scheduler's."""
     code = (
-        "import json; from search.index.writer import index_paths; "
+        "import json; from search.ingest import index_paths; "
         f"s = index_paths({[str(p) for p in paths]!r}, {str(folder / 'index')!r}, cluster=ADDRESS, "
         f"in_flight={in_flight}, commit_every={MEMORY_COMMIT_EVERY}); "
         "print(json.dumps({'added': s.added, 'skipped': len(s.skipped), 'peak_in_flight': s.peak_in_flight}))"
@@ -273,14 +273,14 @@ class _Record(Fanout):
 def run_writer_alone(paths: list[Path]) -> dict[str, float]:
     """Index once with the local pool keeping every result, then again from the kept results (writer only)."""
     results: dict = {}
-    original = writer_module.make_fanout
+    original = run_module.make_fanout
     try:
-        writer_module.make_fanout = lambda *a, **k: _Record(2, results)
+        run_module.make_fanout = lambda *a, **k: _Record(2, results)
         _run(paths, workers=2)
-        writer_module.make_fanout = lambda *a, **k: _Replay(results)
+        run_module.make_fanout = lambda *a, **k: _Replay(results)
         out = _run(paths, workers=2)
     finally:
-        writer_module.make_fanout = original
+        run_module.make_fanout = original
     out.pop("children_cpu_s")
     return out
 

@@ -56,7 +56,7 @@ def _cpu_seconds() -> float:
 
 def child_product(src: str, index: str, workers: int, entities: bool) -> None:
     """The product: index_paths with its whole pipeline."""
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
 
     summary = index_paths([src], index, workers=workers, entities=entities)
     print(json.dumps({**summary.as_dict(), "skipped": len(summary.skipped), "cpu": _cpu_seconds()}))

@@ -140,7 +140,7 @@ def findability(pages: list[tuple[str, str]], index_dir: Path) -> dict:
     """Index the OCR text of the noisy pages with our indexer, then query each page's own words: the share of
     (page, word) pairs whose page a plain query finds, and a fuzzy one (word~)."""
     from search.enrich.analysis import stop_words
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
     from search.query import SearchRequest, open_index, search
 
     folder = index_dir.parent / f"{index_dir.name}-text"

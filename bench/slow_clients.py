@@ -44,7 +44,7 @@ def _attack(port: int, base: str, path: str) -> dict[str, object]:
 
 
 def run() -> dict[str, object]:
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
     from tests.helpers.nginx import nginx
 
     scratch = Path(tempfile.mkdtemp(prefix="slow-clients-"))

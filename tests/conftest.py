@@ -33,7 +33,7 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
     """A real Whoosh index of the five seed articles, built once by the product's own indexer."""
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
 
     index_dir = tmp_path_factory.mktemp("seeds-index")
     index_paths([seeds_dir], index_dir, workers=1)
@@ -43,7 +43,7 @@ def seeds_index(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Pa
 @pytest.fixture(scope="session")
 def samples_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real index of the project's own sample archive (what `make serve` shows)."""
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
 
     index_dir = tmp_path_factory.mktemp("samples-index")
     index_paths([SAMPLES], index_dir, workers=1)
@@ -68,7 +68,7 @@ WEB_FRAME_PARENT = "https://portal.example"
 @pytest.fixture(scope="session")
 def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample archive plus hostile articles (script tags, javascript: links), indexed once."""
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
 
     index_dir = tmp_path_factory.mktemp("web-index")
     index_paths([SAMPLES, WEB_FIXTURES], index_dir, workers=1)

@@ -16,7 +16,7 @@ import pytest
 
 from search.enrich.pipeline import warm_up
 from search.index.storage import open_for_reading
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from tests.helpers.articles import write_articles
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from search.index.writer import DateRange, IndexSummary, index_paths
+from search.ingest import DateRange, IndexSummary, index_paths
 from search.query import SearchRequest, open_index, search, stats
 from search.query.facets import MAX_BUCKETS
 

@@ -145,7 +145,7 @@ def test_an_indexer_killed_after_writing_the_map_but_before_its_commit_leaves_re
 
 
 def test_archive_stats_are_made_once_per_commit_and_follow_the_next_commit(tmp_path: Path) -> None:
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
 
     source, index_dir = tmp_path / "articles", tmp_path / "index"
     _write(source, 0, 4)

@@ -10,7 +10,7 @@ from search.documents import PAGE_BREAK, Document, PartialDate, page_at
 from search.extract import alto
 from search.extract.errors import Skipped
 from search.extract.sources import SourceFile, discover, extract_file, read_file
-from search.index.writer import index_paths
+from search.ingest import index_paths
 
 FRONT = [
     "Harbour accord signed",

@@ -21,7 +21,7 @@ from search.extract import ocr
 from search.extract import pdf as pdf_extract
 from search.extract.errors import ExtractError, Skipped
 from search.extract.sources import SourceFile, extract_file
-from search.index.writer import index_paths
+from search.ingest import index_paths
 
 pytestmark = pytest.mark.skipif(not ocr.available(), reason="tesseract is not installed (make system-deps)")
 

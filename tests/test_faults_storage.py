@@ -58,7 +58,7 @@ def shared_tmp() -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def small_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
 
     base = tmp_path_factory.mktemp("small")
     write_articles(base / "articles", 4)

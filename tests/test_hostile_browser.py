@@ -117,7 +117,7 @@ def _write_archive(folder: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory):
     """An index of hostile articles, served by real gunicorn, plus another origin embedding the widget."""
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
 
     base = tmp_path_factory.mktemp("xss")
     ids = _write_archive(base / "articles")

@@ -18,7 +18,7 @@ from search.documents import Document
 from search.extract.errors import ExtractError, Note, Skipped
 from search.extract.sources import Limits, SourceFile, extract_file, read_file
 from search.index.storage import open_for_reading
-from search.index.writer import IndexSummary, index_paths
+from search.ingest import IndexSummary, index_paths
 from tests.helpers.articles import write_articles
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,7 +24,7 @@ from search.index.codec import (
 from search.index.schema import HashColumn, build_schema
 from search.index.segment import BulkSegmentWriter, InliningCodec
 from search.index.storage import INDEX_NAME, index_size, open_for_reading
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from tests.helpers.articles import write_articles
 
 WORDS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search.index.storage import open_for_reading
-from search.index.writer import index_paths
+from search.ingest import index_paths
 
 STORIES = [
     (

@@ -8,7 +8,7 @@ from whoosh import index as whoosh_index
 
 from search.index.merge import SMALL_SEGMENTS_MAX
 from search.index.storage import INDEX_NAME, open_for_reading
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from tests.helpers.articles import write_articles
 
 COMMIT = 10  # articles per commit in these runs: segments of at least 5 live articles are full

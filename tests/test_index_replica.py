@@ -12,7 +12,7 @@ import pytest
 
 from search.index.replica import MANIFEST, latest_generation, replicate
 from search.index.storage import open_for_writing
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from search.query import SearchRequest, open_index, search, stats
 from tests.conftest import ROOT
 

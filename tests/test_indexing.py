@@ -13,7 +13,7 @@ from whoosh import index as whoosh_index
 from search.enrich.entities.map import read_entities_file
 from search.index.errors import IndexLockedError
 from search.index.storage import INDEX_NAME, open_for_reading, open_for_writing
-from search.index.writer import index_paths
+from search.ingest import index_paths
 
 
 def _stored(index_dir: Path) -> dict[str, dict]:

@@ -16,7 +16,7 @@ import pytest
 
 from search.enrich.entities.map import read_entities_file
 from search.index.storage import open_for_reading
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from search.ingest.fanout import ClusterError
 from tests.conftest import ROOT
 from tests.helpers.dask_cluster import LocalCluster

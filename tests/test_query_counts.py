@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpora import reuters_text
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from search.query import SearchRequest, export, facet_values, open_index, search
 from search.query.types import FACET_FIELDS, SearchResult
 from tests.conftest import SAMPLES

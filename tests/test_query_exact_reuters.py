@@ -9,7 +9,7 @@ import pytest
 
 from bench.corpora import reuters_text
 from search.enrich.analysis import snowball_stem
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from search.query import SearchRequest, open_index, search
 
 # Names whose Snowball stem other words share: Angell (a Fed governor) and Los Angeles, Carla Hills and hill,

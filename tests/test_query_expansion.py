@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from search.query import SearchRequest, open_index, search
 from search.query.expand import MAX_TERMS
 

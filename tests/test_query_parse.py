@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from search.query import SearchRequest, open_index, search
 
 ARTICLES = {

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from search.index.replica import replicate
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from tests.conftest import ROOT, LiveServer, free_port
 from tests.helpers.articles import write_articles
 from tests.helpers.nginx import NGINX, nginx

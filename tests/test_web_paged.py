@@ -7,7 +7,7 @@ import pytest
 
 from bench.pages import PageStyle, image_bytes, render_page, text_pdf
 from search.extract import ocr
-from search.index.writer import index_paths
+from search.ingest import index_paths
 
 pytestmark = pytest.mark.skipif(not ocr.available(), reason="tesseract is not installed (make system-deps)")
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
@@ -11,6 +15,9 @@ from whoosh.support.charset import accent_map
 from search.documents import ENTITY_FIELDS, ENTITY_KINDS
 from search.enrich.analysis import exact_analyzer, news_analyzer
 from search.index.codec import BlockBytesColumn, CompactPositions
+
+if TYPE_CHECKING:
+    from search.enrich.pipeline import Enriched
 
 SCHEMA_VERSION = 3  # 2: text fields store positions as varints (CompactPositions); 3: the exact-word fields
 # Title and body as written (lowercased, unstemmed), beside the stemmed fields: quoted words match these.
@@ -95,3 +102,36 @@ class HashColumn(StringColumn):
 def name_analyzer() -> Analyzer:
     """Names as words: lowercased, accents folded, no stemming (Jaishankar, Lavrov, SCO)."""
     return RegexTokenizer(r"\w+(?:['’.]\w+)*") | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def document_fields(result: Enriched) -> dict[str, object]:
+    """The index fields of one enriched article, but its near-duplicate cluster (the indexing run assigns that)."""
+    doc, ents = result.doc, result.entities
+    groups = {"people": ents.people, "organizations": ents.organizations, "places": ents.places}
+    fields: dict[str, object] = {
+        "id": doc.id,
+        "path": doc.path or doc.id,
+        "source_hash": doc.extras.get("source_hash") or doc.content_hash,
+        "content_hash": doc.content_hash,
+        "title": doc.title,
+        "body": doc.body,
+        **{exact: getattr(doc, plain) for plain, exact in EXACT_FIELDS.items()},
+        "date_text": str(doc.date) if doc.date else "",
+        "dated": "y" if doc.date else "n",
+        "author": doc.author,
+        "source": doc.source,
+        "dateline": doc.dateline,
+        "url": doc.url,
+        "entities_json": json.dumps({k: {v: list(a) for v, a in g.items()} for k, g in groups.items()}),
+        "minhash": result.signature,
+        "length": len(doc.body.split()),
+    }
+    if doc.origin:
+        fields["origin"] = doc.origin
+    if doc.date:
+        start = doc.date.start()
+        fields["date"] = datetime(start.year, start.month, start.day)
+    for name, group in groups.items():
+        fields[name] = ",".join(v.replace(",", " ") for v in group)
+        fields[f"{name}_words"] = " ".join([*group, *(a for aliases in group.values() for a in aliases)])
+    return fields

@@ -108,7 +108,7 @@ def test_two_values_of_one_facet_say_any_of_on_screen(page, live_server):
 @pytest.fixture(scope="module")
 def big_server(tmp_path_factory: pytest.TempPathFactory):
     """3,000 articles (entities off: their text is generated) behind the real service, no export cap."""
-    from search.index.writer import index_paths
+    from search.ingest import index_paths
 
     folder = tmp_path_factory.mktemp("big-archive")
     with (folder / "wire.jsonl").open("w") as out:
