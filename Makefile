@@ -5,7 +5,6 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SHARED_NLTK := $(wildcard ../shared/nltk_data)
 export NLTK_DATA := $(CURDIR)/nltk_data
-SEARCH_INDEX ?= $(CURDIR)/index
 SOURCE ?= $(CURDIR)/samples
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -68,10 +67,10 @@ ocr-deps:
 		else sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; fi; }
 
 index: install ocr-deps
-	$(PY) -m search index "$(SOURCE)" --index "$(SEARCH_INDEX)" --if-empty
+	$(PY) -m search index "$(SOURCE)" --if-empty
 
 serve: index
-	SEARCH_INDEX="$(SEARCH_INDEX)" $(PY) -m search serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	$(PY) -m search serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install-dev
 	$(PY) -m ruff check search tests bench

@@ -19,11 +19,6 @@ INDEX_NAME = "MAIN"
 RUN_LOCK = f"{INDEX_NAME}_RUNLOCK"
 
 
-def default_index_dir() -> Path:
-    """``SEARCH_INDEX`` or ``./index``."""
-    return Path(os.environ.get("SEARCH_INDEX") or "index")
-
-
 def open_for_writing(index_dir: Path) -> FileIndex:
     """Open the index, creating the folder and an empty index when there is none."""
     try:

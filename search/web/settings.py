@@ -6,8 +6,10 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from search.paths import DEFAULT_INDEX, default_index_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,7 +96,7 @@ def _hosts(raw: str) -> tuple[str, ...]:
 class Settings:
     """Everything the web layer is configured with; built once, never looked up inside a view."""
 
-    index_dir: Path = field(default_factory=lambda: REPO_ROOT / "index")
+    index_dir: Path = DEFAULT_INDEX
     site_title: str = "News archive search"
     url_prefix: str = ""
     allowed_origins: tuple[str, ...] = ()
@@ -113,10 +115,9 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from environment variables (see docs/configuration.md)."""
         env = os.environ if env is None else env
-        index = env.get("SEARCH_INDEX", "").strip()
         frames = env.get("FRAME_ANCESTORS")
         return cls(
-            index_dir=Path(index).expanduser() if index else REPO_ROOT / "index",
+            index_dir=default_index_dir(env),
             site_title=env.get("SITE_TITLE", "").strip() or cls.site_title,
             url_prefix=_prefix(env.get("URL_PREFIX", "")),
             allowed_origins=_origins(env.get("ALLOWED_ORIGINS", "")),
