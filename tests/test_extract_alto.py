@@ -9,7 +9,8 @@ from bench.pages import alto_xml, mets_xml
 from search.documents import PAGE_BREAK, Document, PartialDate, page_at
 from search.extract import alto
 from search.extract.errors import Skipped
-from search.extract.sources import SourceFile, discover, extract_file, read_file
+from search.extract.sources import SourceFile, extract_file, read_file
+from search.extract.walk import discover
 from search.ingest import index_paths
 
 FRONT = [

@@ -9,7 +9,8 @@ import pytest
 
 from search.extract.errors import ExtractError, Skipped
 from search.extract.records import extract_csv, extract_json, extract_jsonl
-from search.extract.sources import SourceFile, discover, extract_file
+from search.extract.sources import SourceFile, extract_file
+from search.extract.walk import discover
 
 
 def test_jsonl_records_keep_their_own_ids_and_bad_lines_are_reported() -> None:

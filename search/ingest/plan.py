@@ -9,7 +9,8 @@ from pathlib import Path
 
 from search.documents import Document
 from search.extract.errors import ExtractError, Note, Skipped
-from search.extract.sources import Limits, SourceFile, discover, extract_file, read_file
+from search.extract.sources import Limits, SourceFile, extract_file, read_file
+from search.extract.walk import discover
 from search.index.catalog import Catalog
 from search.ingest.copies import PARKED, Copies
 from search.ingest.ids import RecordIds
