@@ -8,11 +8,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from search.cli.common import EXIT_USAGE, add_index_option, index_dir
+from search.documents import ENTITY_KINDS
 
 if TYPE_CHECKING:
     from search.enrich.entities.map import EntityMap
 
-ENTITY_TYPES = ("person", "organization", "place")
+ENTITY_TYPES = tuple(kind.value for kind in ENTITY_KINDS)
 TYPE_HELP = "person, organization or place (default: wherever the value is found)"
 
 

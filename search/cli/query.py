@@ -6,6 +6,7 @@ import argparse
 import json
 
 from search.cli.common import add_index_option, date_arg, index_dir, positive
+from search.documents import ENTITY_KINDS
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -14,9 +15,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     add_index_option(p)
     p.add_argument("--from", dest="date_from", type=date_arg, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=date_arg, metavar="YYYY-MM-DD")
-    p.add_argument("--person", action="append", default=[])
-    p.add_argument("--org", action="append", default=[])
-    p.add_argument("--place", action="append", default=[])
+    for kind in ENTITY_KINDS:  # --person, --org, --place
+        p.add_argument(f"--{kind.param}", dest=kind.field, metavar=kind.param.upper(), action="append", default=[])
     p.add_argument("--source", action="append", default=[])
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
     p.add_argument("--page", type=positive, default=1)
@@ -38,9 +38,7 @@ def run_query(args: argparse.Namespace) -> int:
         q=args.text,
         date_from=args.date_from,
         date_to=args.date_to,
-        people=tuple(args.person),
-        organizations=tuple(args.org),
-        places=tuple(args.place),
+        **{kind.field: tuple(getattr(args, kind.field)) for kind in ENTITY_KINDS},
         sources=tuple(args.source),
         sort=Sort(args.sort),
         page=args.page,

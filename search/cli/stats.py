@@ -6,6 +6,7 @@ import argparse
 import json
 
 from search.cli.common import add_index_option, index_dir
+from search.documents import ENTITY_KINDS
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -27,8 +28,8 @@ def run_stats(args: argparse.Namespace) -> int:
         "date_min": result.date_min.isoformat() if result.date_min else None,
         "date_max": result.date_max.isoformat() if result.date_max else None,
         **{
-            name: [{"value": v.value, "count": v.count} for v in getattr(result, name)[: args.top]]
-            for name in ("people", "organizations", "places")
+            kind.field: [{"value": v.value, "count": v.count} for v in getattr(result, kind.field)[: args.top]]
+            for kind in ENTITY_KINDS
         },
         "size_bytes": result.size_bytes,
         "last_update": result.last_update.isoformat() if result.last_update else None,
@@ -39,7 +40,7 @@ def run_stats(args: argparse.Namespace) -> int:
     span = f"{data['date_min']} to {data['date_max']}" if data["date_min"] else "no dates"
     print(f"{data['documents']} articles ({data['dated']} dated, {data['undated']} undated), {span}")
     print(f"index size: {data['size_bytes'] / 1e6:.1f} MB")
-    for key, label in (("people", "People"), ("organizations", "Organisations"), ("places", "Places")):
-        values = ", ".join(f"{v['value']} ({v['count']})" for v in data[key]) or "none"
-        print(f"{label}: {values}")
+    for kind in ENTITY_KINDS:
+        values = ", ".join(f"{v['value']} ({v['count']})" for v in data[kind.field]) or "none"
+        print(f"{kind.label}: {values}")
     return 0

@@ -14,7 +14,8 @@ from whoosh.fields import FieldType
 from whoosh.formats import Positions
 
 from search.enrich.analysis import positions_postings
-from search.index.schema import ENTITY_FIELDS, build_schema
+from search.documents import ENTITY_FIELDS
+from search.index.schema import build_schema
 from search.index.segment import Postings, analyse
 
 Analysed = dict[str, tuple[object, Postings]]  # field name -> (the value analysed, its postings)

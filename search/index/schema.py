@@ -107,7 +107,7 @@ def name_analyzer() -> Analyzer:
 def document_fields(result: Enriched) -> dict[str, object]:
     """The index fields of one enriched article, but its near-duplicate cluster (the indexing run assigns that)."""
     doc, ents = result.doc, result.entities
-    groups = {"people": ents.people, "organizations": ents.organizations, "places": ents.places}
+    groups = {kind.field: ents.of_type(kind.value) for kind in ENTITY_KINDS}
     fields: dict[str, object] = {
         "id": doc.id,
         "path": doc.path or doc.id,

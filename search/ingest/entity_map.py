@@ -7,16 +7,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from search.documents import ENTITY_FIELDS, ENTITY_KINDS, EntityKind
 from search.enrich.entities import DocEntities
 from search.enrich.entities.map import EntityMap
 from search.index.prepare import Analysed, entity_terms
-from search.index.schema import ENTITY_FIELDS
 from search.index.writer import live_documents
 
 if TYPE_CHECKING:
     from whoosh.reading import IndexReader
-
-ENTITY_TYPES = {"people": "person", "organizations": "organization", "places": "place"}
 
 
 class EntityTally:
@@ -35,13 +33,9 @@ class EntityTally:
         self._articles: list[list[tuple[str, str]]] = []
 
     def add_aliases(self, entities: DocEntities) -> None:
-        for kind, values in (
-            ("person", entities.people),
-            ("organization", entities.organizations),
-            ("place", entities.places),
-        ):
-            for value, aliases in values.items():
-                self.aliases[(kind, value)].update(aliases)
+        for kind in ENTITY_KINDS:
+            for value, aliases in entities.of_type(kind.value).items():
+                self.aliases[(kind.value, value)].update(aliases)
 
     def count(self, fields: Mapping[str, object], analysed: Analysed) -> None:
         """Count a written article's entity terms (on a fresh run)."""
@@ -50,7 +44,7 @@ class EntityTally:
         pairs: list[tuple[str, str]] = []
         for name, term in entity_terms(fields, analysed):
             self._df[(name, term)] += 1
-            pairs.append((ENTITY_TYPES[name], term.decode()))
+            pairs.append((EntityKind.of_field(name).value, term.decode()))
         self._articles.append(pairs)
 
     def rebuild(self, reader: IndexReader, generation: int, rewrote: bool) -> None:
@@ -61,12 +55,12 @@ class EntityTally:
             # In the order the index's term lists give them (field by field, terms sorted by their bytes).
             order = {name: i for i, name in enumerate(ENTITY_FIELDS)}
             for (name, term), count in sorted(self._df.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-                counts[(ENTITY_TYPES[name], term.decode())] = count
+                counts[(EntityKind.of_field(name).value, term.decode())] = count
             EntityMap.rebuild(self.index_dir, counts, self.aliases, self._articles, generation)
             return
         per_doc: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for fieldname in ENTITY_FIELDS:
-            kind = ENTITY_TYPES[fieldname]
+            kind = EntityKind.of_field(fieldname).value
             for value, docs in live_documents(reader, fieldname):
                 if docs:  # the lexicon still counts deleted documents
                     counts[(kind, value)] = len(docs)
