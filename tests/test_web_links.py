@@ -77,3 +77,31 @@ def test_a_hits_document_link_equals_url_for_for_awkward_ids(web_app, web_settin
             p = Presenter("pages.search_page", SearchRequest(q=q), web_settings)
             for doc_id in ids:
                 assert p.document_link(doc_id) == url_for("pages.document_page", doc_id=doc_id, q=q or None)
+
+
+@pytest.mark.parametrize("req", REQUESTS)
+def test_a_requests_parameters_read_back_as_the_same_request(web_settings, req: SearchRequest) -> None:
+    from werkzeug.datastructures import MultiDict
+
+    from search.web.params import parse_search
+
+    excluded = replace(req, excluded=(("people", "Reagan"), ("sources", "AP & Co")), precision=("year",))
+    for r in (req, excluded, replace(req, collapse=False, correct=False)):
+        params = to_params(r, per_page=web_settings.per_page)
+        assert parse_search(MultiDict(params), web_settings) == r
+
+
+def test_a_hits_names_are_links_in_kind_order_at_most_six_of_a_kind(web_app, web_settings) -> None:
+    from search.documents import EntityKind
+    from search.query.types import Hit
+
+    people = tuple(f"Person {n}" for n in range(8))
+    hit = Hit("x", "", None, "", "", "", "", 1.0, places=("Goa",), people=people)
+    with web_app.test_request_context("/"):
+        p = Presenter("pages.search_page", SearchRequest(q="oil"), web_settings)
+        links = p.entity_links(hit)
+        assert [(link.kind, link.label) for link in links] == [
+            *((EntityKind.PERSON, name) for name in people[:6]),
+            (EntityKind.PLACE, "Goa"),
+        ]
+        assert links[-1].href == p.entity_link("places", "Goa")

@@ -21,12 +21,13 @@ from search.web.params import (
     FIELD_PARAMS,
     BadParameter,
     FacetListing,
+    encode_params,
     is_filtered,
     parse_facet_listing,
     parse_search,
     to_params,
 )
-from search.web.present import FACET_LABELS, VALUE_NOUNS, FacetGroup, Link, Presenter, encode_params, search_url
+from search.web.present import FACET_LABELS, VALUE_NOUNS, FacetGroup, Link, Presenter, search_url
 from search.web.refusals import refusals
 from search.web.safe_html import hit_contexts, safe_url, sanitize_marked
 

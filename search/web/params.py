@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
+from urllib.parse import quote_plus
 
 from werkzeug.datastructures import MultiDict
 
@@ -193,6 +195,50 @@ def parse_facet_listing(
     return parse_search(rest, settings), listing
 
 
+# SearchRequest fields, in the order their parameters are written.
+PARAM_FIELDS = (
+    "q",
+    "date_from",
+    "date_to",
+    *FACET_PARAMS.values(),
+    "excluded",
+    "precision",
+    "sort",
+    "cluster",
+    "collapse",
+    "correct",
+    "page",
+    "per_page",
+)
+
+
+def field_params(field: str, value: Any, per_page: int | None = None) -> list[tuple[str, str]]:
+    """One request field's query-string parameters: none when it holds its default (so URLs stay short).
+
+    per_page: the service's default page size (per_page is written only when it differs; None: never).
+    """
+    if field in FIELD_PARAMS:
+        name = FIELD_PARAMS[field]
+        return [(name, v) for v in value]
+    if field == "excluded":
+        return [(f"not_{FIELD_PARAMS[f]}", v) for f, v in value]
+    if field == "precision":
+        return [(PRECISION_PARAM, v) for v in value]
+    if field in ("date_from", "date_to"):
+        return [("from" if field == "date_from" else "to", value.isoformat())] if value else []
+    if field == "sort":
+        return [] if value == Sort.RELEVANCE else [("sort", value.value)]
+    if field == "collapse":
+        return [] if value else [("versions", "all")]
+    if field == "correct":
+        return [] if value else [("correct", "0")]
+    if field == "page":
+        return [] if value == 1 else [("page", str(value))]
+    if field == "per_page":
+        return [] if per_page is None or value == per_page else [("per_page", str(value))]
+    return [(field, value)] if value else []  # q, cluster
+
+
 def to_params(
     req: SearchRequest, *, page: bool = True, per_page: int | None = None, changes: Mapping[str, Any] | None = None
 ) -> list[tuple[str, str]]:
@@ -201,41 +247,30 @@ def to_params(
     changes: fields that differ from req (as dataclasses.replace would set them), for the many links of a
     page that each change one thing, without building a request per link.
     """
-    if changes:
+    changes = changes or {}
+    return [
+        pair
+        for field in PARAM_FIELDS
+        if page or field != "page"
+        for pair in field_params(field, changes[field] if field in changes else getattr(req, field), per_page)
+    ]
 
-        def get(name: str) -> Any:
-            return changes[name] if name in changes else getattr(req, name)
-    else:
 
-        def get(name: str) -> Any:
-            return getattr(req, name)
+@lru_cache(maxsize=16_384)
+def _quoted(text: str, safe: str) -> str:
+    return quote_plus(text, safe=safe)
 
-    params: list[tuple[str, str]] = []
-    q, date_from, date_to = get("q"), get("date_from"), get("date_to")
-    if q:
-        params.append(("q", q))
-    if date_from:
-        params.append(("from", date_from.isoformat()))
-    if date_to:
-        params.append(("to", date_to.isoformat()))
-    for name, field in FACET_PARAMS.items():
-        params.extend((name, value) for value in get(field))
-    params.extend((f"not_{FIELD_PARAMS[field]}", value) for field, value in get("excluded"))
-    params.extend((PRECISION_PARAM, value) for value in get("precision"))
-    sort, cluster, page_no, size = get("sort"), get("cluster"), get("page"), get("per_page")
-    if sort != Sort.RELEVANCE:
-        params.append(("sort", sort.value))
-    if cluster:
-        params.append(("cluster", cluster))
-    if not get("collapse"):
-        params.append(("versions", "all"))
-    if not get("correct"):
-        params.append(("correct", "0"))
-    if page and page_no != 1:
-        params.append(("page", str(page_no)))
-    if per_page is not None and size != per_page:
-        params.append(("per_page", str(size)))
-    return params
+
+# What Werkzeug's url_for leaves unquoted in a query value (its encoding; tested equal).
+URL_FOR_SAFE = "!$'()*,/:;?@"
+
+
+def encode_params(params: Iterable[tuple[str, str]], safe: str = "") -> str:
+    """urlencode(params) for pairs of strings, each piece quoted once per process (names and words recur).
+
+    safe: characters left unquoted (URL_FOR_SAFE quotes as url_for does).
+    """
+    return "&".join(f"{_quoted(k, safe)}={_quoted(v, safe)}" for k, v in params)
 
 
 def toggled(req: SearchRequest, field: str, value: str) -> tuple[str, ...]:

@@ -6,18 +6,25 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 from flask import url_for
-from markupsafe import Markup
 
 from search.documents import ENTITY_KINDS, EntityKind
-from search.query.types import DateBucket, Hit, SearchRequest, SearchResult, Sort
-from search.web.filters import thousands
-from search.web.params import FACET_PARAMS, FIELD_PARAMS, PRECISION_PARAM, excluding, to_params, toggled
-from search.web.safe_html import escape_text
+from search.query.types import DateBucket, Hit, SearchRequest, SearchResult
+from search.web.params import (
+    FACET_PARAMS,
+    FIELD_PARAMS,
+    PARAM_FIELDS,
+    PRECISION_PARAM,
+    URL_FOR_SAFE,
+    encode_params,
+    excluding,
+    field_params,
+    to_params,
+    toggled,
+)
 from search.web.settings import Settings
 
 FACET_LABELS = {**{kind.field: kind.label for kind in ENTITY_KINDS}, "sources": "Sources", "authors": "Authors"}
@@ -50,38 +57,10 @@ def search_url(
     return f"{base}?{encode_params(params)}" if params else base
 
 
-# SearchRequest field -> query-string name, in the order to_params() writes them.
-_PIECES = {
-    "q": "q",
-    "date_from": "from",
-    "date_to": "to",
-    **{field: name for name, field in FACET_PARAMS.items()},
-    "excluded": "not",
-    "precision": PRECISION_PARAM,
-    "sort": "sort",
-    "cluster": "cluster",
-    "collapse": "versions",
-    "correct": "correct",
-    "page": "page",
-    "per_page": "per_page",
-}
-
-
-@lru_cache(maxsize=16_384)
-def _quoted(text: str) -> str:
-    return quote_plus(text)
-
-
-# What Werkzeug leaves unquoted in a <path:...> part and in a query value (url_for's encoding; tested equal).
+# What Werkzeug leaves unquoted in a <path:...> part (url_for's encoding; tested equal).
 _PATH_SAFE = "!$&'()*+,/:;=@"
-_QUERY_SAFE = "!$'()*,/:;?@"
 _SHOWN_PER_KIND = 6  # a hit shows at most this many names of each kind
 BAR_STEP = 26  # a histogram bar's width and the gap after it, in pixels: bars are at least 24 px targets
-
-
-def encode_params(params: list[tuple[str, str]]) -> str:
-    """urlencode(params) for pairs of strings, each piece quoted once per process (names and words recur)."""
-    return "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in params)
 
 
 @dataclass(frozen=True)
@@ -91,6 +70,15 @@ class Link:
     count: int = 0
     selected: bool = False
     kind: str = ""
+
+
+@dataclass(frozen=True)
+class EntityLink:
+    """A name a hit mentions, linking to the search filtered by it."""
+
+    kind: EntityKind
+    label: str
+    href: str
 
 
 @dataclass(frozen=True)
@@ -150,13 +138,11 @@ class Presenter:
         # The document page's URL is the same for every hit up to the id: made once, the id quoted per hit.
         self._doc_base = url_for("pages.document_page", doc_id="-")[:-1]
         # The whole search rides along, so the document page's way back restores it (query, filters, sort, page).
-        state = "&".join(
-            f"{quote_plus(k, safe=_QUERY_SAFE)}={quote_plus(v, safe=_QUERY_SAFE)}"
-            for k, v in to_params(req, per_page=settings.per_page)
-        )
+        state = encode_params(to_params(req, per_page=settings.per_page), safe=URL_FOR_SAFE)
         self._doc_query = f"?{state}" if state else ""
-        self._links: dict[tuple[str, str], str] = {}  # toggle links and entity items, by (kind, value)
-        self._pieces = {field: self._piece(field, getattr(req, field)) for field in _PIECES}
+        self._links: dict[tuple[str, str], str] = {}  # toggle links, by (facet, value)
+        self._entities: dict[tuple[EntityKind, str], EntityLink] = {}  # names recur across the hits of a page
+        self._pieces = {field: self._piece(field, getattr(req, field)) for field in PARAM_FIELDS}
         self._around: dict[str, tuple[str, str, str]] = {}  # per facet: its piece and those before and after
 
     def url(self, req: SearchRequest) -> str:
@@ -169,30 +155,13 @@ class Presenter:
         page and only the changed ones again (a page has about a hundred such links).
         """
         pieces = self._pieces
-        parts = [self._piece(f, changes[f]) if f in changes else pieces[f] for f in _PIECES]
+        parts = [self._piece(f, changes[f]) if f in changes else pieces[f] for f in PARAM_FIELDS]
         query = "&".join(p for p in parts if p)
         return f"{self._base}?{query}" if query else self._base
 
     def _piece(self, field: str, value: Any) -> str:
-        """One field's part of the query string, as to_params() and encode_params() write it ('' when left out)."""
-        name = _PIECES[field]
-        if field in FIELD_PARAMS or field == "precision":
-            return "&".join(f"{name}={_quoted(v)}" for v in value)
-        if field == "excluded":
-            return "&".join(f"not_{FIELD_PARAMS[f]}={_quoted(v)}" for f, v in value)
-        if field in ("date_from", "date_to"):
-            return f"{name}={_quoted(value.isoformat())}" if value else ""
-        if field == "sort":
-            return "" if value == Sort.RELEVANCE else f"{name}={_quoted(value.value)}"
-        if field == "page":
-            return "" if value == 1 else f"{name}={value}"
-        if field == "per_page":
-            return "" if value == self.settings.per_page else f"{name}={value}"
-        if field == "correct":
-            return "" if value else f"{name}=0"
-        if field == "collapse":
-            return "" if value else f"{name}=all"
-        return f"{name}={_quoted(value)}" if value else ""  # q, cluster
+        """One field's part of the query string, as search_url() writes it ('' when left out)."""
+        return encode_params(field_params(field, value, self.settings.per_page))
 
     def toggle_link(self, field: str, value: str) -> str:
         """A link that adds a facet value to the filters, or removes it when selected (back on page 1)."""
@@ -210,63 +179,30 @@ class Presenter:
         """url_with() adding one value to a facet on page 1: only that field's piece changes, so join three."""
         around = self._around.get(field)
         if around is None:
-            pieces = [self._pieces[f] if f != "page" else "" for f in _PIECES]
-            i = list(_PIECES).index(field)
+            pieces = [self._pieces[f] if f != "page" else "" for f in PARAM_FIELDS]
+            i = PARAM_FIELDS.index(field)
             before, after = "&".join(p for p in pieces[:i] if p), "&".join(p for p in pieces[i + 1 :] if p)
             around = self._around[field] = (before, self._pieces[field], after)
         before, own, after = around
-        query = "&".join(filter(None, (before, own, f"{_PIECES[field]}={_quoted(value)}", after)))
+        query = "&".join(filter(None, (before, own, self._piece(field, (value,)), after)))
         return f"{self._base}?{query}"
 
     def document_link(self, doc_id: str) -> str:
         """A hit's link to its document page, carrying the query: url_for's URL without a url_for per hit."""
         return f"{self._doc_base}{quote(doc_id, safe=_PATH_SAFE)}{self._doc_query}"
 
-    def entity_items(self, hit: Hit) -> Markup:
-        """A hit's entity list items (the first few of each kind), one per line as the hit list indents them."""
-        item = self._entity_item
-        return Markup(
-            "\n      ".join(
-                [item(kind, name) for kind in ENTITY_KINDS for name in getattr(hit, kind.field)[:_SHOWN_PER_KIND]]
-            )
-        )
+    def entity_links(self, hit: Hit) -> list[EntityLink]:
+        """The names a hit mentions (the first few of each kind), each linking to that filter."""
+        found, link = self._entities, self._entity_link
+        return [
+            found.get((kind, name)) or link(kind, name)
+            for kind in ENTITY_KINDS
+            for name in getattr(hit, kind.field)[:_SHOWN_PER_KIND]
+        ]
 
-    def _entity_item(self, kind: EntityKind, name: str) -> str:
-        """A hit's entity as a list item linking to that filter (made once per page: names recur across hits).
-
-        The HTML the hit list's template wrote, each value escaped as autoescaping did (a str: the list is Markup).
-        """
-        key = ("item:" + kind.field, name)
-        item = self._links.get(key)
-        if item is None:
-            field, shown, link = (
-                escape_text(kind.field),
-                escape_text(name),
-                escape_text(self.entity_link(kind.field, name)),
-            )
-            noun = kind.short
-            item = self._links[key] = (
-                f'<li><a class="entity entity-{field}" href="{link}" title="Filter by {noun} {shown}">'
-                f'<span class="entity-kind">{noun}</span> {shown}</a></li>'
-            )
+    def _entity_link(self, kind: EntityKind, name: str) -> EntityLink:
+        item = self._entities[(kind, name)] = EntityLink(kind, name, self.entity_link(kind.field, name))
         return item
-
-    def facet_items(self, group: FacetGroup) -> Markup:
-        """A facet's values as check boxes in list items, one per line (one call per facet)."""
-        item = self._facet_item
-        return Markup("\n    ".join([item(group.param, n, v) for n, v in enumerate(group.values)]))
-
-    def _facet_item(self, param: str, n: int, v: Link) -> str:
-        """A facet value: a check box that adds it (ticked when chosen), its count, and a button to exclude it."""
-        name, label, box = escape_text(param), escape_text(v.label), f"fv-{escape_text(param)}-{n}"
-        checked, selected = (" checked", " selected") if v.selected else ("", "")
-        count = f' <span class="count">{escape_text(thousands(v.count))}</span>' if v.count else ""
-        return (
-            f'<li class="facet-value{selected}"><input type="checkbox" id="{box}" name="{name}" value="{label}"'
-            f'{checked}><label for="{box}"><span class="name">{label}</span>{count}</label>'
-            f'<button type="submit" class="exclude" name="not_{name}" value="{label}" aria-label="Exclude {label}"'
-            f' title="Leave out articles with {label}">not</button></li>'
-        )
 
     def facet_groups(self, result: SearchResult) -> tuple[FacetGroup, ...]:
         groups = []
