@@ -7,9 +7,10 @@ Each checkout indexes TIME, Cranfield, CISI and Reuters-21578 with its own index
 subprocess whose cwd and PYTHONPATH are that checkout), then answers the same queries in a second subprocess that runs
 bench/compare_digest.py of the AFTER checkout (the digest says what it asks and which volatile parts it normalises).
 Indexes are cached in a scratch folder outside the repository (``$COMPARE_WORK``, default
-``$TMPDIR/compare-checkouts``), keyed by the git tree of the checkout's ``search/`` (plus a hash of uncommitted
-changes there), so a re-run, or a checkout whose ``search/`` did not change, reuses them. ``--one-index`` answers
-both sides from the AFTER checkout's indexes (for changes on the query side only).
+``$TMPDIR/compare-checkouts``, shared by everyone on the machine), keyed by a hash of the checkout's ``search/``
+files, committed or not (in effect the commit's tree), so a re-run, or a checkout whose ``search/`` did not change,
+reuses them; a build in progress is waited for, not repeated. ``--one-index`` answers both sides from the BEFORE
+checkout's indexes (usually cached already), for changes on the query side only.
 
 Compared: every TIME / Cranfield / CISI query (hit ids 1000 deep as bench/relevance.py asks, the JSON API's first
 page and top 100 with total, counts, every facet, notes and did-you-mean, the search page's bytes), the
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import fcntl
 import hashlib
 import json
 import logging
@@ -71,25 +73,13 @@ class Side:
 
 
 # -- checkouts and indexes --------------------------------------------------------------------------------------
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
-
-
 def tree_key(root: Path) -> str:
-    """The git tree of search/, plus a hash of uncommitted changes there: what an index depends on."""
-    key = _git(root, "rev-parse", "HEAD:search").strip()[:12]
-    dirty = _git(root, "status", "--porcelain", "--", "search")
-    if dirty:
-        h = hashlib.sha256(_git(root, "diff", "HEAD", "--", "search").encode())
-        for line in dirty.splitlines():
-            if line.startswith("??"):
-                path = root / line[3:].strip()
-                files = sorted(path.rglob("*")) if path.is_dir() else [path]
-                for f in files:
-                    if f.is_file():
-                        h.update(str(f.relative_to(root)).encode() + f.read_bytes())
-        key += "-dirty-" + h.hexdigest()[:12]
-    return key
+    """A hash of every file under the checkout's search/ (what an index depends on), committed or not."""
+    h = hashlib.sha256()
+    for f in sorted((root / "search").rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
 
 
 def _env(root: Path, **extra: str) -> dict[str, str]:
@@ -128,48 +118,55 @@ def write_records(work: Path, quick: bool, collections: list[str]) -> dict[str, 
 
 
 def build(side: Side, name: str, records: Path, work: Path, rebuild: bool) -> None:
-    """The side's index of one collection, by its own `python -m search index`; cached by its tree key."""
+    """The side's index of one collection, by its own `python -m search index`; cached by its tree key.
+
+    The build's figures are kept beside the index (not in it: the about page counts the index folder's bytes)."""
     target = work / "indexes" / side.key / name
-    meta = target / "compare-build.json"
-    if rebuild:
-        shutil.rmtree(target, ignore_errors=True)
-    if not meta.exists():
-        shutil.rmtree(target, ignore_errors=True)
-        tmp = target.with_name(name + ".building")
-        shutil.rmtree(tmp, ignore_errors=True)
-        argv = [sys.executable, "-m", "search", "index", str(records), "--index", str(tmp)]
-        argv += ["--workers", "2", "--quiet", "--json"]
-        print(f"{side.name}: indexing {name} ({side.root}) ...", flush=True)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        run = subprocess.run(argv, cwd=side.root, env=_env(side.root), capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if run.returncode != 0:
-            raise RuntimeError(f"{side.name}: indexing {name} failed:\n{run.stderr[-2000:]}")
-        summary = json.loads(run.stdout[run.stdout.index("{") :])
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        info = {
-            "documents": summary.get("documents"),
-            "cpu": cpu,
-            "wall": wall,
-            "load": os.getloadavg()[0],
-            "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        }
-        (tmp / "compare-build.json").write_text(json.dumps(info))
-        tmp.rename(target)
-        info["fresh"] = True
-        side.builds[name] = info
-    else:
-        side.builds[name] = {**json.loads(meta.read_text()), "fresh": False}
+    meta = target.with_name(name + ".json")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run building the same index: wait for it
+        if rebuild or not meta.exists():
+            meta.unlink(missing_ok=True)
+            shutil.rmtree(target, ignore_errors=True)
+            _index(side, name, records, target, meta)
+            side.builds[name] = {**json.loads(meta.read_text()), "fresh": True}
+        else:
+            side.builds[name] = {**json.loads(meta.read_text()), "fresh": False}
     side.indexes[name] = target
 
 
+def _index(side: Side, name: str, records: Path, target: Path, meta: Path) -> None:
+    argv = [sys.executable, "-m", "search", "index", str(records), "--index", str(target)]
+    argv += ["--workers", "2", "--quiet", "--json"]
+    print(f"{side.name}: indexing {name} ({side.root}) ...", flush=True)
+    cpu0, t0 = _children_cpu(), time.perf_counter()
+    run = subprocess.run(argv, cwd=side.root, env=_env(side.root), capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
+    if run.returncode != 0:
+        raise RuntimeError(f"{side.name}: indexing {name} failed:\n{run.stderr[-2000:]}")
+    summary = json.loads(run.stdout[run.stdout.index("{") :])
+    info = {
+        "documents": summary.get("documents"),
+        "cpu": cpu,
+        "wall": wall,
+        "load": os.getloadavg()[0],
+        "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    meta.write_text(json.dumps(info))
+
+
 # -- the digest subprocess --------------------------------------------------------------------------------------
+def _children_cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
 def run_digest(side: Side, digest: Path, plan: dict, out_dir: Path, tag: str) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     plan_file, out_file = out_dir / f"{tag}.plan.json", out_dir / f"{tag}.json"
     plan_file.write_text(json.dumps(plan, ensure_ascii=False))
+    cpu0, t0 = _children_cpu(), time.perf_counter()
     run = subprocess.run(
         [sys.executable, str(digest), str(plan_file), str(out_file)],
         cwd=side.root,
@@ -179,6 +176,7 @@ def run_digest(side: Side, digest: Path, plan: dict, out_dir: Path, tag: str) ->
     )
     if run.returncode != 0:
         raise RuntimeError(f"{side.name}: digest {tag} failed:\n{run.stderr[-3000:]}")
+    log.info("%s: %s took %.0f s, %.1f CPU s", side.name, tag, time.perf_counter() - t0, _children_cpu() - cpu0)
     return json.loads(out_file.read_text(encoding="utf-8"))
 
 
@@ -205,6 +203,8 @@ class Group:
     items: int = 0
     differ: list[str] = field(default_factory=list)
     first: str = ""
+    diff: list[str] = field(default_factory=list)
+    fields: dict[str, int] = field(default_factory=dict)  # what differs -> in how many items
 
 
 def _is_page(value: object) -> bool:
@@ -224,9 +224,9 @@ def _text(body: bytes) -> list[str]:
         return body.decode("utf-8", "replace").splitlines()
 
 
-def _short_diff(what: str, a: object, b: object, bodies: tuple[Path, Path], lines: int = 14) -> str:
+def _short_diff(a: object, b: object, bodies: tuple[Path, Path], lines: int = 14) -> str:
     if _is_page(a) and _is_page(b):
-        head = f"{what}: status {a['status']} -> {b['status']}, {a['bytes']} -> {b['bytes']} bytes"
+        head = f"status {a['status']} -> {b['status']}, {a['bytes']} -> {b['bytes']} bytes"
         if a.get("headers") != b.get("headers"):
             head += f", headers {a['headers']} -> {b['headers']}"
         old = _text((bodies[0] / a["file"]).read_bytes())
@@ -235,13 +235,11 @@ def _short_diff(what: str, a: object, b: object, bodies: tuple[Path, Path], line
         return head + "\n" + "\n".join(diff[2 : 2 + lines])
     if isinstance(a, list) and isinstance(b, list):
         at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-        return (
-            f"{what}: {len(a)} -> {len(b)} items, first difference at #{at + 1}: {a[at : at + 3]} -> {b[at : at + 3]}"
-        )
+        return f"{len(a)} -> {len(b)} items, first difference at #{at + 1}: {a[at : at + 3]} -> {b[at : at + 3]}"
     old = json.dumps(a, indent=1, ensure_ascii=False, default=str).splitlines()
     new = json.dumps(b, indent=1, ensure_ascii=False, default=str).splitlines()
     diff = [d[:160] for d in difflib.unified_diff(old, new, "before", "after", n=1, lineterm="")]
-    return f"{what}:\n" + "\n".join(diff[2 : 2 + lines])
+    return "\n".join(diff[2 : 2 + lines])
 
 
 def compare_entries(group: Group, before: dict, after: dict, bodies: tuple[Path, Path]) -> None:
@@ -251,7 +249,8 @@ def compare_entries(group: Group, before: dict, after: dict, bodies: tuple[Path,
         a, b = before.get(label), after.get(label)
         if a is None or b is None:
             group.differ.append(label)
-            group.first = group.first or f"{label}: only {'after' if a is None else 'before'} has it"
+            group.fields["missing"] = group.fields.get("missing", 0) + 1
+            group.first = group.first or f"{label}: only {'after' if a is None else 'before'} has it."
             continue
         if not (_is_page(a) or _is_page(b)) and isinstance(a, dict) and isinstance(b, dict):
             keys = [k for k in list(a) + [k for k in b if k not in a] if not _same(a.get(k), b.get(k))]
@@ -259,11 +258,15 @@ def compare_entries(group: Group, before: dict, after: dict, bodies: tuple[Path,
             keys = [] if _same(a, b) else [""]
         if keys:
             group.differ.append(label)
+            for k in keys:
+                group.fields[k or "bytes"] = group.fields.get(k or "bytes", 0) + 1
             if not group.first:
-                k = keys[0]
+                # The plainest difference first (ids, counts, facets), the bytes of a page or answer last.
+                k = sorted(keys, key=lambda k: _is_page(a.get(k)) or _is_page(b.get(k)))[0] if keys[0] else ""
                 what = f"{label} / {k}" if k else label
-                shown = ", ".join(keys)
-                group.first = f"({shown})\n" + _short_diff(what, a.get(k) if k else a, b.get(k) if k else b, bodies)
+                shown = f" ({', '.join(keys)} differ)" if k else ""
+                group.first = f"{what}{shown}:"
+                group.diff = _short_diff(a.get(k) if k else a, b.get(k) if k else b, bodies).splitlines()
 
 
 def relevance(name: str, digest: dict) -> dict[str, float]:
@@ -282,21 +285,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--before", type=Path, required=True, help="the checkout before the change")
     ap.add_argument("--after", type=Path, required=True, help="the checkout after the change")
     ap.add_argument("--quick", action="store_true", help="TIME and 2,000 Reuters articles, fewer pages and rounds")
-    ap.add_argument("--collections", help="IR collections (default time,cranfield,cisi; quick: time)")
+    ap.add_argument("--collections", help="IR collections (default time,cranfield,cisi; quick: time; none)")
     ap.add_argument("--reuters-index-before", type=Path, help="a prebuilt Reuters index for the before side")
     ap.add_argument("--reuters-index-after", type=Path, help="a prebuilt Reuters index for the after side")
-    ap.add_argument("--one-index", action="store_true", help="both sides answer from the after side's indexes")
+    ap.add_argument("--one-index", action="store_true", help="both sides answer from the before side's indexes")
     ap.add_argument("--rebuild", action="store_true", help="build the indexes again (CPU per article this sitting)")
     ap.add_argument("--rounds", type=int, help="speed: passes over the mix per repeat (default 5; quick 3)")
     ap.add_argument("--repeats", type=int, default=2, help="speed: before/after alternations (default 2)")
     ap.add_argument("--work", type=Path, default=WORK, help=f"scratch folder (default {WORK})")
     ap.add_argument("--write", action="store_true", help=f"record the result as '{SECTION}' in BENCHMARKS.md")
     args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not (REUTERS.is_dir() and ir.CORPUS.exists()):
         print(f"corpus not found ({REUTERS}, {ir.CORPUS})", file=sys.stderr)
         return 2
     collections = (args.collections or ("time" if args.quick else ",".join(ir.COLLECTIONS))).split(",")
+    collections = [c for c in collections if c and c != "none"]
     rounds = args.rounds or (3 if args.quick else 5)
     started, load0 = time.perf_counter(), os.getloadavg()[0]
     sides = [Side("before", args.before.resolve()), Side("after", args.after.resolve())]
@@ -308,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         records = write_records(args.work, args.quick, collections)
         reuters = next(n for n in records if n.startswith("reuters"))
         given = {"before": args.reuters_index_before, "after": args.reuters_index_after}
-        builders = sides[1:] if args.one_index else sides
+        builders = sides[:1] if args.one_index else sides
         for name, folder in records.items():
             for side in builders:
                 if name == reuters and given[side.name]:
@@ -316,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     build(side, name, folder, args.work, args.rebuild)
         if args.one_index:
-            sides[0].indexes = dict(sides[1].indexes)
+            sides[1].indexes = dict(sides[0].indexes)
         report = compare(args, sides, records, reuters, collections, rounds, digest)
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -340,13 +344,7 @@ def compare(
 ) -> dict:
     out_root = args.work / "runs" / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     report: dict = {"groups": [], "relevance": {}, "picks": {}, "out": out_root}
-    picks = {
-        s.name: run_digest(s, digest, {"mode": "picks", "index": str(s.indexes[reuters])}, out_root / s.name, "picks")
-        for s in sides
-    }
-    report["picks"] = picks
-    person, place = picks["after"]["person"], picks["after"]["place"]
-    mix = mix_items(person, place)
+    mix = mix_items("{person}", "{place}")  # each side fills in its own archive's most named person and place
     shown = mix[:2] if args.quick else [m for m in mix if m["label"] in PAGE_QUERIES]
     plans = {
         reuters: {
@@ -356,7 +354,11 @@ def compare(
             "pages": shown,
             "documents": 1 if args.quick else 3,
         },
-        **{name: {"mode": "digest", "queries": ir_items(name), "deep": True} for name in collections},
+        # quick: the IR queries' first page only (the top 100's snippets of long articles cost the most)
+        **{
+            name: {"mode": "digest", "queries": ir_items(name), "deep": True, "top": not args.quick}
+            for name in collections
+        },
     }
     for name, plan in plans.items():
         for s in sides:
@@ -365,6 +367,8 @@ def compare(
             s.digests[name] = run_digest(
                 s, digest, {**plan, "index": str(s.indexes[name]), "bodies": str(body)}, out_root / s.name, name
             )
+            cpu = sorted(s.digests[name].get("cpu", {}).items(), key=lambda kv: -kv[1])
+            log.info("  CPU s by request: %s", ", ".join(f"{k} {v:.1f}" for k, v in cpu[:6]))
         bodies = (out_root / "before" / name, out_root / "after" / name)
         b, a = sides[0].digests[name], sides[1].digests[name]
         group = Group(f"{name}: queries")
@@ -376,9 +380,10 @@ def compare(
             report["groups"].append(group)
         if name in collections:
             report["relevance"][name] = {s.name: relevance(name, s.digests[name]) for s in sides}
+    picks = report["picks"] = {s.name: s.digests[reuters]["picks"] for s in sides}
     if picks["before"] != picks["after"]:
         group = Group(f"{reuters}: mix filters (most named person, place)", items=1, differ=["picks"])
-        group.first = f"before {picks['before']} -> after {picks['after']}"
+        group.first = f"before {picks['before']} -> after {picks['after']}."
         report["groups"].insert(0, group)
     speed_plan = {"mode": "speed", "queries": mix, "rounds": rounds}
     for r in range(args.repeats):
@@ -414,7 +419,12 @@ def render(
     groups: list[Group] = report["groups"]
     rows = [[g.name, g.items, g.items - len(g.differ), len(g.differ)] for g in groups]
     differs = any(g.differ for g in groups)
-    firsts = [f"- **{g.name}**: {len(g.differ)} differ, first {g.first}" for g in groups if g.differ]
+    firsts = []
+    for g in groups:
+        if g.differ:
+            tally = ", ".join(f"{k} in {n}" for k, n in sorted(g.fields.items(), key=lambda kv: -kv[1]))
+            firsts += [f"- **{g.name}**: {len(g.differ)} of {g.items} differ ({tally}). The first, {g.first}", ""]
+            firsts += ["```", *g.diff, "```"] if g.diff else []
     rel_rows, rel_same = [], True
     for name, per in report["relevance"].items():
         for measure in per["before"]:
@@ -439,27 +449,35 @@ def render(
         build_rows.append(cells)
     loads = [r.get("load", 0.0) for s in sides for r in s.speed]
     verdict = "**identical**" if not differs else "**DIFFERENT**"
-    one = " Both sides answered from the after side's indexes (--one-index)." if args.one_index else ""
+    one = " Both sides answered from the before side's indexes (--one-index)." if args.one_index else ""
     lines = [
         SECTION,
         "",
         f"Machine: {describe()}; load average {load0:.1f} at the start, {min(loads):.1f}-{max(loads):.1f} during the "
         f"speed runs. Run: `.venv/bin/python -m bench.compare_checkouts --before DIR --after DIR"
         f"{' --quick' if args.quick else ''}` ({took:.0f} s).",
-        f"Before: {before.root.name} (search/ tree {before.key}); after: {after.root.name} (search/ tree {after.key})."
-        f"{one} Collections: {', '.join(collections)}, {reuters} (the search-speed mix with its filters: "
+        f"Before: {before.root.name} (search/ files {before.key}); "
+        f"after: {after.root.name} (search/ files {after.key})."
+        f"{one} Collections: {', '.join([*collections, reuters])} (the search-speed mix with its filters: "
         f"person {report['picks']['after']['person']!r}, place {report['picks']['after']['place']!r}).",
         "",
-        f"Behaviour: {verdict}.",
+        f"Behaviour: {verdict}. Normalised before comparing, and only that: date-times on the day of the run or of "
+        "an index's last commit (export stamp and file name, citation access date, last update, feed fallback time).",
         "",
         table(["what", "items", "identical", "different"], rows),
         "",
         *firsts,
         *([""] if firsts else []),
-        "Relevance (judged queries, 1000 deep, every version):",
-        "",
-        table(["collection", "measure", "before", "after", "change"], rel_rows),
-        "",
+        *(
+            [
+                "Relevance (judged queries, 1000 deep, every version):",
+                "",
+                table(["collection", "measure", "before", "after", "change"], rel_rows),
+                "",
+            ]
+            if rel_rows
+            else []
+        ),
         f"Speed: CPU ms per search page of the mix (HTML, facets and highlighting, result cache off), median of "
         f"{args.repeats} alternating runs x {args.rounds or (3 if args.quick else 5)} rounds after a warm-up:",
         "",

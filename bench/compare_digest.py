@@ -7,14 +7,15 @@ for the 1000-deep relevance runs, ``search.query.open_index``/``search`` with ``
 JSON API's 100 when those move).
 
 Modes (the plan's "mode"):
-- ``picks``: the archive's most named person and place (the first of each on the about page, as
-  bench/search_speed.py takes them from ``stats``).
 - ``digest``: for every query, the JSON API's answer (total, counts, hit ids of the first page and of the top 100,
   every facet with its counts, notes, did-you-mean, correction) and the search page's bytes; optionally the ids of the
   1000-deep relevance run, every value of every facet, and the web pages (documents, facet pages, exports, feeds,
   widget, about, errors), each as the sha256 of its normalised bytes (the bytes are kept beside for diffs).
 - ``speed``: CPU seconds (this process's, ``time.process_time``) of each search page of the mix, result cache off,
   after one warm-up pass.
+
+Query parameters may hold ``{person}`` and ``{place}``: the archive's most named person and place, the first of each on
+the about page (as bench/search_speed.py takes them from ``stats``); the answer names them under "picks".
 
 Volatile parts, and only those, are normalised before hashing: a date-time on the day of the run (start or end) or on
 the day of the index's last commit (its folder's time) becomes ``<time>``. That covers the export's ``made``
@@ -84,9 +85,13 @@ class Recorder:
         self.bodies = bodies
         bodies.mkdir(parents=True, exist_ok=True)
         self.count = 0
+        self.cpu: dict[str, float] = {}  # CPU seconds per kind of request, to see where a digest's time goes
 
-    def get(self, path: str) -> tuple[dict[str, object], bytes]:
+    def get(self, path: str, kind: str = "") -> tuple[dict[str, object], bytes]:
+        cpu = time.process_time()
         resp = self.client.get(path)
+        kind = kind or path.split("?")[0]
+        self.cpu[kind] = self.cpu.get(kind, 0.0) + time.process_time() - cpu
         body = self.volatile(resp.get_data())
         self.count += 1
         name = f"{self.count:05d}.txt"
@@ -113,23 +118,25 @@ def _json(body: bytes) -> dict:
         return {}
 
 
-def _query(rec: Recorder, params: list[list[str]], full_facets: bool) -> dict[str, object]:
-    """What one search shows: first page (API and HTML) and the top 100 with every facet."""
+def _query(rec: Recorder, params: list[list[str]], full_facets: bool, top: bool) -> dict[str, object]:
+    """What one search shows: total, counts, facets, notes, did-you-mean, the first page's ids (API and HTML), and
+    with ``top`` the first 100 ids (their snippets too)."""
     out: dict[str, object] = {}
-    first, body = rec.get("/api/search?" + _qs(params))
+    first, body = rec.get("/api/search?" + _qs(params), "API first page")
     data = _json(body)
-    out["first page (API)"] = first
-    out["first page ids"] = [h.get("id") for h in data.get("hits", [])]
-    out["search page"] = rec.get("/?" + _qs(params))[0]
-    top, body = rec.get("/api/search?" + _qs(params, page=None, per_page=TOP))
-    data = _json(body)
-    out["top 100 (API)"] = top
     out["total"] = data.get("total")
     out["counts"] = data.get("counts")
-    out["top 100 ids"] = [h.get("id") for h in data.get("hits", [])]
+    out["first page ids"] = [h.get("id") for h in data.get("hits", [])]
+    if top:
+        summary, body = rec.get("/api/search?" + _qs(params, page=None, per_page=TOP), "API top 100")
+        out["top 100 ids"] = [h.get("id") for h in _json(body).get("hits", [])]
     out["facets"] = data.get("facets")
     for key in ("suggestion", "correction", "unmatched", "notes"):
         out[key] = data.get(key)
+    out["first page (API)"] = first
+    if top:
+        out["top 100 (API)"] = summary
+    out["search page"] = rec.get("/?" + _qs(params), "search page")[0]
     if full_facets:
         listing = {}
         for field in FACETS:
@@ -204,15 +211,20 @@ def _pages(rec: Recorder, items: list[dict], max_docs: int) -> dict[str, dict]:
     return pages
 
 
-def picks(plan: dict) -> dict[str, object]:
+def picks(client) -> dict[str, str]:
     """The most named person and place, as the about page lists them (bench/search_speed.py's choice)."""
-    client = _app(plan["index"])
     page = client.get("/about").get_data(as_text=True)
     found = {}
     for param in ("person", "place"):
         m = re.search(rf'href="[^"]*\?{param}=([^"&]+)"', page)
         found[param] = urllib.parse.unquote_plus(html.unescape(m.group(1))) if m else ""
     return found
+
+
+def _fill(items: list[dict], found: dict[str, str]) -> list[dict]:
+    """The plan's queries with {person} and {place} replaced by this archive's picks."""
+    marks = {"{" + k + "}": v for k, v in found.items()}
+    return [{**item, "params": [[k, marks.get(v, v)] for k, v in item["params"]]} for item in items]
 
 
 def digest(plan: dict) -> dict[str, object]:
@@ -225,20 +237,25 @@ def digest(plan: dict) -> dict[str, object]:
     rec = Recorder(client, volatile, Path(plan["bodies"]))
     deep, how = _deep_runner(plan["index"]) if plan.get("deep") else (None, "")
     queries: dict[str, dict] = {}
+    found = picks(client)
+    items = _fill(plan["queries"], found)
     cpu0 = time.process_time()
-    for item in plan["queries"]:
-        entry = _query(rec, item["params"], plan.get("full_facets", False))
+    for item in items:
+        entry = _query(rec, item["params"], plan.get("full_facets", False), plan.get("top", True))
         if plan.get("deep"):
             q = dict(item["params"]).get("q", "")
+            cpu = time.process_time()
             if deep is not None:
                 entry["deep ids"] = deep(q)
             else:
-                data = _json(rec.get("/api/search?" + _qs(item["params"], versions="all", per_page=TOP))[1])
-                entry["deep ids"] = [h.get("id") for h in data.get("hits", [])]
+                path = "/api/search?" + _qs(item["params"], versions="all", per_page=TOP)
+                entry["deep ids"] = [h.get("id") for h in _json(rec.get(path)[1]).get("hits", [])]
+            rec.cpu["deep run"] = rec.cpu.get("deep run", 0.0) + time.process_time() - cpu
         queries[item["label"]] = entry
-    out: dict[str, object] = {"queries": queries, "deep": how, "query_cpu": time.process_time() - cpu0}
+    out: dict[str, object] = {"picks": found, "queries": queries, "deep": how, "query_cpu": time.process_time() - cpu0}
     if plan.get("pages"):
-        out["pages"] = _pages(rec, plan["pages"], plan.get("documents", 3))
+        out["pages"] = _pages(rec, _fill(plan["pages"], found), plan.get("documents", 3))
+    out["cpu"] = rec.cpu
     days.add(datetime.now(UTC).date().isoformat())
     out["volatile_days"] = sorted(days)
     return out
@@ -247,7 +264,7 @@ def digest(plan: dict) -> dict[str, object]:
 def speed(plan: dict) -> dict[str, object]:
     """CPU ms of each search page of the mix: one warm-up pass, then plan["rounds"] passes."""
     client = _app(plan["index"])
-    paths = {item["label"]: "/?" + _qs(item["params"]) for item in plan["queries"]}
+    paths = {item["label"]: "/?" + _qs(item["params"]) for item in _fill(plan["queries"], picks(client))}
     for path in paths.values():
         client.get(path)
     times: dict[str, list[float]] = {label: [] for label in paths}
@@ -261,7 +278,7 @@ def speed(plan: dict) -> dict[str, object]:
 
 def main(argv: list[str]) -> int:
     plan = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    modes = {"picks": picks, "digest": digest, "speed": speed}
+    modes = {"digest": digest, "speed": speed}
     result = modes[plan["mode"]](plan)
     Path(argv[1]).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
