@@ -139,6 +139,11 @@ def page_at(body: str, offset: int) -> int:
     return body.count(PAGE_BREAK, 0, max(0, offset)) + 1
 
 
+def page_count(body: str) -> int:
+    """The pages of a paged body (one more than its page breaks); 0 for a body without pages."""
+    return body.count(PAGE_BREAK) + 1 if PAGE_BREAK in body else 0
+
+
 def content_hash(data: bytes) -> str:
     """A stable hash of a file's or record's raw content, for incremental indexing."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.query import SearchRequest, Sort, document, open_index, related, search
+from search.query import MarkedText, SearchRequest, Sort, document, open_index, related, search
 from search.web import create_app
 from search.web.settings import Settings
 
@@ -96,8 +96,8 @@ def test_core_search_answers_any_query_without_raising(archive, q, people, sort,
     assert result.total >= 0
     assert len(result.hits) <= per_page
     for hit in result.hits:
-        assert isinstance(hit.snippet, str)
-        assert "<script" not in hit.snippet.lower()
+        assert isinstance(hit.snippet, MarkedText)
+        assert all(0 <= a < b <= len(hit.snippet.text) for a, b in hit.snippet.spans)
 
 
 @SETTINGS

@@ -6,7 +6,7 @@ import pytest
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.formats import Positions
 
-from search.enrich.analysis import positions_postings
+from search.index.analysis import positions_postings
 from search.index.schema import build_schema
 
 TEXTS = [

@@ -78,4 +78,4 @@ def test_the_sample_archive_holds_a_pdf_a_scan_and_an_alto_page(samples_index) -
         "Sample Gazette",
         "alto",
     )
-    assert "Regatta returns to the estuary" in page.body_html
+    assert "Regatta returns to the estuary" in page.body.text

@@ -1,8 +1,9 @@
-"""The web layer's last line of defence: core HTML keeps only its highlighting, links only http(s)."""
+"""The one place HTML is made of the core's text: escaped, only <mark> and page labels as tags; links only http(s)."""
 
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from search.web.safe_html import escape_text, plain_text, safe_url, sanitize_marked
+from search.query.types import MarkedText
+from search.web.safe_html import escape_text, hit_contexts, marked_html, safe_url
 
 
 class Tags(HTMLParser):
@@ -31,32 +33,55 @@ def tags_of(fragment: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
 PIECES = st.sampled_from(
     ["<mark>", "</mark>", '<mark id="hit-3">', "<script>", "</script>", "<img src=x onerror=alert(1)>", "&lt;",
-     "&amp;", "&", "<", ">", '"', "'", "<p>", "<br>", "<mark onclick=x>", "javascript:", "</textarea>", "\x00"]
+     "&amp;", "&", "<", ">", '"', "'", "<p>", "<br>", "<mark onclick=x>", "javascript:", "</textarea>", "\x00",
+     "harbour", " ", "\f"]
 )  # fmt: skip
 
 
-@given(st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=30).map("".join))
-def test_sanitized_fragments_contain_only_highlight_tags_without_handlers(fragment):
-    cleaned = str(sanitize_marked(fragment))
-    for tag, attrs in tags_of(cleaned):
-        assert tag in ("mark", "p", "br"), tag
-        assert all(name == "id" and (value or "").startswith("hit-") for name, value in attrs), attrs
-    assert cleaned.count("<mark") == cleaned.count("</mark>")
+@st.composite
+def marked_texts(draw: st.DrawFn) -> MarkedText:
+    """Any text (markup-like pieces included) with ordered, non-overlapping spans that hold no page break."""
+    text = draw(st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=30).map("".join))
+    cuts = sorted(draw(st.sets(st.integers(0, len(text)), max_size=10)))
+    spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if a < b and "\f" not in text[a:b]]
+    return MarkedText(text, tuple(spans))
 
 
-@given(st.text(max_size=200))
-def test_escaped_text_from_the_core_survives_sanitizing_unchanged(text):
-    escaped = html.escape(text, quote=False)
-    assert plain_text(str(sanitize_marked(f"<mark>{escaped}</mark>"))) == text
+def _text_of(fragment: str) -> str:
+    return html.unescape(re.sub(r"<p class=\"page-break\" id=\"page-\d+\">Page \d+</p>|<[^>]*>", "", fragment))
 
 
-def test_core_snippet_with_highlights_is_kept_as_is():
-    snippet = "The <mark>harbour</mark> &lt;script&gt; &amp; more"
-    assert str(sanitize_marked(snippet)) == snippet
+@given(marked_texts(), st.booleans())
+def test_marked_html_holds_only_highlight_tags_and_every_character_of_the_text(marked: MarkedText, ids: bool):
+    out = str(marked_html(marked, ids=ids))
+    for tag, attrs in tags_of(out):
+        assert tag in ("mark", "p"), tag
+        assert all(name in ("id", "class") for name, _ in attrs), attrs
+    assert out.count("<mark") == out.count("</mark>") == len(marked.spans)
+    assert _text_of(out) == marked.text.replace("\f", "")
+    assert re.findall(r"<mark[^>]*>(.*?)</mark>", out, re.S) == [escape_text(w) for w in marked.marked]
 
 
-def test_raw_markup_that_slipped_through_is_escaped():
-    assert str(sanitize_marked("a <script>alert(1)</script> b")) == "a &lt;script&gt;alert(1)&lt;/script&gt; b"
+def test_marked_html_numbers_hits_and_labels_pages() -> None:
+    body = MarkedText("Tide <low> & high\fharbour dues\fend", ((0, 4), (18, 25)))
+    assert str(marked_html(body, ids=True)) == (
+        '<p class="page-break" id="page-1">Page 1</p><mark id="hit-0">Tide</mark> &lt;low&gt; &amp; high'
+        '<p class="page-break" id="page-2">Page 2</p><mark id="hit-1">harbour</mark> dues'
+        '<p class="page-break" id="page-3">Page 3</p>end'
+    )
+    assert str(marked_html(MarkedText('it\'s "<b>"', ((6, 9),)))) == "it&#39;s &#34;<mark>&lt;b&gt;</mark>&#34;"
+    assert str(marked_html(MarkedText())) == "" and str(marked_html(None)) == ""
+
+
+def test_hit_contexts_give_a_few_words_around_each_hit() -> None:
+    text = "one two three four five six seven harbour eight nine\fharbour ten"
+    first, second = text.index("harbour"), text.rindex("harbour")
+    body = MarkedText(text, ((first, first + 7), (second, second + 7)))
+    assert hit_contexts(body) == [
+        ("hit-0", "two three four five six seven", "harbour", "eight nine"),
+        ("hit-1", "eight nine", "harbour", "ten"),
+    ]
+    assert hit_contexts(MarkedText(text)) == []
 
 
 @pytest.mark.parametrize(

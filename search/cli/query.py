@@ -32,7 +32,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def run_query(args: argparse.Namespace) -> int:
-    from search.query import SearchRequest, Sort, open_index, search, to_json
+    from search.query import SearchRequest, Sort, open_index, search
+    from search.web.documents import result_json
 
     request = SearchRequest(
         q=args.text,
@@ -47,7 +48,7 @@ def run_query(args: argparse.Namespace) -> int:
     )
     result = search(open_index(index_dir(args)), request)
     if args.json:
-        print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+        print(json.dumps(result_json(result), indent=2, ensure_ascii=False))
         return 0
     for note in result.notes:
         print(f"note: {note}")
@@ -63,13 +64,5 @@ def run_query(args: argparse.Namespace) -> int:
     for n, hit in enumerate(result.hits, start=first + 1):
         similar = f"  (+{hit.similar} similar)" if hit.similar else ""
         print(f"{n:>3}. {hit.title or hit.id}  [{hit.date or 'undated'}]  {hit.id}{similar}")
-        print(f"     {snippet_text(hit.snippet)[:200]}")
+        print(f"     {hit.snippet.text[:200]}")
     return 0
-
-
-def snippet_text(snippet: str) -> str:
-    """A hit's snippet as one line of plain text (the core marks matches with <mark>)."""
-    import html
-    import re
-
-    return html.unescape(re.sub(r"</?mark[^>]*>", "", snippet)).replace("\n", " ")

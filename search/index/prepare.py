@@ -13,7 +13,7 @@ from functools import cache
 from whoosh.fields import FieldType
 from whoosh.formats import Positions
 
-from search.enrich.analysis import positions_postings
+from search.index.analysis import positions_postings
 from search.documents import ENTITY_FIELDS
 from search.index.schema import build_schema
 from search.index.segment import Postings, analyse

@@ -13,7 +13,7 @@ from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
 from search.documents import ENTITY_FIELDS, ENTITY_KINDS
-from search.enrich.analysis import exact_analyzer, news_analyzer
+from search.index.analysis import exact_analyzer, news_analyzer
 from search.index.codec import BlockBytesColumn, CompactPositions
 
 if TYPE_CHECKING:

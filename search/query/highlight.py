@@ -1,4 +1,5 @@
-"""Snippets and whole-document highlighting: escaped text with <mark> around every matched form.
+"""Snippets and whole-document highlighting: text with the spans of every matched form (search.query.types
+MarkedText); the web layer makes HTML of them.
 
 Bounded on very long articles: snippets analyse at most SNIPPET_SCAN_CHARS (stopping early once
 enough fragments are found), and the document view marks hits in the first DOCUMENT_MARK_CHARS.
@@ -11,18 +12,15 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from html import escape
 
-from search.documents import PAGE_BREAK
-from search.enrich.analysis import TOKEN_PATTERN, snowball_stem, stop_words
+from search.enrich.analysis import TOKEN_RE, normalise, term
+from search.query.types import MarkedText
 
 SNIPPET_SCAN_CHARS = 2_000_000
 CANDIDATE_BUDGET = 20_000  # tokens checked at most per snippet
 DOCUMENT_MARK_CHARS = 3_000_000
 FRAGMENT_CHARS = 180
 MAX_FRAGMENTS = 3
-_TOKEN = re.compile(TOKEN_PATTERN)
-_APOSTROPHE = str.maketrans({"’": "'"})
 _WORDLIKE = re.compile(r"[\w'’]+")
 _WORD_JOINERS = "_'’"  # with letters and digits, what the candidates' look-behind refuses before a match
 
@@ -60,11 +58,7 @@ class MatchTerms:
         return re.compile("|".join(re.escape(h) for h in self._heads))
 
 
-@lru_cache(maxsize=200_000)
-def _stem(lower: str) -> str:
-    if lower in stop_words():
-        return ""
-    return snowball_stem(lower)
+_stem = lru_cache(maxsize=200_000)(term)
 
 
 @lru_cache(maxsize=50_000)
@@ -72,16 +66,8 @@ def _fold(lower: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(c))
 
 
-def analyse_terms(text: str) -> Iterator[str]:
-    """The analysed terms of a text, as the index analyser makes them, but fast (cached stems)."""
-    for m in _TOKEN.finditer(text):
-        stem = _stem(m.group(0).translate(_APOSTROPHE).lower())
-        if stem:
-            yield stem
-
-
 def _matches(token: str, terms: MatchTerms) -> bool:
-    lower = token.translate(_APOSTROPHE).lower()
+    lower = normalise(token)
     if terms.stems and _stem(lower) in terms.stems:
         return True
     if lower in terms.exact:
@@ -101,7 +87,7 @@ def _scan(text: str, terms: MatchTerms, start: int, end: int, budget: int | None
     for n, at in enumerate(_candidate_starts(text, terms, start, end)):
         if budget is not None and n >= budget:
             return
-        tok = _TOKEN.match(text, at, end)
+        tok = TOKEN_RE.match(text, at, end)
         if tok is not None and _matches(tok.group(0), terms):
             yield tok.span()
 
@@ -138,40 +124,55 @@ def _first_hits(text: str, terms: MatchTerms, limit: int, enough: int) -> list[t
     return spans
 
 
-def mark(text: str, spans: list[tuple[int, int]], ids: bool = False, first_id: int = 0) -> str:
-    """Escape text and wrap each span in <mark> (with id="hit-N" for the document view)."""
-    out, pos = [], 0
-    for n, (a, b) in enumerate(spans, first_id):
-        out.append(escape(text[pos:a], quote=False))
-        tag = f'<mark id="hit-{n}">' if ids else "<mark>"
-        out.append(f"{tag}{escape(text[a:b], quote=False)}</mark>")
-        pos = b
-    out.append(escape(text[pos:], quote=False))
-    return "".join(out)
-
-
-def snippet(text: str, terms: MatchTerms, fragments: int = MAX_FRAGMENTS, size: int = FRAGMENT_CHARS) -> str:
+def snippet(text: str, terms: MatchTerms, fragments: int = MAX_FRAGMENTS, size: int = FRAGMENT_CHARS) -> MarkedText:
     """The best one to three fragments with matches marked; the opening lines when nothing matches."""
     return snippet_at(text, terms, fragments, size)[0]
 
 
 def snippet_at(
     text: str, terms: MatchTerms, fragments: int = MAX_FRAGMENTS, size: int = FRAGMENT_CHARS
-) -> tuple[str, int]:
-    """The snippet, and where in the text its first marked hit is (to tell the page of a paged text)."""
+) -> tuple[MarkedText, int]:
+    """The snippet, and where in the text its first marked hit is (to tell the page of a paged text).
+
+    The fragments are joined by " … " (and open or close with "…" where the text goes on), every run of
+    whitespace made one space."""
     if not text:
-        return "", 0
+        return MarkedText(), 0
     spans = _first_hits(text, terms, min(len(text), SNIPPET_SCAN_CHARS), 30 * fragments)
     if not spans:
         return _opening(text, size * 2), 0
     windows = _windows(text, spans, size)
     best = sorted(windows, key=lambda w: (-w[2], w[0]))[:fragments]
     best.sort()
-    parts = [mark(text[a:b], [(s - a, e - a) for s, e in inside]) for a, b, _, inside in best]
-    prefix = "… " if best[0][0] > 0 else ""
-    suffix = " …" if best[-1][1] < len(text) else ""
+    # Plain pieces and matches, alternating: whitespace runs never cross a match (a word), so squashing each
+    # plain piece squashes the whole.
+    plain: list[str] = ["… " if best[0][0] > 0 else ""]
+    matched: list[str] = []
+    for n, (a, b, _, inside) in enumerate(best):
+        if n:
+            plain[-1] += " … "
+        pos = a
+        for s, e in inside:
+            plain[-1] += text[pos:s]
+            matched.append(text[s:e])
+            plain.append("")
+            pos = e
+        plain[-1] += text[pos:b]
+    if best[-1][1] < len(text):
+        plain[-1] += " …"
+    out: list[str] = []
+    marks: list[tuple[int, int]] = []
+    at = 0
+    for piece, word in zip(plain, [*matched, ""], strict=True):
+        piece = squash_whitespace(piece)
+        at += len(piece)
+        out.append(piece)
+        if word:
+            marks.append((at, at + len(word)))
+            at += len(word)
+            out.append(word)
     first = best[0][3][0][0] if best[0][3] else best[0][0]
-    return squash_whitespace(prefix + " … ".join(parts) + suffix), first
+    return MarkedText("".join(out), tuple(marks)), first
 
 
 def _windows(text: str, spans: list[tuple[int, int]], size: int) -> list[tuple[int, int, float, list]]:
@@ -211,38 +212,22 @@ def _word_bounds(text: str, a: int, b: int, group: list[tuple[int, int]]) -> tup
     return a, b
 
 
-def _opening(text: str, size: int) -> str:
+def _opening(text: str, size: int) -> MarkedText:
     head = text[: size + 40]
     if len(text) > size:
         cut = head.rfind(" ", 0, size)
         head = head[: cut if cut > size // 2 else size] + " …"
-    return squash_whitespace(escape(head, quote=False))
+    return MarkedText(squash_whitespace(head))
 
 
-def highlight_document(text: str, terms: MatchTerms) -> tuple[str, int]:
-    """The whole text escaped, every hit wrapped in <mark id="hit-N">; and the number of hits."""
+def highlight_document(text: str, terms: MatchTerms) -> MarkedText:
+    """The whole text with every hit marked (in its first DOCUMENT_MARK_CHARS)."""
     if not terms:
-        return escape(text, quote=False), 0
+        return MarkedText(text)
     limit = min(len(text), DOCUMENT_MARK_CHARS)
     while limit < len(text) and limit > 0 and text[limit - 1].isalnum():
         limit -= 1
-    spans = find_hits(text, terms, 0, limit)
-    return mark(text, spans, ids=True), len(spans)
-
-
-def mark_pages(html: str) -> tuple[str, int]:
-    """Highlighted text of a paged source with a "Page N" paragraph before each page (the page breaks kept
-    in the body become <p class="page-break" id="page-N">); and the number of pages (0 when unpaged)."""
-    if PAGE_BREAK not in html:
-        return html, 0
-    pages = html.split(PAGE_BREAK)
-    out = [f"{_page_label(1)}{pages[0]}"]
-    out.extend(f"{_page_label(n)}{page}" for n, page in enumerate(pages[1:], 2))
-    return "".join(out), len(pages)
-
-
-def _page_label(n: int) -> str:
-    return f'<p class="page-break" id="page-{n}">Page {n}</p>'
+    return MarkedText(text, tuple(find_hits(text, terms, 0, limit)))
 
 
 def squash_whitespace(text: str) -> str:

@@ -8,15 +8,16 @@ from datetime import datetime
 import numpy as np
 from whoosh import query as wq
 
-from search.documents import ENTITY_FIELDS, PAGE_BREAK, page_at
+from search.documents import ENTITY_FIELDS, PAGE_BREAK, page_at, page_count
+from search.enrich import analysis
 from search.index.columns import UNDATED
 from search.index.schema import EXACT_FIELDS
 from search.query import bm25, ranking
 from search.query.archive import Snapshot
-from search.query.highlight import MatchTerms, analyse_terms, highlight_document, mark_pages, snippet_at
+from search.query.highlight import MatchTerms, highlight_document, snippet_at
 from search.query.order import top_docs
 from search.query.parse import DEFAULT_FIELDS, ParsedQuery
-from search.query.types import DocumentView, ExportRow, Hit
+from search.query.types import DocumentView, ExportRow, Hit, MarkedText
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +78,10 @@ def hit(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, sim
     """One result: the article's metadata, and a snippet around the terms (none when terms is None)."""
     fields = snap.searcher.stored_fields(docnum)
     body = fields.get("body") or ""
-    text, at = snippet_at(body, terms) if terms is not None else ("", 0)
+    marked, at = snippet_at(body, terms) if terms is not None else (MarkedText(), 0)
     return Hit(
         **_metadata(snap, docnum, fields),
-        snippet=text,
+        snippet=marked,
         score=round(float(score), 4),
         similar=max(0, similar),
         on_page=page_at(body, at) if PAGE_BREAK in body else None,
@@ -89,15 +90,14 @@ def hit(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, sim
 
 
 def document_view(snap: Snapshot, docnum: int, terms: MatchTerms) -> DocumentView:
-    """One whole article, every match of the terms marked <mark id="hit-N">, its pages marked."""
+    """One whole article, every match of the terms marked, its pages counted."""
     fields = snap.searcher.stored_fields(docnum)
-    body_html, hits = highlight_document(fields.get("body") or "", terms)
-    body_html, pages = mark_pages(body_html)
+    body = highlight_document(fields.get("body") or "", terms)
     return DocumentView(
         **_metadata(snap, docnum, fields),
-        body_html=body_html,
-        hits=hits,
-        pages=pages,
+        body=body,
+        hits=len(body.spans),
+        pages=page_count(body.text),
         origin=str(fields.get("origin") or ""),
     )
 
@@ -113,7 +113,7 @@ def related_hits(snap: Snapshot, docnum: int, limit: int) -> list[Hit]:
     """Articles sharing the document's most telling words, one per near-duplicate cluster but its own."""
     fields = snap.searcher.stored_fields(docnum)
     text = (fields.get("title") or "") + "\n" + (fields.get("body") or "")[: ranking.PRF_TEXT_CHARS]
-    terms = bm25.bo1_terms(snap.terms, [text], analyse_terms, RELATED_TERMS)
+    terms = bm25.bo1_terms(snap.terms, [text], analysis.words, RELATED_TERMS)
     if not terms:
         return []
     scores, _ = bm25.score(snap.terms, terms)

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from whoosh import query as wq
 
-from search.enrich.analysis import news_analyzer
+from search.index.analysis import news_analyzer
 from search.query.archive import Archive, Snapshot
 from search.query.expand import Expansion, vocabulary
 from search.query.expand import expand as expand_node

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from search.enrich import analysis
 from search.index.columns import UNDATED, Columns
 from search.query import bm25, ranking
 from search.query.archive import Snapshot
-from search.query.highlight import analyse_terms
 from search.query.match import Matches
 from search.query.parse import ParsedQuery
 from search.query.types import SearchRequest, Sort
@@ -110,4 +110,4 @@ def _feedback_terms(snap: Snapshot, docs: list[int], doc_scores: list[float]) ->
         texts.append((fields.get("title") or "") + "\n" + (fields.get("body") or "")[: ranking.PRF_TEXT_CHARS])
     if not texts:
         return []
-    return bm25.rm3_terms(snap.terms, texts, doc_scores, analyse_terms, ranking.PRF_TERMS)
+    return bm25.rm3_terms(snap.terms, texts, doc_scores, analysis.words, ranking.PRF_TERMS)

@@ -26,11 +26,11 @@ from whoosh.qparser.plugins import EveryPlugin, SingleQuotePlugin
 from whoosh.util.times import datetime_to_long
 
 from search.documents import PartialDate
+from search.enrich import analysis
 from search.index.schema import EXACT_FIELDS
 from search.query import ranking
 from search.query.cache import BoundedCache
 from search.query.clean import ALIASES, DEFAULT_FIELDS, SEARCHABLE, clean, note, noting, outside_quotes, reset
-from search.query.highlight import analyse_terms
 from search.query.tidy import Expander, tidy
 
 log = logging.getLogger(__name__)
@@ -281,7 +281,7 @@ def long_query(q: wq.Query, cleaned: str, notes: list[str], words: list[str]) ->
     """
     parts = list(q.subqueries) if isinstance(q, _Loose) else [q]
     # Parsing drops repeated words; a pasted text repeats what matters, so count them in the text.
-    occurrences = Counter(analyse_terms(_SYNTAX.sub(" ", _MODIFIER.sub(" ", cleaned))))
+    occurrences = Counter(analysis.words(_SYNTAX.sub(" ", _MODIFIER.sub(" ", cleaned))))
     must: list[wq.Query] = []
     should: dict[str, wq.Query] = {}
     nots: list[wq.Query] = []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from search.documents import ENTITY_FIELDS
-from search.query.types import FacetPage, FacetValue, SearchResult
+from search.query.types import FacetPage, FacetValue, MarkedText, SearchResult
 
 # The keys of one hit in the JSON API, in order (the OpenAPI description lists the same).
 HIT_FIELDS = (
@@ -23,8 +25,9 @@ HIT_FIELDS = (
 )
 
 
-def to_json(result: SearchResult) -> dict:
-    """A plain dict of the result, in the issue's documented shape."""
+def to_json(result: SearchResult, snippet: Callable[[MarkedText], object] = lambda marked: marked.text) -> dict:
+    """A plain dict of the result, in the issue's documented shape; each hit's snippet as ``snippet`` makes it
+    (its text by default; the web API's and the command line's JSON give HTML)."""
     req = result.request
     f = result.facets
     return {
@@ -41,7 +44,7 @@ def to_json(result: SearchResult) -> dict:
                 "author": h.author,
                 "source": h.source,
                 "url": h.url,
-                "snippet": h.snippet,
+                "snippet": snippet(h.snippet),
                 "score": h.score,
                 **{field: list(getattr(h, field)) for field in ENTITY_FIELDS},
                 "similar": h.similar,

@@ -47,6 +47,24 @@ class SearchRequest:
 
 
 @dataclass(frozen=True)
+class MarkedText:
+    """Text with the query's matches in it marked, as tantivy's Snippet gives a fragment and its highlighted
+    ranges: a hit's snippet, or a whole article in its document view. Plain text and character spans; the web
+    layer makes it HTML, the command line and exports show the text."""
+
+    text: str = ""
+    spans: tuple[tuple[int, int], ...] = ()  # (start, end) of each match in text, in order, never overlapping
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    @property
+    def marked(self) -> tuple[str, ...]:
+        """The matched pieces of the text, in order."""
+        return tuple(self.text[a:b] for a, b in self.spans)
+
+
+@dataclass(frozen=True)
 class Hit:
     id: str
     title: str
@@ -54,7 +72,7 @@ class Hit:
     author: str
     source: str
     url: str
-    snippet: str  # HTML: escaped text with <mark> around matches
+    snippet: MarkedText  # the best passages of the body, matches marked (empty when snippets are not asked for)
     score: float
     people: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
@@ -184,8 +202,8 @@ class DocumentView:
     source: str
     url: str
     dateline: str
-    body_html: str  # escaped body, <mark id="hit-N"> around matches when a query is given
-    hits: int
+    body: MarkedText  # the whole body, every match of the query marked when one is given (page breaks kept)
+    hits: int  # matches marked in the body
     people: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
     places: tuple[str, ...] = ()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 from flask import abort, request, url_for
 
 from search import query
-from search.documents import ENTITY_FIELDS
 from search.query.types import DocumentView, Hit, SearchRequest, SearchResult
 from search.web.params import MAX_QUERY_CHARS, BadParameter
-from search.web.safe_html import plain_text, sanitize_marked
+from search.web.safe_html import marked_html
 
 MAX_ID_CHARS = 300
 
@@ -32,11 +31,8 @@ def highlight_query() -> str:
 
 
 def result_json(result: SearchResult) -> dict[str, Any]:
-    """The core's JSON shape of a result, with every snippet re-sanitized to text plus <mark>."""
-    body = query.to_json(result)
-    for hit in body["hits"]:
-        hit["snippet"] = str(sanitize_marked(hit.get("snippet")))
-    return body
+    """The core's JSON shape of a result, each snippet as HTML: escaped text with <mark> around matches."""
+    return query.to_json(result, snippet=lambda marked: str(marked_html(marked)))
 
 
 def hits_json(hits: list[Hit] | tuple[Hit, ...]) -> list[dict[str, Any]]:
@@ -50,12 +46,14 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 
 
 def document_json(view: DocumentView) -> dict[str, Any]:
-    """The article, its metadata and entities; body_html keeps only the <mark> highlights."""
-    data = asdict(view)
-    body_html = str(sanitize_marked(view.body_html))
-    data["body_html"] = body_html
-    data["body"] = plain_text(body_html)
-    for key in ENTITY_FIELDS:
-        data[key] = list(data[key])
+    """The article, its metadata and entities; body_html is its text as HTML with the hits marked."""
+    data: dict[str, Any] = {}
+    for f in fields(view):  # in the view's order, the body's HTML where the body stands
+        value = getattr(view, f.name)
+        if f.name == "body":
+            data["body_html"] = str(marked_html(value, ids=True))
+        else:
+            data[f.name] = list(value) if isinstance(value, tuple) else value
+    data["body"] = view.body.text
     data["permalink"] = url_for("pages.document_page", doc_id=view.id, _external=True)
     return data

@@ -25,7 +25,6 @@ from search.documents import ENTITY_FIELDS
 from search.query.types import Export, ExportRow, SearchRequest
 from search.web.documents import hit_json
 from search.web.params import to_params
-from search.web.safe_html import plain_text
 from search.web.settings import Settings
 
 CSV_COLUMNS = (
@@ -123,7 +122,7 @@ def _row_json(row: ExportRow, base: str, text: bool) -> dict[str, Any]:
     data.pop("similar", None)  # every version is its own row: "how many others" belongs to a results page
     data["cluster"] = row.hit.cluster
     data["permalink"] = base + quote(row.hit.id, safe=_PATH_SAFE)
-    data["snippet"] = plain_text(row.hit.snippet)
+    data["snippet"] = row.hit.snippet.text
     if text:
         data["text"] = row.text
     return data

@@ -6,7 +6,7 @@ from flask import Flask
 
 from search.query.types import SearchResult
 from search.web.context import settings
-from search.web.safe_html import plain_text, safe_url, sanitize_marked
+from search.web.safe_html import marked_html, safe_url
 
 
 def date_label(value: object) -> str:
@@ -47,9 +47,8 @@ def count_unit(result: SearchResult) -> tuple[str, str]:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
-        marked=sanitize_marked,
-        marked_source=lambda fragment: str(sanitize_marked(fragment)),  # plain str: autoescaped in XML
-        plain=plain_text,
+        marked=marked_html,
+        marked_source=lambda marked: str(marked_html(marked)),  # plain str: autoescaped in XML
         safe_url=safe_url,
         date_label=date_label,
         thousands=thousands,

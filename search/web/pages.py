@@ -29,7 +29,7 @@ from search.web.params import (
 )
 from search.web.present import FACET_LABELS, VALUE_NOUNS, FacetGroup, Link, Presenter, search_url
 from search.web.refusals import refusals
-from search.web.safe_html import hit_contexts, safe_url, sanitize_marked
+from search.web.safe_html import hit_contexts, marked_html, safe_url
 
 bp = Blueprint("pages", __name__)
 
@@ -100,7 +100,6 @@ def document_page(doc_id: str) -> tuple[str, int]:
     view = query.document(archive, doc_id, q=q or None)
     if view is None:
         return render_template("error.html", status=404, title="No such article", error=None, doc_id=doc_id), 404
-    body_html = sanitize_marked(view.body_html)
     conf = context.settings()
     back = _search_state(conf)
     permalink = url_for("pages.document_page", doc_id=view.id, _external=True)
@@ -109,8 +108,8 @@ def document_page(doc_id: str) -> tuple[str, int]:
         render_template(
             "document.html",
             doc=view,
-            body_html=body_html,
-            hits=hit_contexts(str(body_html)),
+            body_html=marked_html(view.body, ids=True),
+            hits=hit_contexts(view.body),
             q=q,
             original_url=safe_url(view.url),
             permalink=permalink,

@@ -1,20 +1,13 @@
-"""Make HTML from the search core safe to insert: only <mark> (and paragraph breaks) survive."""
+"""HTML of the search core's text, made here and only here: escaped, matches in <mark>, page labels."""
 
 from __future__ import annotations
 
-import html
-import re
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-# The only tags the core is allowed to put into snippets and article bodies.
-_ALLOWED_TAG = re.compile(
-    r'(<mark(?: id="hit-\d{1,6}")?>|</mark>|<p>|<p class="page-break" id="page-\d{1,6}">|</p>|<br>|<br/>|<br />)'
-)
-_ANY_TAG = re.compile(r"<[^>]*>")
-# A page's label in a paged article (search.query.highlight.mark_pages): a form feed again in plain text.
-_PAGE_LABEL = re.compile(r'<p class="page-break" id="page-(\d{1,6})">Page \1</p>')
+from search.documents import PAGE_BREAK
+from search.query.types import MarkedText
 
 
 def escape_text(text: str) -> str:
@@ -24,35 +17,29 @@ def escape_text(text: str) -> str:
     )
 
 
-def sanitize_marked(fragment: str | None) -> Markup:
-    """Re-escape everything in a core HTML fragment except the exact <mark>/<p>/<br> tags it may use."""
-    if not fragment:
+def marked_html(marked: MarkedText | None, ids: bool = False) -> Markup:
+    """The text escaped, each marked span in <mark> (<mark id="hit-N"> with ids, for the document page to step
+    through), and a paged text's page breaks as "Page N" paragraphs (<p class="page-break" id="page-N">) before
+    each page."""
+    if not marked:
         return Markup("")
+    text = marked.text
     out: list[str] = []
-    depth = 0
-    for i, part in enumerate(_ALLOWED_TAG.split(fragment)):
-        if i % 2 == 1:
-            if part.startswith("<mark"):
-                depth += 1
-            elif part == "</mark>":
-                if depth == 0:
-                    continue
-                depth -= 1
-            out.append(part)
-        else:
-            # Unescape then escape: already-escaped text stays the same, anything raw is neutralised.
-            out.append(escape_text(html.unescape(part)))
-    out.extend("</mark>" for _ in range(depth))
-    return Markup("".join(out))
-
-
-def plain_text(fragment: str | None) -> str:
-    """The text of a core HTML fragment, without any tags (for CSV, feeds' titles, <title>)."""
-    if not fragment:
-        return ""
-    leading_label = _PAGE_LABEL.match(fragment) is not None  # page 1's label opens the text: no break before it
-    text = _ANY_TAG.sub("", _PAGE_LABEL.sub("\f", fragment))
-    return html.unescape(text[1:] if leading_label else text)
+    pos = 0
+    for n, (a, b) in enumerate(marked.spans):
+        out.append(escape_text(text[pos:a]))
+        out.append(f'<mark id="hit-{n}">' if ids else "<mark>")
+        out.append(escape_text(text[a:b]))
+        out.append("</mark>")
+        pos = b
+    out.append(escape_text(text[pos:]))
+    html = "".join(out)
+    if PAGE_BREAK in html:  # never inside a mark: a match is one word
+        html = "".join(
+            f'<p class="page-break" id="page-{n}">Page {n}</p>{page}'
+            for n, page in enumerate(html.split(PAGE_BREAK), 1)
+        )
+    return Markup(html)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -69,24 +56,18 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
-_HIT_MARK = re.compile(r'<mark id="(hit-\d{1,6})">(.*?)</mark>', re.S)
 CONTEXT_WORDS = 6
 
 
-def hit_contexts(body_html: str) -> list[tuple[str, str, str, str]]:
-    """Each hit of a highlighted body once, with a few words around it: (id, before, hit, after), plain text.
+def hit_contexts(body: MarkedText) -> list[tuple[str, str, str, str]]:
+    """Each marked hit of a document's body with a few words around it: (id, before, hit, after), plain text.
 
     For the document page's list of hits, so that each entry says where it is ("...signed the accord on...").
-    """
-    parts = _HIT_MARK.split(body_html)  # text, id, hit, text, id, hit, ..., text
+    The ids are those marked_html(body, ids=True) gives."""
+    text, spans = body.text, body.spans
     out: list[tuple[str, str, str, str]] = []
-    seen: set[str] = set()
-    for i in range(1, len(parts) - 2, 3):
-        hit_id = parts[i]
-        if hit_id in seen:
-            continue
-        seen.add(hit_id)
-        before = plain_text(parts[i - 1]).split()[-CONTEXT_WORDS:]
-        after = plain_text(parts[i + 2]).split()[:CONTEXT_WORDS]
-        out.append((hit_id, " ".join(before), " ".join(plain_text(parts[i + 1]).split()), " ".join(after)))
+    for n, (a, b) in enumerate(spans):
+        before = text[spans[n - 1][1] if n else 0 : a].split()[-CONTEXT_WORDS:]
+        after = text[b : spans[n + 1][0] if n + 1 < len(spans) else len(text)].split()[:CONTEXT_WORDS]
+        out.append((f"hit-{n}", " ".join(before), " ".join(text[a:b].split()), " ".join(after)))
     return out
