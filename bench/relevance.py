@@ -23,7 +23,8 @@ import ir_measures
 from ir_measures import AP, P, Qrel, ScoredDoc, nDCG
 
 from bench.corpora import ir
-from search.query import SearchRequest, open_index, parse, ranking, search
+from search.query import SearchRequest, open_index, ranking, search
+from search.query.match import parse
 
 log = logging.getLogger(__name__)
 MEASURES = [AP(rel=1), nDCG @ 10, P(rel=1) @ 10]

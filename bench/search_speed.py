@@ -231,7 +231,7 @@ def _where_time_goes(res: dict[str, object]) -> list[str]:
         "Where the time goes: the slowest queries are "
         + ", ".join(f"{label} ({ms:.0f} ms)" for label, ms in slow)
         + ". Every query now matches and scores over the commit's numpy postings (plain words by the core's BM25F; "
-        "phrases, fuzzy expansions and AND/OR of terms by search/query/vector_match.py, with Whoosh's own BM25F "
+        "phrases, fuzzy expansions and AND/OR of terms by search/query/match/vector_match.py, with Whoosh's own BM25F "
         "figures, so hits and order are what Whoosh gave); what is left is mostly the page: stored fields, "
         "snippets and entity names of the ten hits, and the facet counts. No result cache here (`open_index` "
         "without `result_cache`): every round searches again, reusing only what the core keeps per commit "

@@ -11,7 +11,7 @@ import pytest
 
 from search.ingest import index_paths
 from search.query import SearchRequest, open_index, search
-from search.query.expand import MAX_TERMS
+from search.query.match.expand import MAX_TERMS
 
 LETTERS = "bcdfghjklm"  # 10 x 10 made-up words blorfbb .. blorfmm: none is a stem of another
 WORDS = [f"blorf{a}{b}" for a in LETTERS for b in LETTERS]

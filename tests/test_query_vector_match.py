@@ -11,8 +11,8 @@ from whoosh import query as wq
 
 from search.index.storage import open_for_writing
 from search.query import SearchRequest, open_index, search
-from search.query.interpret import parsed_query as _parse
-from search.query.vector_match import evaluate
+from search.query.match.interpret import parsed_query as _parse
+from search.query.match.vector_match import evaluate
 from tests.test_query import build
 
 ARTICLES = [

@@ -21,11 +21,11 @@ from search.index.reader import FileIndex, Searcher, generation, is_current, ope
 from search.index.schema import ENTITY_FIELDS
 from search.index.storage import open_for_reading
 from search.query.arrays import sorted_unique
-from search.query.bm25 import TermTable
 from search.query.cache import BoundedCache
 from search.query.entities import EntityNames
 from search.query.errors import IndexUnavailable
-from search.query.expand import forget_segments
+from search.query.match.bm25 import TermTable
+from search.query.match.expand import forget_segments
 from search.query.ranking import weighting
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class Archive:
         # this lock; with the GIL it costs little throughput.
         self.read_lock = threading.RLock()
         self._leaf_cache: dict[tuple, dict] = {}
-        self.vocab_cache: dict[tuple, Any] = {}  # each segment's vocabulary per field (search.query.expand)
+        self.vocab_cache: dict[tuple, Any] = {}  # each segment's vocabulary per field (search.query.match.expand)
         self._snapshot: Snapshot | None = None
         self._names: EntityNames | None = None
         self._names_stamp: tuple = ()

@@ -9,8 +9,8 @@ import numpy as np
 
 from search.index.schema import EXACT_FIELDS
 from search.query.archive import Archive, Snapshot
-from search.query.interpret import parsed_query
-from search.query.parse import ParsedQuery
+from search.query.match.interpret import parsed_query
+from search.query.match.parse import ParsedQuery
 from search.query.spelling import Checked, Speller, Vocabulary, check, stem_of
 from search.query.suggest import suggest
 

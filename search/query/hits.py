@@ -12,11 +12,12 @@ from search.documents import ENTITY_FIELDS, PAGE_BREAK, page_at, page_count
 from search.enrich import analysis
 from search.index.columns import UNDATED
 from search.index.schema import EXACT_FIELDS
-from search.query import bm25, ranking
+from search.query import ranking
 from search.query.archive import Snapshot
 from search.query.highlight import MatchTerms, highlight_document, snippet_at
+from search.query.match import bm25
+from search.query.match.parse import DEFAULT_FIELDS, ParsedQuery
 from search.query.order import top_docs
-from search.query.parse import DEFAULT_FIELDS, ParsedQuery
 from search.query.types import DocumentView, ExportRow, Hit, MarkedText
 
 log = logging.getLogger(__name__)

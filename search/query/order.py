@@ -7,10 +7,11 @@ import numpy as np
 
 from search.enrich import analysis
 from search.index.columns import UNDATED, Columns
-from search.query import bm25, ranking
+from search.query import ranking
 from search.query.archive import Snapshot
-from search.query.match import Matches
-from search.query.parse import ParsedQuery
+from search.query.match import bm25
+from search.query.match.matching import Matches
+from search.query.match.parse import ParsedQuery
 from search.query.types import SearchRequest, Sort
 
 

@@ -9,9 +9,9 @@ import numpy as np
 from search.query.archive import Archive, Snapshot
 from search.query.didyoumean import spelled
 from search.query.filters import filter_masks
-from search.query.interpret import widen, widenable
-from search.query.match import Matches, match
-from search.query.parse import ParsedQuery
+from search.query.match.interpret import widen, widenable
+from search.query.match.matching import Matches, match
+from search.query.match.parse import ParsedQuery
 from search.query.spelling import Checked
 from search.query.types import SearchRequest, Sort
 

@@ -31,7 +31,7 @@ from search.index.schema import EXACT_FIELDS
 from search.query import ranking
 from search.query.cache import BoundedCache
 from search.query.clean import ALIASES, DEFAULT_FIELDS, SEARCHABLE, clean, note, noting, outside_quotes, reset
-from search.query.tidy import Expander, tidy
+from search.query.match.tidy import Expander, tidy
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ def parse(
     """Parse user input into a ParsedQuery; never raises, explains anything ignored in notes.
 
     lexicon(field, term) tells whether the index holds a term (for stemmed prefixes); expand(node, limit) the
-    indexed words a prefix, wildcard, range or fuzzy word stands for (search.query.expand), at most limit.
+    indexed words a prefix, wildcard, range or fuzzy word stands for (search.query.match.expand), at most limit.
     """
     cleaned, notes = clean(text)
     token = noting(notes)

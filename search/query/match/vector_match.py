@@ -19,7 +19,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
-from search.query.bm25 import TermTable
+from search.query.match.bm25 import TermTable
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from whoosh import query as wq
 
 from search.enrich.analysis import snowball_stem
 from search.query.clean import DEFAULT_FIELDS, note
-from search.query.expand import MAX_QUERY_TERMS, MAX_TERMS, Expansion, shown
+from search.query.match.expand import MAX_QUERY_TERMS, MAX_TERMS, Expansion, shown
 
 log = logging.getLogger(__name__)
 

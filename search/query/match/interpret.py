@@ -14,9 +14,9 @@ from whoosh import query as wq
 
 from search.index.analysis import news_analyzer
 from search.query.archive import Archive, Snapshot
-from search.query.expand import Expansion, vocabulary
-from search.query.expand import expand as expand_node
-from search.query.parse import ParsedQuery, long_query, make_parser, parse, tidy
+from search.query.match.expand import Expansion, vocabulary
+from search.query.match.expand import expand as expand_node
+from search.query.match.parse import ParsedQuery, long_query, make_parser, parse, tidy
 
 log = logging.getLogger(__name__)
 _analyzer = news_analyzer()

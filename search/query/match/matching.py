@@ -1,7 +1,7 @@
 """Matching: a parsed query -> the documents it matches and their scores, over numpy postings where possible.
 
 The one place outside search/index/ where a Whoosh query is run: plain words are scored by the vectorised
-BM25F (search.query.bm25), terms, phrases and AND/OR by numpy postings (search.query.vector_match), and
+BM25F (search.query.match.bm25), terms, phrases and AND/OR by numpy postings (search.query.match.vector_match), and
 anything else by one scored Whoosh pass.
 """
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
-from search.query import bm25, vector_match
 from search.query.archive import Snapshot
-from search.query.parse import ParsedQuery
+from search.query.match import bm25, vector_match
+from search.query.match.parse import ParsedQuery
 
 log = logging.getLogger(__name__)
 
