@@ -26,7 +26,7 @@ from search.query.entities import EntityNames
 from search.query.errors import IndexUnavailable
 from search.query.match.bm25 import TermTable
 from search.query.match.expand import forget_segments
-from search.query.ranking import weighting
+from search.query.match.weighting import weighting
 
 log = logging.getLogger(__name__)
 

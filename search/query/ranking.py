@@ -1,13 +1,14 @@
 """Ranking settings and helpers: BM25F parameters, minimum-should-match, pseudo-relevance feedback.
 
+Plain numbers, read by both scoring paths: the numpy BM25F (match/bm25.py) and the Whoosh model
+(match/weighting.py).
+
 How each setting was chosen, and its figures, are in BENCHMARKS.md (## Relevance).
 """
 
 from __future__ import annotations
 
 import math
-
-from whoosh.scoring import BM25F, WeightingModel
 
 K1 = 1.6
 B = 0.75
@@ -29,11 +30,6 @@ PRF_TERMS = 10
 PRF_WEIGHT = 0.45  # the feedback terms' share against the query's words (both scaled to sum to 1)
 PRF_TEMPERATURE = 2.0  # feedback documents weighted by a softmax of their scores, in units of their spread
 PRF_TEXT_CHARS = 20_000  # text read per feedback document
-
-
-def weighting() -> WeightingModel:
-    """BM25F over title and body with the tuned parameters."""
-    return BM25F(B=B, K1=K1, title_B=TITLE_B, title_exact_B=TITLE_B)
 
 
 def min_should_match(words: int) -> int:
