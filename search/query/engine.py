@@ -21,8 +21,9 @@ from search.query.archive import Archive, Snapshot
 from search.query.didyoumean import suggestion
 from search.query.facets import FACETABLE, facet_mask, facet_page, facets, name_counts, term_facet
 from search.query.highlight import MatchTerms
-from search.query.hits import document_view, export_row, hit, match_terms, related_hits, similar_hits
+from search.query.hits import document_view, export_row, hit, related_hits, similar_hits
 from search.query.match.interpret import parsed_query
+from search.query.match.terms import match_terms
 from search.query.order import group_count, ordered, page_scores
 from search.query.selection import MAX_PAGE, MAX_PER_PAGE, folds, sane, select
 from search.query.types import (

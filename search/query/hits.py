@@ -6,73 +6,20 @@ import logging
 from datetime import datetime
 
 import numpy as np
-from whoosh import query as wq
 
 from search.documents import ENTITY_FIELDS, PAGE_BREAK, page_at, page_count
 from search.enrich import analysis
 from search.index.columns import UNDATED
-from search.index.schema import EXACT_FIELDS
 from search.query import ranking
 from search.query.archive import Snapshot
 from search.query.highlight import MatchTerms, highlight_document, snippet_at
 from search.query.match import bm25
-from search.query.match.parse import DEFAULT_FIELDS, ParsedQuery
 from search.query.order import top_docs
 from search.query.types import DocumentView, ExportRow, Hit, MarkedText
 
 log = logging.getLogger(__name__)
 
 RELATED_TERMS = 15
-_EXACT = frozenset(EXACT_FIELDS.values())
-
-
-def match_terms(snap: Snapshot, parsed: ParsedQuery) -> MatchTerms:
-    """The analysed terms a hit can contain: leaves of the query outside NOT, wildcards expanded."""
-    stems: set[str] = set()
-    names: set[str] = set()
-    exact: set[str] = set()
-    reader = snap.searcher.reader()
-
-    def walk(q: wq.Query) -> None:
-        if isinstance(q, wq.Not):
-            return
-        if isinstance(q, wq.AndNot):
-            walk(q.a)
-            return
-        if q.is_leaf():
-            field = getattr(q, "fieldname", None)
-            if field is None:
-                return
-            target = (
-                stems
-                if field in DEFAULT_FIELDS
-                else exact
-                if field in _EXACT
-                else names
-                if field.endswith("_words")
-                else None
-            )
-            if target is None:
-                return
-            if isinstance(q, wq.Phrase):
-                target.update(q.words)
-            elif isinstance(q, wq.Term) and not isinstance(q, wq.MultiTerm):
-                target.add(str(q.text))
-            else:
-                try:
-                    for i, (_, text) in enumerate(q.existing_terms(reader, expand=True)):
-                        target.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
-                        if i > 500:
-                            break
-                except Exception as exc:
-                    log.debug("cannot expand %r: %s", q, exc)
-            return
-        for sub in q.children():
-            walk(sub)
-
-    if not parsed.null:
-        walk(parsed.query)
-    return MatchTerms(frozenset(stems), frozenset(names), frozenset(exact))
 
 
 def hit(snap: Snapshot, docnum: int, score: float, terms: MatchTerms | None, similar: int) -> Hit:
