@@ -14,7 +14,7 @@ from search.index.prepare import Analysed, entity_terms
 from search.index.writer import live_documents
 
 if TYPE_CHECKING:
-    from whoosh.reading import IndexReader
+    from search.index.postings import IndexReader
 
 
 class EntityTally:
