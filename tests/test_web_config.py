@@ -338,6 +338,7 @@ def spec(web_app):
         ("/api/documents/nope", "/api/documents/{id}", "404"),
         ("/api/documents/01_harbour_summit.txt/related", "/api/documents/{id}/related", "200"),
         ("/api/documents/nope/related", "/api/documents/{id}/related", "404"),
+        ("/api/about", "/api/about", "200"),
     ],
 )
 def test_responses_match_the_openapi_description(client, spec, path, operation, status):
@@ -345,6 +346,23 @@ def test_responses_match_the_openapi_description(client, spec, path, operation, 
     assert str(response.status_code) == status
     described = spec["paths"][operation]["get"]["responses"][status]
     _check(described["content"]["application/json"]["schema"], response.get_json(), spec)
+
+
+def test_the_about_pages_json_twin_holds_what_the_page_shows(client, web_settings):
+    import html
+    import re
+
+    page = client.get("/about").get_data(as_text=True)
+    about = client.get("/api/about").get_json()
+    shown = dict(re.findall(r"<dt>([A-Z][a-z]+)</dt><dd>([\d,]+)", page))
+    assert about["documents"] > 0
+    assert shown == {k: f"{about[k.lower() if k != 'Articles' else 'documents']:,}" for k in shown}
+    assert set(shown) == {"Articles", "Dated", "Undated"}
+    named = [html.unescape(n) for n in re.findall(r'\?(?:person|org|place)=[^"]*">([^<]+)</a>', page)]
+    assert named == [v["value"] for field in ("people", "organizations", "places") for v in about[field]]
+    assert named  # the sample archive names people, organisations and places
+    assert about["embedding"]["frame_ancestors"] == list(web_settings.frame_ancestors)
+    assert about["embedding"]["allowed_origins"] == list(web_settings.allowed_origins)
 
 
 def test_openapi_documents_every_parameter_the_search_endpoint_reads(spec):

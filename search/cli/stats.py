@@ -19,21 +19,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def run_stats(args: argparse.Namespace) -> int:
     from search.query import open_index, stats
+    from search.query.serialize import stats_json
 
     result = stats(open_index(index_dir(args)))
-    data = {
-        "documents": result.documents,
-        "dated": result.dated,
-        "undated": result.undated,
-        "date_min": result.date_min.isoformat() if result.date_min else None,
-        "date_max": result.date_max.isoformat() if result.date_max else None,
-        **{
-            kind.field: [{"value": v.value, "count": v.count} for v in getattr(result, kind.field)[: args.top]]
-            for kind in ENTITY_KINDS
-        },
-        "size_bytes": result.size_bytes,
-        "last_update": result.last_update.isoformat() if result.last_update else None,
-    }
+    data = stats_json(result, top=args.top)
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0

@@ -1,11 +1,13 @@
-"""The JSON shape of a search result, shared by `python -m search query --json` and the web API."""
+"""The JSON shapes of results, hits, facets, documents and archive stats: the web API, exports and the command line
+all write these (the web adds only what is about the web, such as permalinks)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 
 from search.documents import ENTITY_FIELDS
-from search.query.types import FacetPage, FacetValue, MarkedText, SearchResult
+from search.query.types import ArchiveStats, DocumentView, FacetPage, FacetValue, Hit, MarkedText, SearchResult
 
 # The keys of one hit in the JSON API, in order (the OpenAPI description lists the same).
 HIT_FIELDS = (
@@ -25,7 +27,11 @@ HIT_FIELDS = (
 )
 
 
-def to_json(result: SearchResult, snippet: Callable[[MarkedText], object] = lambda marked: marked.text) -> dict:
+def _text(marked: MarkedText) -> str:
+    return marked.text
+
+
+def to_json(result: SearchResult, snippet: Callable[[MarkedText], object] = _text) -> dict:
     """A plain dict of the result, in the issue's documented shape; each hit's snippet as ``snippet`` makes it
     (its text by default; the web API's and the command line's JSON give HTML)."""
     req = result.request
@@ -36,24 +42,7 @@ def to_json(result: SearchResult, snippet: Callable[[MarkedText], object] = lamb
         "counts": counts_json(result),
         "page": req.page,
         "per_page": req.per_page,
-        "hits": [
-            {
-                "id": h.id,
-                "title": h.title,
-                "date": h.date,
-                "author": h.author,
-                "source": h.source,
-                "url": h.url,
-                "snippet": snippet(h.snippet),
-                "score": h.score,
-                **{field: list(getattr(h, field)) for field in ENTITY_FIELDS},
-                "similar": h.similar,
-                "on_page": h.on_page,
-                "origin": h.origin,
-                "dateline": h.dateline,
-            }
-            for h in result.hits
-        ],
+        "hits": [hit_json(h, snippet) for h in result.hits],
         "facets": {
             **{field: facet_values_json(getattr(f, field)) for field in ENTITY_FIELDS},
             "sources": facet_values_json(f.sources),
@@ -76,6 +65,39 @@ def to_json(result: SearchResult, snippet: Callable[[MarkedText], object] = lamb
         "unmatched": list(result.unmatched),
         "notes": list(result.notes),
     }
+
+
+def hit_json(h: Hit, snippet: Callable[[MarkedText], object] = _text) -> dict:
+    """One hit in the JSON API's shape (HIT_FIELDS); its snippet as ``snippet`` makes it."""
+    return {
+        "id": h.id,
+        "title": h.title,
+        "date": h.date,
+        "author": h.author,
+        "source": h.source,
+        "url": h.url,
+        "snippet": snippet(h.snippet),
+        "score": h.score,
+        **{field: list(getattr(h, field)) for field in ENTITY_FIELDS},
+        "similar": h.similar,
+        "on_page": h.on_page,
+        "origin": h.origin,
+        "dateline": h.dateline,
+    }
+
+
+def document_json(view: DocumentView, body_html: Callable[[MarkedText], object]) -> dict:
+    """An article with its metadata and entities: its fields in order, the body's HTML (as ``body_html`` makes it)
+    where the body stands, and the plain text last as ``body``."""
+    data: dict = {}
+    for f in fields(view):
+        value = getattr(view, f.name)
+        if f.name == "body":
+            data["body_html"] = body_html(value)
+        else:
+            data[f.name] = list(value) if isinstance(value, tuple) else value
+    data["body"] = view.body.text
+    return data
 
 
 def counts_json(result: SearchResult) -> dict:
@@ -115,4 +137,18 @@ def facet_page_json(page: FacetPage) -> dict:
         "total": page.total,
         "unit": page.counted,
         "values": facet_values_json(page.values),
+    }
+
+
+def stats_json(stats: ArchiveStats, top: int | None = None) -> dict:
+    """What an archive holds, as `python -m search stats --json` and /api/about give it (top: entities per kind)."""
+    return {
+        "documents": stats.documents,
+        "dated": stats.dated,
+        "undated": stats.undated,
+        "date_min": stats.date_min.isoformat() if stats.date_min else None,
+        "date_max": stats.date_max.isoformat() if stats.date_max else None,
+        **{field: facet_values_json(getattr(stats, field)[:top]) for field in ENTITY_FIELDS},
+        "size_bytes": stats.size_bytes,
+        "last_update": stats.last_update.isoformat() if stats.last_update else None,
     }

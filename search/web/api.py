@@ -1,16 +1,17 @@
-"""The JSON API: search, one document, related documents, and the OpenAPI description."""
+"""The JSON API: search, facet listings, one document, related documents, about, and the OpenAPI description."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, request
 
 from search import query
-from search.query.serialize import facet_page_json
+from search.query.serialize import facet_page_json, stats_json
 from search.query.types import FACET_FIELDS
 from search.web import context
 from search.web.documents import document_id, document_json, highlight_query, hits_json, result_json
 from search.web.openapi import openapi_document
 from search.web.params import parse_facet_listing, parse_search
+from search.web.refusals import refusals
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -58,6 +59,18 @@ def document(doc_id: str) -> Response:
     if view is None:
         abort(404)
     return jsonify(document_json(view))
+
+
+@bp.get("/about")
+def about() -> Response:
+    """The about page's JSON twin: what the archive holds, and which pages may embed it or call the API."""
+    conf = context.settings()
+    embedding = {
+        "frame_ancestors": list(conf.frame_ancestors),
+        "allowed_origins": list(conf.allowed_origins),
+        "refused": {kind: [{"origin": o, "count": n} for o, n in refusals.items(kind)] for kind in ("framing", "cors")},
+    }
+    return jsonify({**stats_json(query.stats(context.archive())), "embedding": embedding})
 
 
 @bp.get("/openapi.json")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 from flask import abort, request, url_for
 
-from search import query
-from search.query.types import DocumentView, Hit, SearchRequest, SearchResult
+from search.query import serialize
+from search.query.types import DocumentView, Hit, MarkedText, SearchResult
 from search.web.params import MAX_QUERY_CHARS, BadParameter
 from search.web.safe_html import marked_html
 
@@ -30,30 +29,26 @@ def highlight_query() -> str:
     return q
 
 
+def _snippet_html(marked: MarkedText) -> str:
+    return str(marked_html(marked))
+
+
 def result_json(result: SearchResult) -> dict[str, Any]:
     """The core's JSON shape of a result, each snippet as HTML: escaped text with <mark> around matches."""
-    return query.to_json(result, snippet=lambda marked: str(marked_html(marked)))
+    return serialize.to_json(result, snippet=_snippet_html)
 
 
 def hits_json(hits: list[Hit] | tuple[Hit, ...]) -> list[dict[str, Any]]:
-    """Hits in exactly the shape /api/search gives them (the core's to_json decides it)."""
-    result = SearchResult(request=SearchRequest(), total=len(hits), hits=tuple(hits))
-    return list(result_json(result)["hits"])
+    """Hits in exactly the shape /api/search gives them."""
+    return [serialize.hit_json(hit, _snippet_html) for hit in hits]
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    return hits_json([hit])[0]
+    return serialize.hit_json(hit, _snippet_html)
 
 
 def document_json(view: DocumentView) -> dict[str, Any]:
     """The article, its metadata and entities; body_html is its text as HTML with the hits marked."""
-    data: dict[str, Any] = {}
-    for f in fields(view):  # in the view's order, the body's HTML where the body stands
-        value = getattr(view, f.name)
-        if f.name == "body":
-            data["body_html"] = str(marked_html(value, ids=True))
-        else:
-            data[f.name] = list(value) if isinstance(value, tuple) else value
-    data["body"] = view.body.text
+    data = serialize.document_json(view, lambda body: str(marked_html(body, ids=True)))
     data["permalink"] = url_for("pages.document_page", doc_id=view.id, _external=True)
     return data

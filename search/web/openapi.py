@@ -1,13 +1,14 @@
-"""The OpenAPI 3.0 description of the JSON API (kept beside the views it describes; tests check both)."""
+"""The OpenAPI 3.0 description of the JSON API: its operations and parameters (kept beside the views it describes;
+tests check both); the answers' schemas are in api_schemas.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from search import __version__
-from search.documents import ENTITY_FIELDS, ENTITY_KINDS
-from search.query.serialize import HIT_FIELDS
+from search.documents import ENTITY_KINDS
 from search.query.types import DATE_PRECISIONS, FACET_FIELDS, Sort
+from search.web.api_schemas import SCHEMAS, count
 from search.web.params import (
     EXCLUDE_PARAMS,
     FACET_ORDERS,
@@ -17,198 +18,6 @@ from search.web.params import (
     MAX_VALUES,
     PRECISION_PARAM,
     VERSIONS,
-)
-
-_STR = {"type": "string"}
-_STR_LIST = {"type": "array", "items": _STR}
-_NULLABLE_STR = {"type": "string", "nullable": True}
-
-
-def _object(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
-    """An object schema; every property required unless ``required`` names fewer."""
-    listed = list(properties) if required is None else required
-    return {"type": "object", **extra, "required": listed, "properties": properties}
-
-
-def _count(description: str | None = None, minimum: int = 0) -> dict[str, Any]:
-    """A whole number of at least ``minimum`` (a count, by default)."""
-    return {"type": "integer", "minimum": minimum, **({"description": description} if description else {})}
-
-
-def _text(description: str) -> dict[str, Any]:
-    return {"type": "string", "description": description}
-
-
-_ORIGIN = _text("'ocr' or 'alto' when the text was read by OCR, else ''")
-_UNIT = {"type": "string", "enum": ["stories", "articles"]}
-
-HIT = _object(
-    {
-        "id": _STR,
-        "title": _STR,
-        "date": {**_NULLABLE_STR, "description": "YYYY, YYYY-MM or YYYY-MM-DD; null when undated"},
-        "author": _STR,
-        "source": _STR,
-        "url": _STR,
-        "snippet": _text("HTML: escaped text with <mark> around matches"),
-        "score": {"type": "number"},
-        **{field: _STR_LIST for field in ENTITY_FIELDS},
-        "similar": _count("other versions of this story"),
-        "on_page": {
-            **_count(minimum=1),
-            "nullable": True,
-            "description": "the page of the PDF or scan that the snippet is from; null for articles without pages",
-        },
-        "origin": _ORIGIN,
-        "dateline": _text("where the story was filed, as the source gives it"),
-    },
-    list(HIT_FIELDS),
-)
-
-FACET_VALUES = {
-    "type": "array",
-    "items": _object(
-        {
-            "value": _STR,
-            "count": _count(),
-            "selected": {"type": "boolean", "description": "present (true) when the request filters by it"},
-            "excluded": {"type": "boolean", "description": "present (true) when the request leaves it out"},
-        },
-        ["value", "count"],
-    ),
-}
-
-FACET_PAGE = _object(
-    {
-        "facet": {"type": "string", "enum": list(FACET_FIELDS)},
-        "contains": _STR,
-        "order": {"type": "string", "enum": ["count", "name"]},
-        "page": _count(minimum=1),
-        "per_page": _count(minimum=1),
-        "total": _count("values matching `contains` among the results"),
-        "unit": {
-            **_UNIT,
-            "description": "what each value's count counts: stories when near-duplicates are folded (the default)",
-        },
-        "values": FACET_VALUES,
-    }
-)
-
-_COUNTS = _object(
-    {
-        "unit": _UNIT,
-        "versions": {"type": "string", "enum": ["folded", "all"]},
-        "stories": _count("matching stories"),
-        "articles": _count("matching articles, every version"),
-        "folded": _count("versions left out by folding"),
-        "histogram_overlap": _count(
-            "how far the bars and undated count add up past `total`: stories with versions in more than one bucket"
-            " count in each"
-        ),
-    },
-    description="What `total` and every facet and histogram count counts. Folded (the default), a near-duplicate"
-    " story counts once wherever one of its articles would be counted, so a facet value or bar counted N gives N"
-    " results when chosen; with versions=all every article counts.",
-)
-
-_FACETS = _object(
-    {
-        **{field: FACET_VALUES for field in FACET_FIELDS},
-        "date_precision": {
-            **FACET_VALUES,
-            "description": "articles per date precision: day, month (month only), year (year only), undated",
-        },
-        "more": {
-            "type": "object",
-            "properties": {name: _count() for name in FACET_FIELDS},
-            "description": "per facet, how many values beyond those listed (see /api/facets/{facet})",
-        },
-        "dates": {
-            "type": "array",
-            "items": _object(
-                {
-                    "start": {"type": "string", "format": "date"},
-                    "end": {"type": "string", "format": "date", "description": "inclusive"},
-                    "count": _count(),
-                }
-            ),
-        },
-        "undated": _count(),
-    },
-    [*FACET_FIELDS, "dates", "undated"],
-)
-
-_CORRECTION = _object(
-    {
-        "original": _STR,
-        "corrected": _STR,
-        "words": {"type": "array", "items": _object({"typed": _STR, "corrected": _STR})},
-    },
-    nullable=True,
-    description="set when words matched nothing and the results are for the corrected query;"
-    " add correct=0 to search the words as typed",
-)
-
-SEARCH_RESULT = _object(
-    {
-        "query": _STR,
-        "total": _count("results to page through, in `counts.unit`"),
-        "counts": _COUNTS,
-        "page": _count(minimum=1),
-        "per_page": _count(minimum=1),
-        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-        "facets": _FACETS,
-        "suggestion": {**_NULLABLE_STR, "description": "did you mean: a query that would match better (not searched)"},
-        "correction": _CORRECTION,
-        "unmatched": {**_STR_LIST, "description": "typed words that match no article (and were not corrected)"},
-        "notes": {**_STR_LIST, "description": "parts of the query that could not be fully understood"},
-    }
-)
-
-DOCUMENT = _object(
-    {
-        "id": _STR,
-        "title": _STR,
-        "date": _NULLABLE_STR,
-        "author": _STR,
-        "source": _STR,
-        "url": _STR,
-        "dateline": _STR,
-        "body": _text("plain text; a form feed between the pages of a paged source"),
-        "body_html": _text(
-            'escaped text, <mark id="hit-N"> around each hit, <p class="page-break" id="page-N"> before each page of'
-            " a paged source"
-        ),
-        "hits": _count("how many hits are highlighted"),
-        **{field: _STR_LIST for field in ENTITY_FIELDS},
-        "cluster": _text("near-duplicate cluster id"),
-        "pages": _count("pages of a PDF, scan or ALTO file; else 0"),
-        "origin": _ORIGIN,
-        "permalink": _text("the stable address of the article page"),
-    }
-)
-
-RELATED = _object(
-    {
-        "id": _STR,
-        "related": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-        "similar": {
-            "type": "array",
-            "items": {"$ref": "#/components/schemas/Hit"},
-            "description": "near-duplicates: other versions of the same story",
-        },
-    }
-)
-
-ERROR = _object(
-    {
-        "error": _STR,
-        "message": _STR,
-        "parameter": _text("the parameter that is wrong (400 only)"),
-        "fix": _text("what to send instead (400 only)"),
-        "reason": _text("why the index is unavailable (503 only)"),
-    },
-    ["error", "message"],
 )
 
 
@@ -321,7 +130,7 @@ def _facet_params(max_page: int, max_per_page: int) -> list[dict[str, Any]]:
         _param("contains", "Only values holding this text anywhere (case and accents ignored)", _VALUE),
         _param("order", "count: most articles first; name: A to Z", {"type": "string", "enum": list(FACET_ORDERS)}),
         _param("page", "Page of values", {"type": "integer", "minimum": 1, "maximum": max_page, "default": 1}),
-        _param("per_page", "Values per page", {**_count(minimum=1), "maximum": MAX_FACET_PER_PAGE, "default": 50}),
+        _param("per_page", "Values per page", {**count(minimum=1), "maximum": MAX_FACET_PER_PAGE, "default": 50}),
         *search,
     ]
 
@@ -372,15 +181,13 @@ def openapi_document(url_root: str, *, max_page: int = 1000, max_per_page: int =
                 ("Related", "Related articles"),
                 {"404": _NO_ARTICLE, "503": _UNAVAILABLE},
             ),
+            "/api/about": _get(
+                "about",
+                "What the archive holds, and who may embed it (the about page's JSON twin)",
+                [],
+                ("About", "Counts, date span, the most often named, size, last update, embedding settings"),
+                {"503": _UNAVAILABLE},
+            ),
         },
-        "components": {
-            "schemas": {
-                "Hit": HIT,
-                "SearchResult": SEARCH_RESULT,
-                "Document": DOCUMENT,
-                "Related": RELATED,
-                "FacetPage": FACET_PAGE,
-                "Error": ERROR,
-            }
-        },
+        "components": {"schemas": SCHEMAS},
     }

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from search import query
+from search.documents import ENTITY_KINDS
 from search.query.errors import IndexUnavailable
 from search.query.types import SearchRequest, Sort
 from search.web import context, errors, exports
@@ -224,6 +225,7 @@ def about_page() -> str:
     return render_template(
         "about.html",
         stats=query.stats(context.archive()),
+        kinds=ENTITY_KINDS,
         frame_ancestors=conf.frame_ancestors,
         allowed_origins=conf.allowed_origins,
         refused_framing=refusals.items("framing"),
