@@ -18,17 +18,14 @@ from search.web import context, errors, exports
 from search.web.citation import Citation
 from search.web.documents import document_id, document_json, highlight_query
 from search.web.params import (
-    FACET_PER_PAGE,
-    FIELD_PARAMS,
     BadParameter,
-    FacetListing,
     encode_params,
     is_filtered,
+    listing_params,
     parse_facet_listing,
     parse_search,
-    to_params,
 )
-from search.web.present import FACET_LABELS, VALUE_NOUNS, FacetGroup, Link, Presenter, search_url
+from search.web.present import FACET_LABELS, Link, Presenter, facet_group, search_url
 from search.web.refusals import refusals
 from search.web.safe_html import hit_contexts, marked_html, safe_url
 
@@ -168,18 +165,12 @@ def facet_page(field: str) -> tuple[str, int]:
     values = query.facet_values(archive, req, field, listing.contains, listing.order, listing.page, listing.per_page)
     result = query.search(archive, replace(req, page=1, snippets=False, facets=False))
     p = Presenter("pages.search_page", req, conf)
-    group = FacetGroup(
-        field,
-        FIELD_PARAMS[field],
-        FACET_LABELS[field],
-        tuple(Link(v.value, "", v.count, v.selected) for v in values.values if not v.excluded),
-        noun=VALUE_NOUNS[field],
-    )
+    group = facet_group(field, (Link(v.value, "", v.count, v.selected) for v in values.values if not v.excluded))
     pages = max(1, -(-values.total // values.per_page))
 
-    def listing_url(page: int) -> str:
-        params = _listing_params(req, replace(listing, page=page), conf)
-        return url_for("pages.facet_page", field=field) + "?" + encode_params(params)
+    def listing_url(page: int, endpoint: str = "pages.facet_page") -> str:
+        params = listing_params(req, replace(listing, page=page), conf.per_page)
+        return url_for(endpoint, field=field) + "?" + encode_params(params)
 
     on_page = {v.label for v in group.values}
     return (
@@ -197,25 +188,10 @@ def facet_page(field: str) -> tuple[str, int]:
             # Values of this facet already chosen but listed on another page stay chosen when applying.
             kept=[v for v in getattr(req, field) if v not in on_page],
             search_url=p.url(replace(req, page=1)),
-            json_url=url_for("api.facet", field=field) + "?" + encode_params(_listing_params(req, listing, conf)),
+            json_url=listing_url(listing.page, "api.facet"),
         ),
         200,
     )
-
-
-def _listing_params(req: SearchRequest, listing: FacetListing, conf: Any) -> list[tuple[str, str]]:
-    params = to_params(req, page=False, per_page=conf.per_page)
-    """A facet listing's query string: the search's parameters, then the listing's own (defaults left out)."""
-    params = to_params(req, page=False, per_page=conf.per_page)
-    if listing.contains:
-        params.append(("contains", listing.contains))
-    if listing.order != "count":
-        params.append(("order", listing.order))
-    if listing.page != 1:
-        params.append(("page", str(listing.page)))
-    if listing.per_page != FACET_PER_PAGE:
-        params.append(("per_page", str(listing.per_page)))
-    return params
 
 
 @bp.get("/about")

@@ -273,6 +273,20 @@ def encode_params(params: Iterable[tuple[str, str]], safe: str = "") -> str:
     return "&".join(f"{_quoted(k, safe)}={_quoted(v, safe)}" for k, v in params)
 
 
+def listing_params(req: SearchRequest, listing: FacetListing, per_page: int | None = None) -> list[tuple[str, str]]:
+    """A facet listing's query string: the search's parameters, then the listing's own (defaults left out)."""
+    params = to_params(req, page=False, per_page=per_page)
+    if listing.contains:
+        params.append(("contains", listing.contains))
+    if listing.order != "count":
+        params.append(("order", listing.order))
+    if listing.page != 1:
+        params.append(("page", str(listing.page)))
+    if listing.per_page != FACET_PER_PAGE:
+        params.append(("per_page", str(listing.per_page)))
+    return params
+
+
 def toggled(req: SearchRequest, field: str, value: str) -> tuple[str, ...]:
     """A facet's values with one value added (or removed if present)."""
     current: Iterable[str] = getattr(req, field)

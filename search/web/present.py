@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -206,25 +206,15 @@ class Presenter:
 
     def facet_groups(self, result: SearchResult) -> tuple[FacetGroup, ...]:
         groups = []
-        for field, label in FACET_LABELS.items():
+        for field in FACET_LABELS:
             chosen = getattr(self.req, field)
             facet = getattr(result.facets, field)
             values = [Link(v.value, "", v.count, v.selected or v.value in chosen) for v in facet if not v.excluded]
             shown = {v.label for v in values}
             # A selected value always shows, even when the core left it out of the top values.
             values += [Link(v, "", 0, True) for v in chosen if v not in shown]
-            more = result.facets.more(field)
-            groups.append(
-                FacetGroup(
-                    field,
-                    FIELD_PARAMS[field],
-                    label,
-                    tuple(values),
-                    more,
-                    self.facet_page_link(field) if values else "",
-                    VALUE_NOUNS[field],
-                )
-            )
+            more_href = self.facet_page_link(field) if values else ""
+            groups.append(facet_group(field, values, result.facets.more(field), more_href))
         return tuple(groups)
 
     def facet_page_link(self, field: str, **extra: str) -> str:
@@ -352,6 +342,13 @@ class Presenter:
     def similar_link(self, cluster: str) -> str:
         """Lists every version of one near-duplicate story."""
         return self.url_with(cluster=cluster, page=1)
+
+
+def facet_group(field: str, values: Iterable[Link], more: int = 0, more_href: str = "") -> FacetGroup:
+    """One facet's values as the search page and the facet's own page show them."""
+    return FacetGroup(
+        field, FIELD_PARAMS[field], FACET_LABELS[field], tuple(values), more, more_href, VALUE_NOUNS[field]
+    )
 
 
 def bucket_label(bucket: DateBucket, unit: str) -> str:
