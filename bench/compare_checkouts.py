@@ -371,6 +371,12 @@ def compare(
             log.info("  CPU s by request: %s", ", ".join(f"{k} {v:.1f}" for k, v in cpu[:6]))
         bodies = (out_root / "before" / name, out_root / "after" / name)
         b, a = sides[0].digests[name], sides[1].digests[name]
+        if b.get("deep") != a.get("deep"):  # one side's core API moved: compare both at the JSON API's depth
+            report.setdefault("notes", []).append(
+                f"{name}: deep runs by {b['deep']} before and {a['deep']} after, compared (and scored) 100 deep"
+            )
+            for entry in [*b["queries"].values(), *a["queries"].values()]:
+                entry["deep ids"] = entry.get("deep ids", [])[:100]
         group = Group(f"{name}: queries")
         compare_entries(group, b["queries"], a["queries"], bodies)
         report["groups"].append(group)
@@ -468,6 +474,8 @@ def render(
         "",
         *firsts,
         *([""] if firsts else []),
+        *[f"Note: {note}." for note in report.get("notes", [])],
+        *([""] if report.get("notes") else []),
         *(
             [
                 "Relevance (judged queries, 1000 deep, every version):",
