@@ -7,9 +7,10 @@ import logging
 import threading
 import time
 import unicodedata
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +28,12 @@ from search.query.errors import IndexUnavailable
 from search.query.match.bm25 import TermTable
 from search.query.match.expand import forget_segments
 from search.query.match.weighting import weighting
+
+if TYPE_CHECKING:
+    from search.query.expand import FieldVocabulary
+    from search.query.parse import ParsedQuery
+    from search.query.spelling import Speller
+    from search.query.types import ArchiveStats
 
 log = logging.getLogger(__name__)
 
@@ -93,17 +100,23 @@ class CommitCache:
     authority file: nothing is ever served for another commit or other names than it was made on.
     """
 
-    results: BoundedCache = field(default_factory=lambda: BoundedCache("search results", 0))
-    parsed: BoundedCache = field(default_factory=lambda: BoundedCache("parsed queries", 2048))
-    suggestions: BoundedCache = field(default_factory=lambda: BoundedCache("did-you-mean", 2048))
-    filters: BoundedCache = field(default_factory=lambda: BoundedCache("filter masks", 512, _nbytes, FILTER_MASK_BYTES))
-    matching: BoundedCache = field(default_factory=lambda: BoundedCache("phrase matches and term figures", 4096))
-    vocabularies: BoundedCache = field(default_factory=lambda: BoundedCache("field vocabularies", 64))
-    speller: Any = None  # search.query.spelling.Speller over this commit's words (False: none), made on first need
-    stats: Any = None  # the archive's stats (counts, top entities), made on first request
+    results: BoundedCache[Hashable, Any] = field(default_factory=lambda: BoundedCache("search results", 0))
+    parsed: BoundedCache[str, ParsedQuery] = field(default_factory=lambda: BoundedCache("parsed queries", 2048))
+    suggestions: BoundedCache[tuple, str] = field(default_factory=lambda: BoundedCache("did-you-mean", 2048))
+    filters: BoundedCache[tuple, np.ndarray] = field(
+        default_factory=lambda: BoundedCache("filter masks", 512, _nbytes, FILTER_MASK_BYTES)
+    )
+    matching: BoundedCache[tuple, Any] = field(
+        default_factory=lambda: BoundedCache("phrase matches and term figures", 4096)
+    )
+    vocabularies: BoundedCache[str, FieldVocabulary] = field(
+        default_factory=lambda: BoundedCache("field vocabularies", 64)
+    )
+    speller: Speller | bool | None = None  # this commit's words (False: an index without them), on first need
+    stats: ArchiveStats | None = None  # counts and top entities, made on first request
 
     @classmethod
-    def sized(cls, results: int, speller: Any = None) -> CommitCache:
+    def sized(cls, results: int, speller: Speller | bool | None = None) -> CommitCache:
         """A fresh cache keeping `results` whole search results (0: none)."""
         return cls(results=BoundedCache("search results", results), speller=speller)
 
