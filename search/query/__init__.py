@@ -2,8 +2,9 @@
 
 Read engine.search() first: it takes the open Archive's snapshot of one commit (archive.py, with its bounded
 CommitCache) and composes the steps, each in its own module:
-  selection  a request -> its query read (interpret, parse, clean, tidy), spelled (didyoumean), matched
-             (match: Matches(mask, scores)) and filtered (filters), widened when nothing holds every word
+  selection  a request -> its query read (match/interpret, match/parse, clean, match/tidy), spelled
+             (didyoumean), matched (match/matching: Matches(mask, scores)) and filtered (filters), widened
+             when nothing holds every word
   facets     entity, source and author counts, the date histogram and precision
   order      relevance (numpy BM25F, RM3 feedback for long queries) or date, one per story, as far as the page
   hits       hits with snippets (highlight), document views, export rows, related and similar articles

@@ -30,8 +30,8 @@ from search.query.match.expand import forget_segments
 from search.query.match.weighting import weighting
 
 if TYPE_CHECKING:
-    from search.query.expand import FieldVocabulary
-    from search.query.parse import ParsedQuery
+    from search.query.match.expand import FieldVocabulary
+    from search.query.match.parse import ParsedQuery
     from search.query.spelling import Speller
     from search.query.types import ArchiveStats
 
