@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from search.enrich.duplicates import BAND_ROWS_MAX, Clusters, signature
 
 STORY = (
@@ -23,3 +25,15 @@ def test_a_story_repeated_past_the_band_cap_keeps_one_cluster_and_edited_version
     assert clusters.assign(signature(edited), "edited") == "copy-0"
     assert clusters.assign(signature(OTHER), "other") == "other"
     assert clusters.assign(signature(OTHER + " Analysts expect more swings."), "other-2") == "other"
+
+
+def test_near_duplicates_are_found_across_many_unrelated_articles_sharing_band_keys_by_chance() -> None:
+    """Thousands of unrelated signatures fill the band table's chains; a reprint still joins its story."""
+    rng = np.random.default_rng(3)
+    clusters = Clusters()
+    assert clusters.assign(signature(STORY), "story") == "story"
+    for n, sig in enumerate(rng.integers(0, 256, (20_000, 128), dtype=np.uint8)):
+        assert clusters.assign(sig.tobytes(), f"noise-{n}") == f"noise-{n}"
+    edited = STORY.replace("two crossings", "three crossings")
+    assert clusters.assign(signature(edited), "edited") == "story"
+    assert clusters.assign(b"", "empty") == "empty"

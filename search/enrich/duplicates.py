@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from hashlib import sha1
-from itertools import chain
 
 import numpy as np
 
@@ -19,6 +18,7 @@ THRESHOLD = 0.2  # estimated Jaccard of 5-word shingles at or above which two ar
 # first members already stand for the cluster. Unrelated rows share a 2-byte band by chance once in 65,536, so at
 # a million articles a key holds ~15 of them: the cap leaves ordinary keys alone.
 BAND_ROWS_MAX = 32
+_BANDS = NUM_PERM // ROWS_PER_BAND
 _WORD = re.compile(r"\w+")
 
 
@@ -80,35 +80,60 @@ def bands(sig: bytes) -> Iterator[str]:
 
 
 class Clusters:
-    """Assigns each new signature to the cluster of its most similar earlier member, or a new one."""
+    """Assigns each new signature to the cluster of its most similar earlier member, or a new one.
+
+    The LSH band table is a few numpy arrays, not a dict of Python tuples (about 4 KB an article at 20,000, well
+    over 1 GB at a million): a band key is a number below 64 * 65,536, ``_head[key]`` is the newest entry holding
+    it and ``_next[entry]`` the one before, an entry being ``row * 64 + band + 1`` (0 ends a chain). So each
+    article costs its 128 signature bytes and 64 links of 4 bytes, and the per-key arrays are allocated once,
+    zeroed lazily by the system (pages of keys never met take no memory).
+    """
 
     def __init__(self) -> None:
-        # band key (see _band_keys) -> rows holding it, as a tuple: most keys hold one row, and the keys of a new
-        # row are stored by one dict.update instead of a Python loop over the 64 bands.
-        self._bands: dict[int, tuple[int, ...]] = {}
+        self._head = np.zeros(_BANDS << (8 * ROWS_PER_BAND), np.int32)  # key -> newest entry holding it, or 0
+        self._held = np.zeros(len(self._head), np.uint8)  # key -> rows it holds (at most BAND_ROWS_MAX)
+        self._next = np.zeros(1024 * _BANDS, np.int32)  # entry - 1 -> the previous entry of the same key, or 0
         self._sigs = np.zeros((1024, NUM_PERM), np.uint8)  # row n: the n-th signature added (grown by doubling)
         self._cluster: list[str] = []
 
     def add(self, sig: bytes, cluster: str) -> None:
         """Remember an article already in a cluster (for example one read from the index)."""
-        keys = _band_keys(sig)
-        self._add(sig, cluster, keys, list(map(self._bands.get, keys)))
+        self._add(sig, cluster, _band_keys(sig))
 
-    def _add(self, sig: bytes, cluster: str, keys: list[int], held: list[tuple[int, ...] | None]) -> None:
-        """Store row n for the signature; ``held`` is what each of its band keys held before."""
+    def _add(self, sig: bytes, cluster: str, keys: np.ndarray) -> None:
+        """Store row n for the signature and link it into the chains of its band keys that are not full."""
         if len(sig) != NUM_PERM:  # an empty (or foreign) signature is never similar to anything
             return
         n = len(self._cluster)
         if n == len(self._sigs):
+            if (2 * n + 1) * _BANDS >= np.iinfo(np.int32).max:
+                raise OverflowError("the near-duplicate table holds at most 16 million articles")
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+            self._next = np.concatenate([self._next, np.zeros_like(self._next)])
         self._sigs[n] = np.frombuffer(sig, np.uint8)
         self._cluster.append(cluster)
-        row = (n,)
-        if any(held):
-            grown = [(key, row if rows is None else rows + row) for key, rows in zip(keys, held, strict=True)]
-            self._bands.update(kv for kv in grown if len(kv[1]) <= BAND_ROWS_MAX)
-        else:
-            self._bands.update(dict.fromkeys(keys, row))
+        keys = keys[self._held[keys] < BAND_ROWS_MAX]  # a full key keeps its first rows (see BAND_ROWS_MAX)
+        entries = n * _BANDS + (keys >> (8 * ROWS_PER_BAND)) + 1
+        self._next[entries - 1] = self._head[keys]
+        self._head[keys] = entries
+        self._held[keys] += 1
+
+    def _candidates(self, keys: np.ndarray) -> np.ndarray:
+        """The rows sharing a band key with a signature, each once, in band order and then in the order added."""
+        found = []
+        entries = self._head[keys]
+        while True:
+            entries = entries[entries != 0]
+            if not entries.size:
+                break
+            found.append(entries)
+            entries = self._next[entries - 1]
+        if not found:
+            return np.empty(0, np.int64)
+        rows, band = np.divmod(np.concatenate(found).astype(np.int64) - 1, _BANDS)
+        rows = rows[np.lexsort((rows, band))]
+        _, first = np.unique(rows, return_index=True)
+        return rows[np.sort(first)]
 
     def assign(self, sig: bytes, own_id: str) -> str:
         """The cluster for a new article: an earlier near-duplicate's, else its own id.
@@ -118,10 +143,8 @@ class Clusters:
         """
         keys = _band_keys(sig)
         best = own_id
-        held = list(map(self._bands.get, keys))
-        found = [rows for rows in held if rows is not None]
-        if found:
-            candidates = np.fromiter(dict.fromkeys(chain.from_iterable(found)), np.int64)
+        candidates = self._candidates(keys)
+        if candidates.size:
             agree = np.count_nonzero(self._sigs[candidates] == np.frombuffer(sig, np.uint8), axis=1) / NUM_PERM
             chance = 1 / 256
             sims = np.maximum(0.0, (agree - chance) / (1 - chance))
@@ -129,16 +152,16 @@ class Clusters:
             if top >= THRESHOLD:
                 best = self._cluster[int(candidates[np.flatnonzero(sims == top)[-1]])]
         if sig:
-            self._add(sig, best, keys, held)
+            self._add(sig, best, keys)
         return best
 
 
 _BAND_DTYPE = np.dtype(f">u{ROWS_PER_BAND}")  # a band's bytes read as one big-endian number
-_BAND_INDEX = np.arange(NUM_PERM // ROWS_PER_BAND, dtype=np.int64) << (8 * ROWS_PER_BAND)
+_BAND_INDEX = np.arange(_BANDS, dtype=np.int64) << (8 * ROWS_PER_BAND)
 
 
-def _band_keys(sig: bytes) -> list[int]:
-    """One int per LSH band: the band's index and its bytes (the same bands as ``bands``, as ints for speed)."""
+def _band_keys(sig: bytes) -> np.ndarray:
+    """One number per LSH band: the band's index and its bytes (the same bands as ``bands``, as numbers)."""
     if len(sig) != NUM_PERM:
-        return []
-    return (np.frombuffer(sig, _BAND_DTYPE).astype(np.int64) + _BAND_INDEX).tolist()
+        return np.empty(0, np.int64)
+    return np.frombuffer(sig, _BAND_DTYPE).astype(np.int64) + _BAND_INDEX
