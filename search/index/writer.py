@@ -20,7 +20,8 @@ from search.index.segment import BulkSegmentWriter, Postings
 log = logging.getLogger(__name__)
 
 WRITER_LIMIT_MB = 256  # posting pool memory before Whoosh spills a sorted run to disk
-CommitHook = Callable[[IndexReader, int], None]
+CommitReader = IndexReader  # what a commit hook reads the new commit with (see live_documents)
+CommitHook = Callable[[CommitReader, int], None]
 
 
 class WriterSession:
@@ -117,7 +118,7 @@ class WriterSession:
         return self._writer
 
 
-def live_documents(reader: IndexReader, fieldname: str) -> Iterator[tuple[str, list[int]]]:
+def live_documents(reader: CommitReader, fieldname: str) -> Iterator[tuple[str, list[int]]]:
     """Each term of a field with the live documents holding it (the term list still counts deleted ones),
     field terms in the order of their bytes."""
     for term, _info in reader.iter_field(fieldname):

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from search.documents import ENTITY_FIELDS, ENTITY_KINDS, EntityKind
 from search.enrich.entities import DocEntities
 from search.enrich.entities.map import EntityMap
 from search.index.prepare import Analysed, entity_terms
-from search.index.writer import live_documents
-
-if TYPE_CHECKING:
-    from search.index.postings import IndexReader
+from search.index.writer import CommitReader, live_documents
 
 
 class EntityTally:
@@ -47,7 +43,7 @@ class EntityTally:
             pairs.append((EntityKind.of_field(name).value, term.decode()))
         self._articles.append(pairs)
 
-    def rebuild(self, reader: IndexReader, generation: int, rewrote: bool) -> None:
+    def rebuild(self, reader: CommitReader, generation: int, rewrote: bool) -> None:
         """Write the map for ``generation`` (``reader`` reads that commit); ``rewrote``: the run replaced or
         deleted articles, so only the index's own term lists give the counts."""
         counts: Counter[tuple[str, str]] = Counter()

@@ -24,7 +24,7 @@ from search.extract.sources import Limits
 from search.index.catalog import Catalog
 from search.index.errors import IndexStorageError
 from search.index.storage import describe_os_error, open_for_writing, run_lock
-from search.index.writer import WriterSession
+from search.index.writer import CommitReader, WriterSession
 from search.ingest.copies import Copies
 from search.ingest.entity_map import EntityTally
 from search.ingest.fanout import ClusterError, Fanout, in_order, make_fanout
@@ -216,7 +216,7 @@ class _Writing:
             return True
         return map_generation(self.session.index_dir) != self.session.generation()
 
-    def _write_entity_map(self, reader: object, generation: int) -> None:
+    def _write_entity_map(self, reader: CommitReader, generation: int) -> None:
         """Between the last commit's segments and its table of contents: the map for ``generation``."""
         t0 = time.perf_counter()
         try:
