@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.formats import Positions
 
-from search.index.analysis import positions_postings
+from search.enrich.analysis import exact_terms, terms, words
+from search.index.analysis import exact_analyzer, news_analyzer, positions_postings
 from search.index.schema import build_schema
 
 TEXTS = [
@@ -45,3 +48,23 @@ def test_fast_name_postings_equal_whooshs_field_index(name: str, text: str) -> N
 def test_fast_text_postings_decline_other_analyzers() -> None:
     analyzer = StemmingAnalyzer()  # not a chain the fast loop knows: Whoosh's own path indexes it
     assert positions_postings(analyzer, "Jane Doe", Positions().encode) is None
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_terms_are_what_the_whoosh_chain_gives(text: str) -> None:
+    chain = [(t.pos, t.text) for t in news_analyzer()(text, positions=True)]
+    assert terms(text) == chain
+    assert exact_terms(text) == [(t.pos, t.text) for t in exact_analyzer()(text, positions=True)]
+    assert words(text) == [t for _, t in chain]
+
+
+def test_terms_renumber_stop_words_away() -> None:
+    assert terms("The cats sat on the mat") == [(1, "cat"), (2, "sat"), (3, "mat")]
+    assert terms("the of and") == []
+
+
+def test_an_index_that_pickled_the_tokenizer_under_its_old_module_still_opens() -> None:
+    schema = build_schema()
+    old = pickle.dumps(schema, 0).replace(b"csearch.index.analysis\n", b"csearch.enrich.analysis\n")
+    assert b"search.index.analysis" not in old
+    assert pickle.loads(old)["body"].analyzer == schema["body"].analyzer

@@ -122,3 +122,10 @@ def test_a_long_article_in_the_index_is_found_and_highlighted(tmp_path: Path) ->
     assert view.hits == 1 and view.body.marked == ("harbour",)
     assert time.perf_counter() - started >= 0  # no timing assertions: the benchmark measures speed
     arch.close()
+
+
+def test_snippet_spans_point_at_the_matches_after_whitespace_is_squashed() -> None:
+    text = "Shipping\n\n\tnews:  the  harbour\r\nmaster said   harbour dues\n rise. " * 40
+    out = snippet(text, MatchTerms(stems=frozenset({"harbour"})))
+    assert out.spans and set(out.marked) == {"harbour"}
+    assert "  " not in out.text and "\n" not in out.text and out.text.endswith(" …")
