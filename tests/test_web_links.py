@@ -105,3 +105,11 @@ def test_a_hits_names_are_links_in_kind_order_at_most_six_of_a_kind(web_app, web
             (EntityKind.PLACE, "Goa"),
         ]
         assert links[-1].href == p.entity_link("places", "Goa")
+
+
+def test_facet_values_and_their_buttons_are_escaped_once(client) -> None:
+    page = client.get("/", query_string={"person": "<b>\"x'&y", "q": "harbour"}).get_data(as_text=True)
+    assert "<b>" not in page and "&amp;amp;" not in page
+    shown = "&lt;b&gt;&#34;x&#39;&amp;y"
+    assert f'name="person" value="{shown}" checked>' in page
+    assert f'aria-label="Exclude {shown}"' in page
