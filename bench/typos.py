@@ -133,7 +133,9 @@ def product(archive) -> Corrector:
         _, checked = spelled(archive, snap, q, correct=True)
         if checked is None:
             return q, None
-        return (checked.corrected if checked.fixed else q), checked.suggestion
+        # The query as typed with the product's replacements: checked.corrected is the parser's cleaned text, whose
+        # dropped punctuation ("titles?", "-dash") would count as changed words.
+        return replace_words(q, dict(checked.fixed)), checked.suggestion
 
     return run
 

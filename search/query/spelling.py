@@ -35,9 +35,12 @@ RARE = 10  # a word in at least this many articles (or RARE_SHARE of them, if mo
 RARE_SHARE = 0.0005
 BETTER = 50  # a rare (but present) word is only questioned when a candidate is in this many times more articles
 CLOSE = 1.0  # ... and within this edit cost of it (one plain edit, or two cheap ones)
-MIN_COUNT = 2  # words in fewer articles stay out of the candidate vocabulary (they are often typos themselves)
-CHANNEL = 3.0  # log-probability lost per unit of edit cost
-CONTEXT_WORDS = 8  # at most this many of the query's other words weigh a candidate
+MIN_COUNT = 1  # words in fewer articles stay out of the candidate vocabulary (they are often typos themselves)
+CHANNEL = 5.0  # log-probability lost per unit of edit cost
+ENGLISH = 3.0  # an English word the archive lacks counts as if this many articles held it
+CONTEXT = 1.0  # weight of the query's other words
+FORM = 0.5  # weight of how often a candidate is written as such, beside how many articles its stem matches
+CONTEXT_WORDS = 3  # at most this many of the query's other words weigh a candidate
 CONTEXT_MU = 20.0  # Dirichlet smoothing of P(other word | candidate)
 NAME_FIELDS = ("people_words", "organizations_words", "places_words")
 
@@ -144,8 +147,9 @@ class Vocabulary:
 @dataclass(frozen=True)
 class WordFix:
     typed: str
-    better: str | None  # None: nothing in the archive explains the word
-    found: int  # articles holding the word as typed (0: it matches nothing)
+    better: str | None  # None: nothing in the archive explains the word better than itself
+    found: int  # articles matching the word as typed (its stem; 0: it matches nothing)
+    sure: bool = False  # search for `better` instead (the archive never holds the word as typed)
 
 
 class Speller:
@@ -174,42 +178,66 @@ class Speller:
         if hit is not None:
             return hit
         found = self.df(lower)
+        seen = self.vocabulary.counts.get(lower, 0)
         better = None
-        # An English word that the archive lacks (or holds rarely) is not a typo: it is named, not replaced.
-        if found < max(RARE, RARE_SHARE * self.size) and _correctable(lower) and not is_english(lower):
-            better = self._best(lower, found, ctx)
-        out = WordFix(word, better, found)
+        if seen < max(RARE, RARE_SHARE * self.size) and _correctable(lower):
+            better = self._best(lower, found, seen, ctx)
+        out = WordFix(word, better, found, sure=better is not None and seen == 0)
         self._memo.put(key, out)
         return out
 
-    def _best(self, word: str, found: int, context: tuple[str, ...]) -> str | None:
-        cands = [c for c in self.vocabulary.candidates(word) if c != word]
+    def _best(self, word: str, found: int, seen: int, context: tuple[str, ...]) -> str | None:
+        """The candidate that best explains the typed word, if it explains it better than the word itself."""
+        stops = stop_words()
+        english = not seen and is_english(word)
+        stem = stem_of(word)
+        cands = [
+            c
+            for c in self.vocabulary.candidates(word)
+            if c != word and c not in stops and not (english and stem_of(c) == stem)  # fleets: not fleet
+        ]
         if not cands:
             return None
-        stops = stop_words()
-        others = [(o, self.docs(o)) for o in context if o not in stops]
-        others = [(o, d) for o, d in others if len(d)]
+        others = [d for d in (self.docs(o) for o in context if o not in stops) if len(d)]
+        # The word as typed is a candidate too: a word the archive holds rarely, or an English word it lacks
+        # (named, not replaced, unless a likely typo of a much commoner word explains it better).
+        own: float | None = None
+        if seen or english:
+            mine = self.docs(word) if found else np.empty(0, dtype=np.int64)
+            own = math.log((seen or max(found, ENGLISH)) + 1) + self._context(mine, others)
         best: tuple[float, str] | None = None
         for cand in cands:
-            count = self.vocabulary.counts.get(cand, 0)
-            if cand in stops:
-                count = self.size
-            elif found and self.df(cand) < BETTER * found:
+            df = self.df(cand)
+            # A word that other words of its stem make match (never written so) needs a commoner candidate;
+            # a word written in a few articles needs a much commoner one.
+            if found and df < (BETTER * found if seen else found):
                 continue
             cost = edit_cost(word, cand)
             if found and cost > CLOSE:
                 continue
-            score = math.log(count + 1) - CHANNEL * cost
-            if others and cand not in stops:
-                mine = self.docs(cand)
-                n = max(len(mine), 1)
-                for _, theirs in others:
-                    both = np.intersect1d(mine, theirs, assume_unique=True).size
-                    prior = len(theirs) / self.size
-                    score += math.log((both + CONTEXT_MU * prior) / (n + CONTEXT_MU))
+            # P(candidate): articles matching its stem, shared among the stem's forms by how often each is written
+            prior = math.log(df + 1) + FORM * (math.log(self.vocabulary.counts.get(cand, 0) + 1) - math.log(df + 1))
+            score = prior - CHANNEL * cost + self._context(self.docs(cand), others)
             if best is None or (score, cand) > best:
                 best = (score, cand)
-        return best[1] if best else None
+        if best is None or (own is not None and best[0] <= own):
+            return None
+        return best[1]
+
+    def _context(self, mine: np.ndarray, others: list[np.ndarray]) -> float:
+        """log P(the query's other words | a word), each smoothed towards its share of all articles."""
+        n = len(mine)
+        score = 0.0
+        for theirs in others:
+            both = np.intersect1d(mine, theirs, assume_unique=True).size if n else 0
+            score += math.log((both + CONTEXT_MU * len(theirs) / self.size) / (n + CONTEXT_MU))
+        return CONTEXT * score
+
+
+def _nearest(words: list[str], word: str) -> list[str]:
+    """The other words, nearest to word first (the words beside a typo say most about what was meant)."""
+    at = words.index(word)
+    return [w for _, w in sorted((abs(i - at), w) for i, w in enumerate(words) if i != at)]
 
 
 def _correctable(word: str) -> bool:
@@ -287,10 +315,10 @@ def check(speller: Speller, text: str, exact_df: Callable[[str], int] | None = N
             if not speller.df(word.lower()):
                 unmatched.append(word)
             continue
-        fix = speller.fix(word, [o for o in content if o != word])
+        fix = speller.fix(word, _nearest(content, word))
         if fix.better and fix.better != word.lower():
             suggested[word] = _same_case(word, fix.better)
-            if not fix.found:
+            if fix.sure:
                 applied[word] = suggested[word]
         elif not fix.found and _correctable(word.lower()):
             unmatched.append(word)

@@ -44,17 +44,28 @@ def _english() -> frozenset[str]:
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "ally", "er", "ers", "or", "ors", "ion", "ions", "ation", "ations")
 
 
+def is_listed(word: str) -> bool:
+    """Whether a lowercase word is in NLTK's English word list itself; False when the list is not installed."""
+    return word in _english()
+
+
 def is_english(word: str) -> bool:
     """Whether a lowercase word is in NLTK's English word list, or is a regular inflection of one (stations,
-    tenses, processors, relationally); False when the list is not installed."""
+    tenses, processors, relationally, stored); False when the list is not installed."""
     known = _english()
     if word in known:
         return True
     for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        # reel+ations and tra+ed are not inflections; box+es is
+        if word.endswith(suffix) and len(word) - len(suffix) >= (3 if suffix in ("s", "es") else 4):
             base = word[: -len(suffix)]
             if suffix == "d" and not base.endswith("e"):  # freed, agreed: not crudd
                 continue
-            if base in known or base + "e" in known or (base.endswith("i") and base[:-1] + "y" in known):
+            if suffix == "es" and not base.endswith(("s", "x", "z", "ch", "sh", "o", "i")):  # boxes, not conees
+                continue
+            if base in known or (suffix[0] == "e" and base.endswith("i") and base[:-1] + "y" in known):
+                return True
+            # a silent e dropped before a vowel (stored, storing, storer); never before s (possibls, propertis)
+            if suffix[0] in "aeio" and base + "e" in known:
                 return True
     return False
