@@ -10,7 +10,7 @@ import pytest
 
 from bench.corpora import reuters_text
 from search.enrich.analysis import stop_words
-from search.index.writer import index_paths
+from search.ingest import index_paths
 from search.query import SearchRequest, SearchResult, open_index, search
 from search.query.spelling import edit_cost, plain_words, replace_words
 from search.query.vocabulary import is_english
